@@ -1,0 +1,230 @@
+"""`bot kb …`: thin command-line wrappers over knowledge/ functions."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Dict, List
+
+from sqlalchemy import select
+
+from bot.settings import Settings
+from knowledge import admin
+from knowledge.catalogue import known_keys
+from knowledge.curated_files import KnownKeys, read_bundle
+from knowledge.db import create_schema, make_engine, transaction
+from knowledge.importer import DATA_DIR, export_file, import_file, load_curated
+from knowledge.models import Document, Provision
+from knowledge.provision_search import ProvisionSearch, _hit
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def _engine(settings: Settings):
+    engine = make_engine(settings.database_url)
+    create_schema(engine)
+    return engine
+
+
+def _parse_number(spec: str) -> Dict[str, Any]:
+    """'50:%:2025:mức hỗ trợ' -> {value, unit, year, label}."""
+    parts = (spec.split(":", 3) + ["", "", ""])[:4]
+    raw = parts[0].replace(",", ".")
+    try:
+        value: Any = float(raw)
+    except ValueError:
+        raise SystemExit(f"error: --number '{spec}': value must be numeric (VALUE:UNIT:YEAR:LABEL)")
+    if value.is_integer():
+        value = int(value)
+    year = int(parts[2]) if parts[2].strip() else None
+    return {"value": value, "unit": parts[1], "year": year, "label": parts[3] or None}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    kb = sub.add_parser("kb", help="manage the knowledge base").add_subparsers(dest="kb_command", required=True)
+
+    p = kb.add_parser("load", help="load the curated data shipped with the project")
+    p.add_argument("--by", default="curated-data")
+    p.set_defaults(func=cmd_load)
+
+    p = kb.add_parser("validate", help="check a file without writing anything")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_validate)
+
+    p = kb.add_parser("import", help="import a file (all or nothing)")
+    p.add_argument("file")
+    p.add_argument("--by", required=True)
+    p.set_defaults(func=cmd_import)
+
+    p = kb.add_parser("export", help="write the whole knowledge base to a file")
+    p.add_argument("path")
+    p.set_defaults(func=cmd_export)
+
+    p = kb.add_parser("list", help="list active provisions")
+    p.add_argument("--document")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_list)
+
+    p = kb.add_parser("show", help="show one provision")
+    p.add_argument("id")
+    p.set_defaults(func=cmd_show)
+
+    p = kb.add_parser("search", help="search provisions")
+    p.add_argument("query")
+    p.add_argument("--locality")
+    p.add_argument("--topic")
+    p.add_argument("--group")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    for name in ("add", "edit"):
+        p = kb.add_parser(name, help=f"{name} a provision")
+        if name == "add":
+            p.add_argument("--document", required=True)
+            p.add_argument("--kind", required=True)
+            p.add_argument("--section", required=True)
+            p.add_argument("--text", required=True)
+        else:
+            p.add_argument("id")
+            p.add_argument("--kind")
+            p.add_argument("--section")
+            p.add_argument("--text")
+        p.add_argument("--topic", action="append", help="topic key (repeatable)")
+        p.add_argument("--group", action="append", help="group key (repeatable)")
+        p.add_argument("--number", action="append", help="VALUE:UNIT:YEAR:LABEL (repeatable)")
+        p.add_argument("--legal-ref", action="append")
+        p.add_argument("--agency", action="append")
+        p.add_argument("--by", required=True)
+        p.set_defaults(func=cmd_add if name == "add" else cmd_edit)
+
+    p = kb.add_parser("retire", help="take a provision out of answers")
+    p.add_argument("id")
+    p.add_argument("--reason")
+    p.add_argument("--by", required=True)
+    p.set_defaults(func=cmd_retire)
+
+    p = kb.add_parser("alias", help="add another name for a locality, topic or group")
+    p.add_argument("kind", choices=["locality", "topic", "group"])
+    p.add_argument("key")
+    p.add_argument("alias")
+    p.add_argument("--by", required=True)
+    p.set_defaults(func=cmd_alias)
+
+    p = kb.add_parser("log", help="show the change log, newest first")
+    p.add_argument("--id", dest="entity_id")
+    p.add_argument("--limit", type=int, default=20)
+    p.set_defaults(func=cmd_log)
+
+
+def cmd_load(args, settings: Settings) -> int:
+    report = load_curated(_engine(settings), by=args.by)
+    _print_json(report.as_dict())
+    return 0
+
+
+def cmd_validate(args, settings: Settings) -> int:
+    engine = _engine(settings)
+    with transaction(engine) as session:
+        known = known_keys(session)
+    if not known.topics:
+        # An empty KB: check against the shipped catalogue.
+        shipped = read_bundle(DATA_DIR / "catalogue.yaml").catalogue
+        known = KnownKeys({e["key"] for e in shipped.localities}, {e["key"] for e in shipped.topics},
+                          {e["key"] for e in shipped.groups}, {})
+    bundle = read_bundle(args.file, known)
+    print(f"{args.file}: OK ({len(bundle.documents)} documents, {bundle.provision_count} provisions)")
+    return 0
+
+
+def cmd_import(args, settings: Settings) -> int:
+    report = import_file(_engine(settings), args.file, by=args.by)
+    _print_json(report.as_dict())
+    return 0
+
+
+def cmd_export(args, settings: Settings) -> int:
+    count = export_file(_engine(settings), args.path)
+    print(f"exported {count} provisions to {args.path}")
+    return 0
+
+
+def _rows(settings: Settings, document: str | None) -> List[Dict[str, Any]]:
+    engine = _engine(settings)
+    with transaction(engine) as session:
+        query = (select(Provision).join(Document).where(Provision.status == "active")
+                 .order_by(Document.position, Provision.position, Provision.id))
+        if document:
+            if session.get(Document, document) is None:
+                raise SystemExit(f"error: no document with code '{document}'")
+            query = query.where(Provision.document_code == document)
+        return [_hit(p, 0.0).as_dict() for p in session.execute(query).scalars()]
+
+
+def _print_hits(items: List[Dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        _print_json(items)
+        return
+    for item in items:
+        print(f"[{item['id']}] {item['document_code']} {item['section']} ({item['kind']}, {item['locality']}) "
+              f"score={item['score']}\n    {item['text']}")
+
+
+def cmd_list(args, settings: Settings) -> int:
+    _print_hits(_rows(settings, args.document), args.json)
+    return 0
+
+
+def cmd_show(args, settings: Settings) -> int:
+    _print_json(admin.show_provision(_engine(settings), args.id))
+    return 0
+
+
+def cmd_search(args, settings: Settings) -> int:
+    search = ProvisionSearch(_engine(settings))
+    hits = search.search(args.query, locality=args.locality, topic=args.topic, group=args.group, limit=args.limit)
+    _print_hits([h.as_dict() for h in hits], args.json)
+    return 0
+
+
+def _fields(args) -> Dict[str, Any]:
+    fields: Dict[str, Any] = {}
+    for name in ("kind", "section", "text"):
+        if getattr(args, name, None) is not None:
+            fields[name] = getattr(args, name)
+    for flag, name in (("topic", "topics"), ("group", "groups"), ("legal_ref", "legal_refs"), ("agency", "agencies")):
+        if getattr(args, flag) is not None:
+            fields[name] = getattr(args, flag)
+    if args.number is not None:
+        fields["numbers"] = [_parse_number(n) for n in args.number]
+    return fields
+
+
+def cmd_add(args, settings: Settings) -> int:
+    pid = admin.add_provision(_engine(settings), args.document, _fields(args), by=args.by)
+    print(pid)
+    return 0
+
+
+def cmd_edit(args, settings: Settings) -> int:
+    _print_json(admin.edit_provision(_engine(settings), args.id, _fields(args), by=args.by))
+    return 0
+
+
+def cmd_retire(args, settings: Settings) -> int:
+    admin.retire_provision(_engine(settings), args.id, by=args.by, reason=args.reason)
+    print(f"retired {args.id}")
+    return 0
+
+
+def cmd_alias(args, settings: Settings) -> int:
+    admin.add_alias(_engine(settings), args.kind, args.key, args.alias, by=args.by)
+    print(f"added alias '{args.alias}' for {args.kind} '{args.key}'")
+    return 0
+
+
+def cmd_log(args, settings: Settings) -> int:
+    _print_json(admin.change_log(_engine(settings), limit=args.limit, entity_id=args.entity_id))
+    return 0

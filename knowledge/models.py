@@ -1,0 +1,183 @@
+"""SQLAlchemy models of the knowledge base (1.4 API written in 2.0 style)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Dict, List
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+PROVISION_KINDS = ("benefit", "target", "measure", "agency", "legal_basis")
+DOCUMENT_STATUSES = ("issued", "draft", "summary")
+ALIAS_KINDS = ("locality", "topic", "group")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+provision_topics = Table(
+    "provision_topics",
+    Base.metadata,
+    Column("provision_id", String(40), ForeignKey("provisions.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_key", String(40), ForeignKey("topics.key"), primary_key=True),
+)
+
+provision_groups = Table(
+    "provision_groups",
+    Base.metadata,
+    Column("provision_id", String(40), ForeignKey("provisions.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_key", String(40), ForeignKey("beneficiary_groups.key"), primary_key=True),
+)
+
+
+class Locality(Base):
+    __tablename__ = "localities"
+    key = Column(String(40), primary_key=True)
+    name = Column(String(200), nullable=False)
+    level = Column(String(40), nullable=False)
+    province = Column(String(100), nullable=False)
+    position = Column(Integer, nullable=False, default=0)
+
+
+class Topic(Base):
+    __tablename__ = "topics"
+    key = Column(String(40), primary_key=True)
+    name = Column(String(200), nullable=False)
+    position = Column(Integer, nullable=False, default=0)
+
+
+class BeneficiaryGroup(Base):
+    __tablename__ = "beneficiary_groups"
+    key = Column(String(40), primary_key=True)
+    name = Column(String(200), nullable=False)
+    parent_key = Column(String(40), ForeignKey("beneficiary_groups.key"), nullable=True)
+    position = Column(Integer, nullable=False, default=0)
+
+
+class Alias(Base):
+    """A spelling of a locality, topic or group; ``folded`` is what matching uses."""
+
+    __tablename__ = "aliases"
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(20), nullable=False)
+    target_key = Column(String(40), nullable=False)
+    alias = Column(String(200), nullable=False)
+    folded = Column(String(200), nullable=False, index=True)
+    position = Column(Integer, nullable=False, default=0)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    code = Column(String(80), primary_key=True)
+    title = Column(Text, nullable=False)
+    issuer = Column(String(200), nullable=False)
+    locality_key = Column(String(40), ForeignKey("localities.key"), nullable=False)
+    issued_on = Column(Date, nullable=False)
+    date_label = Column(String(80), nullable=False)
+    period_start = Column(Integer, nullable=False)
+    period_end = Column(Integer, nullable=False)
+    status = Column(String(20), nullable=False)
+    source_file = Column(String(200), nullable=False)
+    contact = Column(String(300), nullable=False)
+    note = Column(Text, nullable=True)
+    position = Column(Integer, nullable=False, default=0)
+
+    locality = relationship(Locality, lazy="joined")
+
+
+class Provision(Base):
+    __tablename__ = "provisions"
+    id = Column(String(40), primary_key=True)
+    document_code = Column(String(80), ForeignKey("documents.code"), nullable=False, index=True)
+    kind = Column(String(20), nullable=False)
+    section = Column(String(40), nullable=False)
+    text = Column(Text, nullable=False)
+    numbers = Column(JSON, nullable=False, default=list)
+    legal_refs = Column(JSON, nullable=False, default=list)
+    agencies = Column(JSON, nullable=False, default=list)
+    status = Column(String(20), nullable=False, default="active")
+    # Folded word segmentation of the text (underthesea), cached for the index.
+    segmented = Column(Text, nullable=False, default="")
+    position = Column(Integer, nullable=False, default=0)
+    updated_at = Column(DateTime, nullable=False, default=utcnow)
+
+    document = relationship(Document, lazy="joined")
+    topics = relationship(Topic, secondary=provision_topics, lazy="selectin", order_by=Topic.position)
+    groups = relationship(
+        BeneficiaryGroup, secondary=provision_groups, lazy="selectin", order_by=BeneficiaryGroup.position
+    )
+
+
+class ChangeLog(Base):
+    __tablename__ = "change_log"
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    by = Column(String(100), nullable=False)
+    action = Column(String(40), nullable=False)
+    entity = Column(String(40), nullable=False)
+    entity_id = Column(String(100), nullable=False)
+    before = Column(JSON, nullable=True)
+    after = Column(JSON, nullable=True)
+
+
+class KbState(Base):
+    """One row whose version rises with every change, so caches know to refresh."""
+
+    __tablename__ = "kb_state"
+    id = Column(Integer, primary_key=True)
+    version = Column(Integer, nullable=False, default=0)
+
+
+def provision_record(p: Provision) -> Dict[str, Any]:
+    """The provision as plain data, in the curated-file shape."""
+    return {
+        "id": p.id,
+        "kind": p.kind,
+        "section": p.section,
+        "topics": [t.key for t in p.topics],
+        "groups": [g.key for g in p.groups],
+        "text": p.text,
+        "numbers": list(p.numbers or []),
+        "legal_refs": list(p.legal_refs or []),
+        "agencies": list(p.agencies or []),
+        **({"status": p.status} if p.status != "active" else {}),
+    }
+
+
+def document_record(d: Document) -> Dict[str, Any]:
+    record: Dict[str, Any] = {
+        "code": d.code,
+        "title": d.title,
+        "issuer": d.issuer,
+        "locality": d.locality_key,
+        "issued_on": d.issued_on,
+        "date_label": d.date_label,
+        "period_start": d.period_start,
+        "period_end": d.period_end,
+        "status": d.status,
+        "source_file": d.source_file,
+        "contact": d.contact,
+    }
+    if d.note:
+        record["note"] = d.note
+    return record
+
+
+__all__: List[str] = [
+    "Base", "Locality", "Topic", "BeneficiaryGroup", "Alias", "Document", "Provision",
+    "ChangeLog", "KbState", "PROVISION_KINDS", "DOCUMENT_STATUSES", "ALIAS_KINDS",
+    "provision_record", "document_record",
+]

@@ -1,0 +1,284 @@
+"""Ranked search over active provisions: BM25 on folded syllables, syllable
+pairs and underthesea words, with locality, topic and group resolution
+through the aliases stored in the knowledge base."""
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from knowledge.catalogue import AliasTable, load_alias_table
+from knowledge.db import kb_version, transaction
+from knowledge.errors import NotFound
+from knowledge.models import Document, Provision
+from knowledge.text import STOPWORDS, ngrams, normalize, syllables
+
+_K1, _B = 1.2, 0.75
+_PAIR_WEIGHT = 0.6          # a syllable pair is evidence of a word, weaker than a whole word
+_WORD_WEIGHT = 0.8          # an underthesea word of three or more syllables
+_LOCALITY_BOOST = 1.6       # the query names the provision's locality
+_GROUP_BOOST = 1.3          # the query names one of the provision's groups
+_TOPIC_BOOST = 1.15         # the query names one of the provision's topics
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result, with what a reply needs to cite it."""
+
+    id: str
+    document_code: str
+    locality: str
+    locality_name: str
+    section: str
+    kind: str
+    text: str
+    score: float
+    topics: Tuple[str, ...]
+    groups: Tuple[str, ...]
+    numbers: Tuple[Dict[str, Any], ...]
+    legal_refs: Tuple[str, ...]
+    agencies: Tuple[str, ...]
+    document_title: str
+    issuer: str
+    date_label: str
+    document_status: str
+    period_end: int
+    contact: str
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {
+            "id": self.id, "document_code": self.document_code, "locality": self.locality,
+            "locality_name": self.locality_name, "section": self.section, "kind": self.kind,
+            "text": self.text, "score": round(self.score, 4), "topics": list(self.topics),
+            "groups": list(self.groups), "numbers": list(self.numbers), "legal_refs": list(self.legal_refs),
+            "agencies": list(self.agencies), "document_title": self.document_title, "issuer": self.issuer,
+            "date_label": self.date_label, "document_status": self.document_status,
+            "period_end": self.period_end, "contact": self.contact,
+        }
+
+
+@dataclass
+class QueryAnalysis:
+    """What a query names: catalogue keys found through aliases, and content terms."""
+
+    localities: List[str] = field(default_factory=list)
+    groups: List[str] = field(default_factory=list)
+    topics: List[str] = field(default_factory=list)
+    terms: List[Tuple[str, float]] = field(default_factory=list)
+
+
+def _provision_terms(p: Provision) -> Counter:
+    """Index terms of a provision: text, its topics' and groups' names."""
+    tokens = syllables(p.text, chat=False)
+    label_tokens: List[str] = []
+    for t in p.topics:
+        label_tokens += syllables(t.name, chat=False)
+    for g in p.groups:
+        label_tokens += syllables(g.name, chat=False)
+    terms: Counter = Counter()
+    for tok_list in (tokens, label_tokens):
+        terms.update(t for t in tok_list if t not in STOPWORDS)
+        terms.update(ngrams(tok_list, 2))
+    terms.update(w for w in (p.segmented or "").split("|") if w.count(" ") >= 2)
+    return terms
+
+
+class SearchIndex:
+    """An immutable in-memory index of the active provisions at one KB version."""
+
+    def __init__(self, provisions: Sequence[Provision], aliases: AliasTable, version: int):
+        self.version = version
+        self.aliases = aliases
+        self.hits_base: List[Hit] = []
+        doc_terms: List[Counter] = []
+        for p in provisions:
+            self.hits_base.append(_hit(p, 0.0))
+            doc_terms.append(_provision_terms(p))
+        n = len(doc_terms)
+        self.size = n
+        lengths = np.array([sum(c.values()) for c in doc_terms], dtype=np.float32) if n else np.zeros(0)
+        avg = float(lengths.mean()) if n else 1.0
+        postings: Dict[str, Tuple[List[int], List[float]]] = {}
+        for i, counts in enumerate(doc_terms):
+            norm = _K1 * (1 - _B + _B * lengths[i] / avg)
+            for term, tf in counts.items():
+                idx, w = postings.setdefault(term, ([], []))
+                idx.append(i)
+                w.append(tf * (_K1 + 1) / (tf + norm))
+        self.postings: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}
+        for term, (idx, w) in postings.items():
+            idf = math.log(1 + (n - len(idx) + 0.5) / (len(idx) + 0.5))
+            self.postings[term] = (np.asarray(idx, dtype=np.int32), np.asarray(w, dtype=np.float32) * idf)
+        self.long_words = {t for t in self.postings if t.count(" ") >= 2}
+        self.max_word = max((t.count(" ") + 1 for t in self.long_words), default=3)
+        self.by_locality = _masks(n, ((i, [h.locality]) for i, h in enumerate(self.hits_base)))
+        self.by_topic = _masks(n, ((i, h.topics) for i, h in enumerate(self.hits_base)))
+        self.by_group = _masks(n, ((i, h.groups) for i, h in enumerate(self.hits_base)))
+        self.position = np.arange(n)
+
+    def analyze(self, query: str) -> QueryAnalysis:
+        tokens = syllables(query, chat=True)
+        analysis = QueryAnalysis()
+        consumed: Set[int] = set()
+        for kind, target in (("locality", analysis.localities), ("group", analysis.groups),
+                             ("topic", analysis.topics)):
+            for key, start, end in self.aliases.mentions(kind, tokens):
+                if key not in target:
+                    target.append(key)
+                if kind == "locality":
+                    consumed.update(range(start, end))
+        content = [t for i, t in enumerate(tokens) if i not in consumed]
+        terms: Dict[str, float] = {}
+        for t in content:
+            if t not in STOPWORDS:
+                terms[t] = 1.0
+        for pair in ngrams(content, 2):
+            terms.setdefault(pair, _PAIR_WEIGHT)
+        for n in range(3, self.max_word + 1):
+            for gram in ngrams(content, n):
+                if gram in self.long_words:
+                    terms.setdefault(gram, _WORD_WEIGHT)
+        analysis.terms = list(terms.items())
+        return analysis
+
+    def search(self, query: str, localities: Optional[List[str]] = None, topics: Optional[List[str]] = None,
+               groups: Optional[List[str]] = None, limit: int = 10,
+               kinds: Optional[Sequence[str]] = None) -> Tuple[List[Hit], QueryAnalysis]:
+        """Best-first hits. Explicit ``localities``/``topics``/``groups`` filter;
+        names found in the query only boost."""
+        analysis = self.analyze(query)
+        if self.size == 0:
+            return [], analysis
+        mask = np.ones(self.size, dtype=bool)
+        if localities is not None:
+            mask &= _any_mask(self.by_locality, localities, self.size)
+        if topics is not None:
+            mask &= _any_mask(self.by_topic, topics, self.size)
+        if groups is not None:
+            family: Set[str] = set()
+            for g in groups:
+                family |= self.aliases.group_family(g)
+            mask &= _any_mask(self.by_group, family, self.size)
+        if kinds is not None:
+            mask &= np.array([h.kind in kinds for h in self.hits_base], dtype=bool)
+        scores = np.zeros(self.size, dtype=np.float32)
+        for term, weight in analysis.terms:
+            posting = self.postings.get(term)
+            if posting is not None:
+                scores[posting[0]] += posting[1] * weight
+        has_terms = bool(analysis.terms)
+        if has_terms:
+            for keys, table, boost in ((analysis.localities if localities is None else [], self.by_locality,
+                                        _LOCALITY_BOOST),
+                                       (_widen(self.aliases, analysis.groups) if groups is None else [],
+                                        self.by_group, _GROUP_BOOST),
+                                       (analysis.topics if topics is None else [], self.by_topic, _TOPIC_BOOST)):
+                if keys:
+                    scores[_any_mask(table, keys, self.size)] *= boost
+            mask &= scores > 0
+        candidates = np.nonzero(mask)[0]
+        if len(candidates) == 0:
+            return [], analysis
+        if has_terms:
+            order = candidates[np.lexsort((candidates, -scores[candidates]))]
+        else:
+            order = candidates
+        top = order[: max(limit, 0)]
+        return [_with_score(self.hits_base[i], float(scores[i])) for i in top], analysis
+
+
+def _widen(aliases: AliasTable, groups: List[str]) -> List[str]:
+    out: Set[str] = set()
+    for g in groups:
+        out |= aliases.group_family(g)
+    return sorted(out)
+
+
+def _masks(n: int, pairs) -> Dict[str, np.ndarray]:
+    masks: Dict[str, np.ndarray] = {}
+    for i, keys in pairs:
+        for key in keys:
+            masks.setdefault(key, np.zeros(n, dtype=bool))[i] = True
+    return masks
+
+
+def _any_mask(table: Dict[str, np.ndarray], keys, n: int) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    for key in keys:
+        if key in table:
+            mask |= table[key]
+    return mask
+
+
+def _hit(p: Provision, score: float) -> Hit:
+    d: Document = p.document
+    return Hit(
+        id=p.id, document_code=d.code, locality=d.locality_key, locality_name=d.locality.name,
+        section=p.section, kind=p.kind, text=p.text, score=score,
+        topics=tuple(t.key for t in p.topics), groups=tuple(g.key for g in p.groups),
+        numbers=tuple(p.numbers or ()), legal_refs=tuple(p.legal_refs or ()), agencies=tuple(p.agencies or ()),
+        document_title=d.title, issuer=d.issuer, date_label=d.date_label, document_status=d.status,
+        period_end=d.period_end, contact=d.contact,
+    )
+
+
+def _with_score(hit: Hit, score: float) -> Hit:
+    return Hit(**{**hit.__dict__, "score": score})
+
+
+def build_index(session: Session) -> SearchIndex:
+    version = kb_version(session)
+    provisions = session.execute(
+        select(Provision).join(Document).where(Provision.status == "active")
+        .order_by(Document.position, Document.code, Provision.position, Provision.id)
+    ).scalars().all()
+    return SearchIndex(provisions, load_alias_table(session), version)
+
+
+class ProvisionSearch:
+    """Search that follows the knowledge base: the index is rebuilt when its version changes."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._index: Optional[SearchIndex] = None
+        self._lock = threading.Lock()
+
+    def index(self) -> SearchIndex:
+        with transaction(self._engine) as session:
+            version = kb_version(session)
+            if self._index is None or self._index.version != version:
+                with self._lock:
+                    if self._index is None or self._index.version != version:
+                        self._index = build_index(session)
+        return self._index
+
+    def resolve(self, kind: str, name: str) -> List[str]:
+        """Catalogue keys for a name or alias; raise ``NotFound`` when there is none."""
+        keys = self.index().aliases.resolve(kind, name)
+        if not keys:
+            raise NotFound(f"no {kind} is called '{name}'")
+        return keys
+
+    def search(self, query: str, locality: Optional[str] = None, topic: Optional[str] = None,
+               group: Optional[str] = None, limit: int = 10,
+               kinds: Optional[Sequence[str]] = None) -> List[Hit]:
+        """Best-first provisions for ``query``; names are resolved through the KB's aliases."""
+        index = self.index()
+        localities = self.resolve("locality", locality) if locality else None
+        topics = self.resolve("topic", topic) if topic else None
+        groups = self.resolve("group", group) if group else None
+        hits, _ = index.search(query, localities, topics, groups, limit, kinds)
+        return hits
+
+    def analyze(self, query: str) -> QueryAnalysis:
+        return self.index().analyze(query)
+
+
+__all__ = ["Hit", "QueryAnalysis", "SearchIndex", "ProvisionSearch", "build_index", "normalize"]

@@ -1,0 +1,114 @@
+"""Vietnamese text folding and term extraction shared by search and the NLU."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Dict, Iterable, List, Tuple
+
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+
+# Acronyms used in plans and by people alike, mapped to folded full forms.
+# Keys are folded, lower-case, whole tokens.
+ACRONYMS: Dict[str, str] = {
+    "bhyt": "bao hiem y te",
+    "bhxh": "bao hiem xa hoi",
+    "bhtn": "bao hiem that nghiep",
+    "btxh": "bao tro xa hoi",
+    "ncc": "nguoi co cong",
+    "hs": "hoc sinh",
+    "sv": "sinh vien",
+    "hssv": "hoc sinh sinh vien",
+    "noxh": "nha o xa hoi",
+    "nkt": "nguoi khuyet tat",
+    "nct": "nguoi cao tuoi",
+    "dtts": "dan toc thieu so",
+    "tnxp": "thanh nien xung phong",
+    "bmvnah": "ba me viet nam anh hung",
+    "ldtbxh": "lao dong thuong binh va xa hoi",
+    "tphcm": "ho chi minh",
+    "hcm": "ho chi minh",
+    "sg": "sai gon",
+    "tp": "thanh pho",
+    "ubnd": "uy ban nhan dan",
+}
+
+# Teencode and chat shorthand: expanded in what people type, never in the plans.
+TEENCODE: Dict[str, str] = {
+    "ko": "khong",
+    "k": "khong",
+    "kg": "khong",
+    "kh": "khong",
+    "hok": "khong",
+    "hong": "khong",
+    "dc": "duoc",
+    "dk": "duoc",
+    "bn": "bao nhieu",
+    "j": "gi",
+    "ji": "gi",
+    "ntn": "nhu the nao",
+    "vs": "voi",
+    "mk": "minh",
+    "mn": "moi nguoi",
+    "ng": "nguoi",
+    "nc": "nuoc",
+    "ok": "duoc",
+    "e": "em",
+    "r": "roi",
+    "ad": "admin",
+}
+
+_QUERY_EXPANSIONS: Dict[str, str] = {**ACRONYMS, **TEENCODE}
+
+# Multi-token spellings rewritten before tokenising ("TP.HCM", "TP. Hồ Chí Minh").
+_PHRASE_REWRITES: Tuple[Tuple[re.Pattern, str], ...] = (
+    (re.compile(r"\btp\s*\.?\s*hcm\b"), " ho chi minh "),
+    (re.compile(r"\bt\.?p\s*\.?\s*ho chi minh\b"), " ho chi minh "),
+    (re.compile(r"\bsai gon\s*-\s*gia dinh\b"), " sai gon "),
+    (re.compile(r"\bld\s*-?\s*tb\s*(?:&|va)?\s*xh\b"), " lao dong thuong binh va xa hoi "),
+)
+
+_TOKEN_RE = re.compile(r"[0-9a-z]+(?:[.,][0-9]+)*")
+
+# Folded function words that carry no meaning for ranking.
+STOPWORDS = frozenset(
+    """
+    cho o tai cua la va voi thi ma nhu the nao gi khong co duoc bao nhieu
+    toi minh em anh chi ong ban oi a nhe nha ah ha hoi muon biet xin cam on
+    hay se da dang nao ai dau sao vay ve theo tu den trong ngoai len ra
+    cac nhung mot moi nay kia do roi neu cung
+    """.split()
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip Vietnamese diacritics ("Hộ cận nghèo" -> "ho can ngheo")."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", stripped).lower()
+
+
+def normalize(text: str, chat: bool = True) -> str:
+    """Fold, rewrite known multi-token spellings and expand abbreviations.
+
+    ``chat`` also expands teencode ("ko", "dc"), meant for what people type.
+    The result is a space-separated string of folded tokens.
+    """
+    table = _QUERY_EXPANSIONS if chat else ACRONYMS
+    folded = fold(text)
+    for pattern, replacement in _PHRASE_REWRITES:
+        folded = pattern.sub(replacement, folded)
+    out: List[str] = []
+    for token in _TOKEN_RE.findall(folded):
+        out.append(table.get(token, token))
+    return " ".join(out)
+
+
+def syllables(text: str, chat: bool = True) -> List[str]:
+    """Normalised syllables of a text, abbreviations expanded."""
+    return normalize(text, chat).split()
+
+
+def ngrams(tokens: List[str], n: int) -> Iterable[str]:
+    """Space-joined n-grams of a token list."""
+    for i in range(len(tokens) - n + 1):
+        yield " ".join(tokens[i : i + n])
