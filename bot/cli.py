@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import List, Optional
 
-from bot import kb_commands
+from bot import kb_commands, nlu_commands
 from bot.settings import Settings
 from knowledge.errors import KnowledgeError
 
@@ -14,7 +14,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bot", description="Trợ lý chính sách xã hội")
     sub = parser.add_subparsers(dest="command", required=True)
     kb_commands.register(sub)
+    nlu_commands.register(sub)
+    p = sub.add_parser("run", help="load, train if needed and start the assistant")
+    p.set_defaults(func=lambda args, settings: _run(settings))
     return parser
+
+
+def _run(settings: Settings) -> int:
+    from bot.run import run
+
+    return run(settings)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -1,0 +1,21 @@
+"""Entry point for the web chat process started by `bot run`."""
+from __future__ import annotations
+
+import argparse
+
+from aiohttp import web
+
+from connectors.webchat import create_app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--rasa", required=True, help="Rasa REST webhook URL")
+    args = parser.parse_args()
+    web.run_app(create_app(args.rasa), host=args.host, port=args.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

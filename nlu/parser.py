@@ -1,0 +1,38 @@
+"""Parsing text with a trained model, in the shape `bot parse` prints."""
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Dict, List
+
+
+class NluParser:
+    """Loads a Rasa model once and parses texts with it."""
+
+    def __init__(self, model_path: Path):
+        from rasa.core.agent import Agent
+
+        self._loop = asyncio.new_event_loop()
+        self._agent = Agent.load(str(model_path))
+
+    def parse(self, text: str) -> Dict[str, Any]:
+        result = self._loop.run_until_complete(self._agent.parse_message(text))
+        return simplify(result)
+
+    def parse_many(self, texts: List[str]) -> List[Dict[str, Any]]:
+        return [self.parse(t) for t in texts]
+
+    def close(self) -> None:
+        self._loop.close()
+
+
+def simplify(result: Dict[str, Any]) -> Dict[str, Any]:
+    intent = result.get("intent") or {}
+    return {
+        "text": result.get("text"),
+        "intent": {"name": intent.get("name"), "confidence": round(float(intent.get("confidence") or 0.0), 4)},
+        "intent_ranking": [{"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0.0), 4)}
+                           for r in (result.get("intent_ranking") or [])[:3]],
+        "entities": [{"entity": e["entity"], "value": e["value"], "start": e["start"], "end": e["end"]}
+                     for e in result.get("entities") or []],
+    }
