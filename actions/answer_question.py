@@ -1,102 +1,120 @@
-"""The action that answers policy questions from the knowledge base."""
+"""rasa-sdk actions: one per user-visible behaviour, each a thin wrapper over actions/answering.py."""
 from __future__ import annotations
 
-import os
-from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Callable, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.reply_format import answer_text, buttons
-from knowledge.db import create_schema, make_engine
-from knowledge.errors import NotFound
-from knowledge.provision_search import Hit, ProvisionSearch
+from actions import answering, runtime
+from actions import templates as T
+from knowledge.question_log import QuestionRecord, record_feedback, record_question
 
-INTENT_TOPICS = {
-    "ask_health_insurance": "bhyt", "ask_tuition": "hoc-phi", "ask_social_housing": "nha-o",
-    "ask_meritorious": "nguoi-co-cong", "ask_poverty": "giam-ngheo", "ask_social_assistance": "tro-giup-xa-hoi",
-    "ask_social_insurance": "bhxh-bhtn", "ask_jobs": "viec-lam", "ask_clean_water": "nuoc-sach",
-}
-INTENT_KINDS = {"ask_target": ("target",), "ask_agency": ("agency",)}
-
-NOT_FOUND = ("Xin lỗi, tôi chưa tìm thấy nội dung phù hợp trong các kế hoạch tôi có. Bạn có thể hỏi về một chủ đề "
-             "dưới đây, hoặc gõ \"gặp cán bộ\" để được hỗ trợ.")
+SLOTS = ("locality", "group", "last_question", "last_intent", "last_results", "screener_step", "screener_answers")
 
 
-@lru_cache(maxsize=1)
-def _search() -> ProvisionSearch:
-    url = os.environ.get("DATABASE_URL") or "sqlite:///var/knowledge.db"
-    engine = make_engine(url)
-    create_schema(engine)
-    return ProvisionSearch(engine)
+def _turn(tracker: Tracker) -> answering.Turn:
+    message = tracker.latest_message or {}
+    return answering.Turn(text=message.get("text") or "", intent=(message.get("intent") or {}).get("name"),
+                          entities=list(message.get("entities") or []),
+                          slots={name: tracker.get_slot(name) for name in SLOTS})
 
 
-def _first_entity(tracker: Tracker, name: str) -> Optional[str]:
-    for entity in tracker.latest_message.get("entities") or []:
-        if entity.get("entity") == name:
-            return entity.get("value")
-    return None
+def _metadata(tracker: Tracker) -> Dict[str, Any]:
+    return (tracker.latest_message or {}).get("metadata") or {}
 
 
-def _resolve(search: ProvisionSearch, kind: str, name: Optional[str]) -> Optional[str]:
-    if not name:
-        return None
-    try:
-        return search.resolve(kind, name)[0]
-    except NotFound:
-        return None
+def _record(tracker: Tracker, turn: answering.Turn, reply: answering.Reply, handoff: bool = False) -> None:
+    meta = _metadata(tracker)
+    record_question(runtime.engine(), QuestionRecord(
+        channel=meta.get("channel") or tracker.get_latest_input_channel() or "rest",
+        sender=tracker.sender_id, text=turn.text, intent=turn.intent, provisions=reply.provisions,
+        answered=reply.answered and not handoff, handoff=handoff, locality_key=reply.locality_key,
+        forwarded_by=meta.get("forwarded_by")), runtime.hash_key())
 
 
-class ActionAnswerQuestion(Action):
-    """Answer from the best provision, cited; remember locality and question."""
+def _deliver(dispatcher: CollectingDispatcher, reply: answering.Reply) -> List[Dict[Text, Any]]:
+    for i, message in enumerate(reply.messages):
+        custom = {"provisions": reply.provisions} if i == len(reply.messages) - 1 and reply.provisions else None
+        dispatcher.utter_message(text=message["text"], buttons=message["buttons"] or None,
+                                 json_message=custom)
+    return [SlotSet(name, value) for name, value in reply.slots.items()]
+
+
+class _AnsweringAction(Action):
+    handler: Callable[..., answering.Reply]
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        turn = _turn(tracker)
+        reply = type(self).handler(turn, runtime.search())
+        if reply.is_question:
+            _record(tracker, turn, reply)
+        return _deliver(dispatcher, reply)
+
+
+class ActionAnswerQuestion(_AnsweringAction):
+    """Answer a policy question from the best provision for the user's locality."""
+
+    handler = staticmethod(answering.answer_question)
 
     def name(self) -> Text:
         return "action_answer_question"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        search = _search()
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        text = tracker.latest_message.get("text") or ""
-        events: List[Dict] = []
-        locality_name = _first_entity(tracker, "locality") or tracker.get_slot("locality")
-        question, question_intent = text, intent
-        if intent == "choose_locality" and tracker.get_slot("last_question"):
-            question = tracker.get_slot("last_question")
-            question_intent = tracker.get_slot("last_intent")
-        elif intent == "choose_locality":
-            locality = _resolve(search, "locality", locality_name)
-            if locality:
-                dispatcher.utter_message(text=f"Tôi đã ghi nhận địa phương của bạn. Bạn muốn hỏi về chính sách nào?")
-                return [SlotSet("locality", locality_name)]
-        locality = _resolve(search, "locality", locality_name)
-        hit, other = self._best(search, question, question_intent, locality)
-        if hit is None:
-            dispatcher.utter_message(text=NOT_FOUND, buttons=buttons({
-                "Bảo hiểm y tế": "Chính sách bảo hiểm y tế", "Học phí": "Chính sách miễn giảm học phí",
-                "Nhà ở xã hội": "Chính sách nhà ở xã hội", "Gặp cán bộ": "/ask_human"}))
-            return events
-        other_name = None
-        if other and locality:
-            other_name = locality_name
-        dispatcher.utter_message(text=answer_text(hit, other_locality=other_name), buttons=buttons({
-            "Gặp cán bộ": "/ask_human"}), json_message={"provisions": [hit.id]})
-        events += [SlotSet("last_question", question), SlotSet("last_intent", question_intent)]
-        return events
 
-    @staticmethod
-    def _best(search: ProvisionSearch, question: str, intent: Optional[str], locality: Optional[str]):
-        topic = INTENT_TOPICS.get(intent or "")
-        kinds = INTENT_KINDS.get(intent or "")
-        localities = [locality] if locality else None
-        index = search.index()
-        for topics in ([topic], None) if topic else (None,):
-            hits, _ = index.search(question, localities, topics, None, 1, kinds)
-            if hits:
-                return hits[0], False
-        if locality:
-            hits, _ = index.search(question, None, [topic] if topic else None, None, 1, kinds)
-            if hits:
-                return hits[0], True
-        return None, False
+class ActionMore(_AnsweringAction):
+    """Show the next provisions of the last answer."""
+
+    handler = staticmethod(answering.more)
+
+    def name(self) -> Text:
+        return "action_more"
+
+
+class ActionCompareLocalities(_AnsweringAction):
+    """Compare what localities' plans say on a topic."""
+
+    handler = staticmethod(answering.compare)
+
+    def name(self) -> Text:
+        return "action_compare_localities"
+
+
+class ActionEligibility(_AnsweringAction):
+    """Run the eligibility screener, one question at a time."""
+
+    handler = staticmethod(answering.screener)
+
+    def name(self) -> Text:
+        return "action_eligibility"
+
+
+class ActionHandoff(Action):
+    """Record a request to talk to a person."""
+
+    def name(self) -> Text:
+        return "action_handoff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        turn = _turn(tracker)
+        reply = answering.Reply(answered=False)
+        last = tracker.get_slot("last_question")
+        if last and turn.text.startswith("/"):
+            turn.text = last  # a button press: hand over the question it followed
+        _record(tracker, turn, reply, handoff=True)
+        dispatcher.utter_message(text=T.HANDOFF)
+        return []
+
+
+class ActionFeedback(Action):
+    """Record feedback on the answers."""
+
+    def name(self) -> Text:
+        return "action_feedback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        meta = _metadata(tracker)
+        record_feedback(runtime.engine(), meta.get("channel") or tracker.get_latest_input_channel() or "rest",
+                        tracker.sender_id, (tracker.latest_message or {}).get("text") or "", runtime.hash_key())
+        dispatcher.utter_message(text=T.FEEDBACK)
+        return []

@@ -38,7 +38,7 @@ def answer_text(hit: Hit, other_locality: Optional[str] = None, today: Optional[
     note = currency_note(hit, today)
     fixed = len(" ".join(parts)) + len(citation(hit)) + (len(note) + 1 if note else 0) + 3
     if fixed + len(body) > SHORT_LIMIT:
-        body = _shorten(body, max(120, SHORT_LIMIT - fixed))
+        body = shorten(body, max(120, SHORT_LIMIT - fixed))
     parts.append(body)
     parts.append(citation(hit))
     if note:
@@ -46,7 +46,7 @@ def answer_text(hit: Hit, other_locality: Optional[str] = None, today: Optional[
     return "\n".join(parts)
 
 
-def _shorten(text: str, limit: int) -> str:
+def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")

@@ -17,6 +17,14 @@ def build_parser() -> argparse.ArgumentParser:
     nlu_commands.register(sub)
     p = sub.add_parser("run", help="load, train if needed and start the assistant")
     p.set_defaults(func=lambda args, settings: _run(settings))
+    p = sub.add_parser("ask", help="play one turn of a conversation")
+    p.add_argument("text")
+    p.add_argument("--sender", default="cli")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_ask)
+    p = sub.add_parser("chat", help="talk to the assistant in the terminal")
+    p.add_argument("--sender", default="terminal")
+    p.set_defaults(func=lambda args, settings: _chat(settings, args.sender))
     return parser
 
 
@@ -24,6 +32,27 @@ def _run(settings: Settings) -> int:
     from bot.run import run
 
     return run(settings)
+
+
+def _ask(args, settings: Settings) -> int:
+    import json
+
+    from bot.conversation import ask
+
+    turn = ask(settings, args.text, args.sender)
+    if args.json:
+        print(json.dumps(turn, ensure_ascii=False, indent=2))
+    else:
+        for reply in turn["replies"]:
+            print(reply["text"])
+    return 0
+
+
+def _chat(settings: Settings, sender: str) -> int:
+    from bot.conversation import chat
+
+    chat(settings, sender)
+    return 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -27,7 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _model(settings: Settings, force: bool = False):
+    from bot.run import ensure_kb
     from nlu.model_store import latest_model, train_full
+
+    ensure_kb(settings)
 
     existing = None if force else latest_model(settings.model_dir)
     return existing or train_full(settings.model_dir, force=force)
@@ -52,7 +55,10 @@ def cmd_parse(args, settings: Settings) -> int:
 
 
 def cmd_evaluate(args, settings: Settings) -> int:
+    from bot.run import ensure_kb
     from nlu.evaluation import evaluate
+
+    ensure_kb(settings)
 
     report = settings.var_dir / "nlu_evaluation.md" if args.report is None else args.report
     summary = evaluate(settings.model_dir / "evaluation", report_path=Path(report))

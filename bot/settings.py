@@ -29,6 +29,10 @@ class Settings:
             zalo_oa_secret=env.get("ZALO_OA_SECRET_KEY") or None,
         )
 
+    def export_to_env(self) -> None:
+        """Child processes and Rasa components read the database from the environment."""
+        os.environ["DATABASE_URL"] = self.database_url
+
     def masked(self) -> dict:
         """Settings fit for logs: secrets and database passwords hidden."""
         url = self.database_url

@@ -181,3 +181,29 @@ __all__: List[str] = [
     "ChangeLog", "KbState", "PROVISION_KINDS", "DOCUMENT_STATUSES", "ALIAS_KINDS",
     "provision_record", "document_record",
 ]
+
+
+class Question(Base):
+    """A question someone asked, for staff follow-up and analytics (personal numbers masked)."""
+
+    __tablename__ = "questions"
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    channel = Column(String(40), nullable=False)
+    sender_hash = Column(String(64), nullable=False, index=True)
+    text = Column(Text, nullable=False)
+    intent = Column(String(60), nullable=True)
+    locality_key = Column(String(40), nullable=True)
+    provisions = Column(JSON, nullable=False, default=list)
+    answered = Column(Integer, nullable=False, default=0)
+    handoff = Column(Integer, nullable=False, default=0)
+    forwarded_by = Column(String(100), nullable=True)
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    channel = Column(String(40), nullable=False)
+    sender_hash = Column(String(64), nullable=False)
+    text = Column(Text, nullable=False)

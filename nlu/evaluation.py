@@ -86,9 +86,42 @@ def _percentile(values: List[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
+def score_model(path: Path, sets: Dict[str, List[Example]]) -> Tuple[Dict[str, Dict[str, Any]], List[float]]:
+    """Intent and entity scores of one model on named example sets, and parse times."""
+    from nlu.parser import NluParser
+
+    parser = NluParser(path)
+    parser.parse("xin chào")  # warm-up
+    out: Dict[str, Dict[str, Any]] = {}
+    latencies: List[float] = []
+    try:
+        for label, examples in sets.items():
+            parsed, times = _run(parser, examples)
+            latencies += times
+            predicted = [_top_intent(p) for p in parsed]
+            scores = intent_scores([e.intent for e in examples], predicted)
+            scores["entity_f1"] = entity_f1(examples, parsed)
+            scores["fallback_rate"] = sum(p["intent"]["name"] == "nlu_fallback" for p in parsed) / len(parsed)
+            scores["errors"] = [(e.text, e.intent, p) for e, p in zip(examples, predicted) if p != e.intent]
+            scores["entity_errors"] = _entity_errors(examples, parsed)
+            out[label] = scores
+    finally:
+        parser.close()
+    return out, latencies
+
+
+def _entity_errors(examples: List[Example], parsed: List[Dict[str, Any]]) -> List[Tuple[str, List, List]]:
+    errors = []
+    for ex, p in zip(examples, parsed):
+        gold = sorted((e, ex.text[s:t]) for e, s, t in ex.entities)
+        got = sorted((e["entity"], ex.text[e["start"]:e["end"]]) for e in p["entities"])
+        if gold != got:
+            errors.append((ex.text, gold, got))
+    return errors
+
+
 def evaluate(model_dir: Path, report_path: Path, test_set: Path = TEST_SET) -> Dict[str, Any]:
     """Train (or reuse) both NLU models, evaluate, write a report, return the figures."""
-    from nlu.parser import NluParser
 
     timings = {}
     start = time.perf_counter()
@@ -100,22 +133,14 @@ def evaluate(model_dir: Path, report_path: Path, test_set: Path = TEST_SET) -> D
 
     careful = load_examples(test_set)
     plain = strip_diacritics(careful)
-    results: Dict[str, Any] = {}
+    results: Dict[Any, Dict[str, Any]] = {}
     latencies: List[float] = []
     for name, path in (("model", model), ("baseline", baseline_model)):
-        parser = NluParser(path)
-        parser.parse("xin chào")  # warm-up
-        for label, examples in (("careful", careful), ("no_diacritics", plain)):
-            parsed, times = _run(parser, examples)
-            if name == "model":
-                latencies += times
-            scores = intent_scores([e.intent for e in examples], [_top_intent(p) for p in parsed])
-            scores["entity_f1"] = entity_f1(examples, parsed)
-            scores["fallback_rate"] = sum(p["intent"]["name"] == "nlu_fallback" for p in parsed) / len(parsed)
-            scores["errors"] = [(e.text, e.intent, _top_intent(p)) for e, p in zip(examples, parsed)
-                                if _top_intent(p) != e.intent]
+        scored, times = score_model(path, {"careful": careful, "no_diacritics": plain})
+        for label, scores in scored.items():
             results[(name, label)] = scores
-        parser.close()
+        if name == "model":
+            latencies = times
 
     m, mp = results[("model", "careful")], results[("model", "no_diacritics")]
     b, bp = results[("baseline", "careful")], results[("baseline", "no_diacritics")]

@@ -12,6 +12,8 @@ class NluParser:
     def __init__(self, model_path: Path):
         from rasa.core.agent import Agent
 
+        _quiet_rasa_logs()
+
         self._loop = asyncio.new_event_loop()
         self._agent = Agent.load(str(model_path))
 
@@ -24,6 +26,16 @@ class NluParser:
 
     def close(self) -> None:
         self._loop.close()
+
+
+def _quiet_rasa_logs() -> None:
+    """Rasa logs every parse at debug level; keep the console for results."""
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    logging.getLogger("rasa").setLevel(logging.WARNING)
 
 
 def simplify(result: Dict[str, Any]) -> Dict[str, Any]:

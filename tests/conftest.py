@@ -82,3 +82,35 @@ def pg_engine() -> Iterator[Engine]:
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    """The project's model, trained in this run (or reused when its inputs are unchanged)."""
+    from bot.settings import Settings
+    from nlu.model_store import train_full
+
+    return train_full(Settings.from_env().model_dir)
+
+
+@pytest.fixture(scope="session")
+def assistant_kb(loaded_kb_file: Path, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("assistant") / "kb.db"
+    shutil.copy(loaded_kb_file, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def assistant(trained_model: Path, assistant_kb: Path, tmp_path_factory):
+    """A running assistant on loopback: Rasa server and action server on the test KB."""
+    from bot.servers import Stack, free_port
+    from bot.settings import Settings
+
+    var = tmp_path_factory.mktemp("var")
+    settings = Settings(database_url=f"sqlite:///{assistant_kb}", var_dir=var, model_dir=trained_model.parent)
+    stack = Stack(settings, trained_model, {"rasa": free_port(), "actions": free_port()}, webchat=False,
+                  log_dir=var / "logs")
+    os.environ["BOT_HASH_KEY"] = "test-key"
+    stack.start()
+    yield stack
+    stack.stop()

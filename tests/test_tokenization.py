@@ -53,3 +53,22 @@ def test_underthesea_words_keep_original_offsets():
     tokens = tokenize(text)
     assert any(t.text == "học phí" and t.norm == "hoc_phi" for t in tokens)
     assert all(text[t.start:t.end] == t.text for t in tokens)
+
+
+def test_held_out_test_set_shares_no_example_with_training_data():
+    import re
+    from pathlib import Path
+
+    def examples(paths):
+        out = set()
+        for path in paths:
+            for line in path.read_text(encoding="utf-8").splitlines():
+                line = line.strip()
+                if line.startswith("- ") and not line.startswith("- intent"):
+                    out.add(fold(re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", line[2:])).strip())
+        return out
+
+    nlu = Path(__file__).resolve().parent.parent / "nlu"
+    training = examples(sorted((nlu / "data" / "nlu").glob("*.yml")))
+    held_out = examples([nlu / "tests" / "test_nlu.yml"])
+    assert len(held_out) >= 21 * 25 and not training & held_out

@@ -1,0 +1,295 @@
+"""The answering logic behind the actions, free of Rasa: a turn in, replies out.
+
+Each function takes what the conversation knows (a ``Turn``) and the KB
+search, and returns a ``Reply``: messages with buttons, the provisions cited,
+and the slots to remember.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from actions import templates as T
+from actions.reply_format import answer_text, buttons, citation, currency_note, shorten
+from knowledge.errors import NotFound
+from knowledge.provision_search import Hit, ProvisionSearch
+
+INTENT_TOPICS = {
+    "ask_health_insurance": "bhyt", "ask_tuition": "hoc-phi", "ask_social_housing": "nha-o",
+    "ask_meritorious": "nguoi-co-cong", "ask_poverty": "giam-ngheo", "ask_social_assistance": "tro-giup-xa-hoi",
+    "ask_social_insurance": "bhxh-bhtn", "ask_jobs": "viec-lam", "ask_clean_water": "nuoc-sach",
+}
+INTENT_KINDS = {"ask_target": ("target",), "ask_agency": ("agency",)}
+# Below this BM25 score a hit shares too little with the question to be an answer.
+MIN_SCORE = 12.0
+SCREENER_STEPS = ("household", "age", "meritorious", "disability")
+
+
+@dataclass
+class Turn:
+    text: str
+    intent: Optional[str]
+    entities: List[Dict[str, Any]] = field(default_factory=list)
+    slots: Dict[str, Any] = field(default_factory=dict)
+
+    def entity(self, name: str) -> Optional[str]:
+        for e in self.entities:
+            if e.get("entity") == name and e.get("value"):
+                return str(e["value"])
+        return None
+
+    def entity_values(self, name: str) -> List[str]:
+        return [str(e["value"]) for e in self.entities if e.get("entity") == name and e.get("value")]
+
+
+@dataclass
+class Reply:
+    messages: List[Dict[str, Any]] = field(default_factory=list)
+    provisions: List[str] = field(default_factory=list)
+    slots: Dict[str, Any] = field(default_factory=dict)
+    answered: bool = True
+    is_question: bool = True
+    locality_key: Optional[str] = None
+
+    def say(self, text: str, button_map: Optional[Dict[str, str]] = None) -> None:
+        self.messages.append({"text": text, "buttons": buttons(button_map or {})})
+
+
+def _resolve(search: ProvisionSearch, kind: str, name: Optional[str]) -> Optional[str]:
+    if not name:
+        return None
+    try:
+        return search.resolve(kind, name)[0]
+    except NotFound:
+        return None
+
+
+def locality_buttons(search: ProvisionSearch) -> Dict[str, str]:
+    names = _locality_names(search)
+    return {name: f'/choose_locality{{"locality": "{name}"}}' for name in names.values()}
+
+
+def _locality_names(search: ProvisionSearch) -> Dict[str, str]:
+    """Locality key -> display name, for localities that have provisions."""
+    index = search.index()
+    names: Dict[str, str] = {}
+    for hit in index.hits_base:
+        names.setdefault(hit.locality, hit.locality_name)
+    return names
+
+
+def ranked(search: ProvisionSearch, question: str, intent: Optional[str], locality: Optional[str],
+           group: Optional[str], limit: int = 4) -> List[Hit]:
+    """Best provisions for a question, narrowing by topic, kind and group where that finds something."""
+    index = search.index()
+    topic = INTENT_TOPICS.get(intent or "")
+    kinds = INTENT_KINDS.get(intent or "")
+    localities = [locality] if locality else None
+    attempts: List[Tuple[Optional[List[str]], Optional[Sequence[str]], Optional[List[str]]]] = []
+    for g in ([group, None] if group else [None]):
+        for k in ([kinds, None] if kinds else [None]):
+            for t in ([[topic], None] if topic else [None]):
+                attempts.append((t, k, [g] if g else None))
+    for topics, kind_filter, groups in attempts:
+        hits, _ = index.search(question, localities, topics, groups, limit, kind_filter)
+        hits = [h for h in hits if h.score >= MIN_SCORE]
+        if hits:
+            return hits
+    return []
+
+
+def _buttons_after_answer(has_more: bool) -> Dict[str, str]:
+    out: Dict[str, str] = {}
+    if has_more:
+        out[T.BUTTON_MORE] = "/more"
+    out[T.BUTTON_OTHER_TOPIC] = "/help"
+    out[T.BUTTON_HUMAN] = "/ask_human"
+    return out
+
+
+def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -> Reply:
+    """A policy question (or an unsure parse): the best provision, cited, for the user's locality."""
+    if turn.intent == "choose_locality" and turn.slots.get("screener_step") == "locality":
+        return screener(turn, search, today)
+    reply = Reply()
+    question, intent = turn.text, turn.intent
+    named = turn.entity("locality")
+    if intent == "choose_locality":
+        if not named:
+            reply.is_question = False
+            reply.say(T.ASK_LOCALITY, locality_buttons(search))
+            return reply
+        if turn.slots.get("last_question"):
+            question, intent = turn.slots["last_question"], turn.slots.get("last_intent")
+    locality_name = named or turn.slots.get("locality")
+    locality = _resolve(search, "locality", locality_name)
+    if locality is None:
+        mentioned = search.analyze(question).localities
+        if mentioned:
+            locality, locality_name = mentioned[0], _locality_names(search).get(mentioned[0], mentioned[0])
+    if named and locality is None:
+        reply.is_question = False
+        known = ", ".join(_locality_names(search).values())
+        reply.say(T.UNKNOWN_LOCALITY.format(name=named, known=known), locality_buttons(search))
+        reply.slots.update(last_question=question, last_intent=intent)
+        return reply
+    if turn.intent == "choose_locality" and not turn.slots.get("last_question"):
+        reply.is_question = False
+        reply.say(T.LOCALITY_NOTED.format(name=_locality_names(search).get(locality, named)))
+        reply.slots["locality"] = named
+        return reply
+    if locality is None:
+        reply.is_question = False
+        reply.say(T.ASK_LOCALITY, locality_buttons(search))
+        reply.slots.update(last_question=question, last_intent=intent)
+        return reply
+    reply.locality_key = locality
+    if named:
+        reply.slots["locality"] = named
+    group = _resolve(search, "group", turn.entity("group") or turn.slots.get("group"))
+    hits = ranked(search, question, intent, locality, group)
+    other_name = None
+    if not hits:
+        hits = ranked(search, question, intent, None, group)
+        other_name = _locality_names(search).get(locality, locality_name)
+    reply.slots.update(last_question=question, last_intent=intent)
+    if not hits:
+        reply.answered = False
+        reply.say(T.NOT_FOUND, {**T.TOPIC_BUTTONS, T.BUTTON_HUMAN: "/ask_human"})
+        reply.slots["last_results"] = []
+        return reply
+    best = hits[0]
+    text = answer_text(best, other_locality=other_name, today=today)
+    if intent == "ask_agency" and best.kind != "agency" and not best.agencies:
+        text += "\n" + T.AGENCY_FALLBACK.format(contact=best.contact)
+    reply.say(text, _buttons_after_answer(len(hits) > 1))
+    reply.provisions = [best.id]
+    reply.slots["last_results"] = [h.id for h in hits[1:]]
+    return reply
+
+
+def more(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -> Reply:
+    """The next provisions of the last answer, each cited."""
+    reply = Reply(is_question=False)
+    ids = list(turn.slots.get("last_results") or [])
+    by_id = {h.id: h for h in search.index().hits_base}
+    hits = [by_id[i] for i in ids if i in by_id][:2]
+    if not hits:
+        reply.say(T.NO_MORE, {T.BUTTON_OTHER_TOPIC: "/help", T.BUTTON_HUMAN: "/ask_human"})
+        return reply
+    for hit in hits:
+        reply.say(answer_text(hit, today=today))
+    reply.messages[-1]["buttons"] = buttons(_buttons_after_answer(len(ids) > 2))
+    reply.provisions = [h.id for h in hits]
+    reply.slots["last_results"] = ids[2:]
+    return reply
+
+
+def compare(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -> Reply:
+    """The best provision of each named locality on the question's topic, side by side."""
+    reply = Reply()
+    names = _locality_names(search)
+    keys: List[str] = []
+    for value in turn.entity_values("locality") + search.analyze(turn.text).localities:
+        key = value if value in names else _resolve(search, "locality", value)
+        if key and key not in keys:
+            keys.append(key)
+    slot_key = _resolve(search, "locality", turn.slots.get("locality"))
+    if len(keys) == 1 and slot_key and slot_key not in keys:
+        keys.append(slot_key)
+    if len(keys) < 2:
+        keys = list(names)
+    analysis = search.analyze(turn.text)
+    topic = analysis.topics[0] if analysis.topics else None
+    intent = next((i for i, t in INTENT_TOPICS.items() if t == topic), None)
+    lines = [T.COMPARE_HEADER.format(topic=_topic_label(topic))]
+    cited: List[str] = []
+    for key in keys:
+        hits = ranked(search, turn.text, intent, key, None, limit=1)
+        if not hits:
+            lines.append(T.COMPARE_NONE.format(name=names.get(key, key)))
+            continue
+        hit = hits[0]
+        cited.append(hit.id)
+        lines.append(f"- {hit.locality_name}: {shorten(hit.text, 220)} ({hit.document_code}, {hit.date_label}, "
+                     f"mục {hit.section})")
+    notes = {currency_note(h, today) for h in search.index().hits_base if h.id in cited}
+    notes.discard(None)
+    if notes:
+        lines.append("Lưu ý: một số kế hoạch đã hết giai đoạn hoặc là dự thảo/bản tóm tắt; hãy hỏi cơ quan "
+                     "Lao động - Thương binh và Xã hội của địa phương để biết quy định hiện hành.")
+    reply.answered = bool(cited)
+    reply.provisions = cited
+    reply.say("\n".join(lines), {T.BUTTON_HUMAN: "/ask_human"})
+    return reply
+
+
+def _topic_label(topic: Optional[str]) -> str:
+    labels = {"bhyt": "bảo hiểm y tế", "hoc-phi": "học phí", "nha-o": "nhà ở", "nguoi-co-cong": "chính sách người có công",
+              "giam-ngheo": "giảm nghèo", "tro-giup-xa-hoi": "trợ giúp xã hội", "bhxh-bhtn": "bảo hiểm xã hội",
+              "viec-lam": "việc làm", "nuoc-sach": "nước sạch"}
+    return labels.get(topic or "", "chính sách")
+
+
+def screener(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -> Reply:
+    """The eligibility screener: one question at a time with buttons, then the provisions that may apply."""
+    reply = Reply(is_question=False)
+    answers: Dict[str, str] = json.loads(turn.slots.get("screener_answers") or "{}")
+    step = turn.slots.get("screener_step")
+    if turn.intent == "ask_eligibility" or not step:
+        answers, step = {}, None
+        reply.say(T.SCREENER_INTRO)
+        named = turn.entity("locality")
+        if named:
+            reply.slots["locality"] = named
+    elif turn.intent == "screener_answer" and step in SCREENER_STEPS:
+        answers[step] = turn.entity("answer") or "khong"
+    elif turn.intent == "choose_locality" and turn.entity("locality"):
+        reply.slots["locality"] = turn.entity("locality")
+    locality_name = reply.slots.get("locality") or turn.entity("locality") or turn.slots.get("locality")
+    locality = _resolve(search, "locality", locality_name)
+    if locality is None:
+        reply.slots.update(screener_step="locality", screener_answers=json.dumps(answers))
+        reply.say(T.ASK_LOCALITY, locality_buttons(search))
+        return reply
+    for name in SCREENER_STEPS:
+        if name not in answers:
+            question, options = T.SCREENER_QUESTIONS[name]
+            reply.say(question, {title: f'/screener_answer{{"answer": "{value}"}}' for title, value in options.items()})
+            reply.slots.update(screener_step=name, screener_answers=json.dumps(answers))
+            return reply
+    reply.is_question = True
+    reply.locality_key = locality
+    groups = [answers["household"], answers["age"]]
+    if answers["meritorious"] == "co":
+        groups.append("nguoi-co-cong")
+    if answers["disability"] == "co":
+        groups.append("nguoi-khuyet-tat")
+    groups = [g for g in groups if g not in ("khong", None)]
+    index = search.index()
+    picked: List[Hit] = []
+    for group in groups:
+        hits, _ = index.search("", [locality], None, [group], 50, ("benefit",))
+        hits = hits or index.search("", [locality], None, [group], 50, ("measure",))[0]
+        for hit in hits[:2]:
+            if hit.id not in {h.id for h in picked}:
+                picked.append(hit)
+    name = _locality_names(search).get(locality, locality_name)
+    reply.slots.update(screener_step=None, screener_answers=None)
+    if not picked:
+        reply.answered = False
+        reply.say(T.SCREENER_NONE.format(locality=name) + "\n" + T.SCREENER_DISCLAIMER, {T.BUTTON_HUMAN: "/ask_human"})
+        return reply
+    picked = picked[:6]
+    lines = [T.SCREENER_RESULT.format(locality=name)]
+    lines += [f"- {shorten(h.text, 200)} (mục {h.section})" for h in picked]
+    lines.append(citation(picked[0]).replace(f", mục {picked[0].section}", ""))
+    note = currency_note(picked[0], today)
+    if note:
+        lines.append(note)
+    lines.append(T.SCREENER_DISCLAIMER)
+    reply.say("\n".join(lines), {T.BUTTON_HUMAN: "/ask_human"})
+    reply.provisions = [h.id for h in picked]
+    return reply

@@ -1,0 +1,42 @@
+"""User-facing Vietnamese text of the actions."""
+
+ASK_LOCALITY = "Bạn đang ở địa phương nào? Tôi sẽ trả lời theo kế hoạch của địa phương đó."
+LOCALITY_NOTED = "Tôi đã ghi nhận địa phương: {name}. Bạn muốn hỏi về chính sách nào?"
+UNKNOWN_LOCALITY = ("Tôi chưa có kế hoạch của \"{name}\". Hiện tôi có kế hoạch của: {known}. "
+                    "Bạn chọn một địa phương dưới đây nhé.")
+NOT_FOUND = ("Xin lỗi, tôi chưa tìm thấy nội dung phù hợp trong các kế hoạch tôi có, nên không muốn trả lời đoán. "
+             "Tôi đã ghi lại câu hỏi để cán bộ xem xét. Bạn có thể hỏi về một chủ đề dưới đây, "
+             "hoặc chọn \"Gặp cán bộ\".")
+NO_MORE = "Tôi không còn nội dung nào khác liên quan đến câu hỏi này."
+MORE_HEADER = "Thêm nội dung liên quan:"
+COMPARE_HEADER = "So sánh {topic} giữa các địa phương:"
+COMPARE_NEED_TWO = "Bạn muốn so sánh những địa phương nào? Ví dụ: \"so sánh BHYT Đà Nẵng và Cần Thơ\"."
+COMPARE_NONE = "- {name}: kế hoạch chưa có nội dung này."
+HANDOFF = ("Tôi đã chuyển yêu cầu của bạn đến cán bộ phụ trách; cán bộ sẽ trả lời bạn tại đây. "
+           "Nếu cần gấp, bạn liên hệ trực tiếp Ủy ban nhân dân xã, phường nơi bạn ở.")
+FEEDBACK = "Cảm ơn bạn đã góp ý. Tôi đã ghi lại để đội ngũ cải thiện câu trả lời."
+AGENCY_FALLBACK = ("Kế hoạch không nêu cơ quan riêng cho nội dung này. Bạn có thể hỏi {contact} hoặc "
+                   "Ủy ban nhân dân xã, phường nơi bạn ở.")
+
+SCREENER_INTRO = "Tôi sẽ hỏi vài câu ngắn để tìm các chính sách có thể áp dụng cho bạn."
+SCREENER_QUESTIONS = {
+    "household": ("Hộ gia đình bạn thuộc diện nào?", {"Hộ nghèo": "ho-ngheo", "Hộ cận nghèo": "ho-can-ngheo",
+                                                      "Không thuộc diện nào": "khong"}),
+    "age": ("Bạn (hoặc người cần hỗ trợ) thuộc nhóm tuổi nào?", {"Trẻ em dưới 6 tuổi": "tre-em-duoi-6",
+                                                               "Đang đi học": "hoc-sinh",
+                                                               "Người lao động": "nguoi-lao-dong",
+                                                               "Người cao tuổi": "nguoi-cao-tuoi"}),
+    "meritorious": ("Gia đình có người có công với cách mạng (thương binh, liệt sĩ…) không?",
+                    {"Có": "co", "Không": "khong"}),
+    "disability": ("Có người khuyết tật trong gia đình không?", {"Có": "co", "Không": "khong"}),
+}
+SCREENER_RESULT = "Các chính sách có thể áp dụng cho bạn (theo kế hoạch của {locality}):"
+SCREENER_NONE = "Tôi chưa tìm thấy chính sách riêng cho hoàn cảnh này trong kế hoạch của {locality}."
+SCREENER_DISCLAIMER = ("Đây chỉ là gợi ý từ kế hoạch của địa phương; quyết định cuối cùng thuộc về cơ quan có thẩm quyền. "
+                       "Bạn nên liên hệ Ủy ban nhân dân xã, phường để được xét cụ thể.")
+
+TOPIC_BUTTONS = {"Bảo hiểm y tế": "Chính sách bảo hiểm y tế", "Học phí": "Chính sách miễn giảm học phí",
+                 "Nhà ở xã hội": "Chính sách nhà ở xã hội", "Người có công": "Chính sách cho người có công"}
+BUTTON_MORE = "Xem thêm"
+BUTTON_HUMAN = "Gặp cán bộ"
+BUTTON_OTHER_TOPIC = "Chủ đề khác"

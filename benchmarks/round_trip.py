@@ -1,0 +1,105 @@
+"""End-to-end REST round trip: connector → Rasa → actions → KB → reply, beside bare NLU
+parsing and a static response, measured in the same run.
+
+    .venv/bin/python benchmarks/round_trip.py [--requests 100] [--users 20]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Awaitable, Callable, Dict, List
+
+import aiohttp
+
+from bot.run import prepare
+from bot.servers import Stack, free_port
+from bot.settings import Settings
+
+QUESTIONS = [
+    "ho tro the bhyt cho ho can ngheo o sai gon",
+    "chỉ tiêu bao phủ BHYT của Đà Nẵng",
+    "khám chữa bệnh miễn phí cho trẻ em dưới 6 tuổi ở Cần Thơ",
+    "Đức Phổ xây bao nhiêu căn hộ nhà ở xã hội",
+    "mien hoc phi cho hoc sinh ho ngheo o can tho",
+]
+
+
+def _pct(values: List[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+async def _timed(call: Callable[[], Awaitable[None]]) -> float:
+    start = time.perf_counter()
+    await call()
+    return (time.perf_counter() - start) * 1000
+
+
+async def measure(base: str, kind: str, requests: int, users: int) -> Dict[str, float]:
+    counter = itertools.count()
+    async with aiohttp.ClientSession() as http:
+        async def one(user: int) -> None:
+            i = next(counter)
+            if kind == "parse":
+                async with http.post(f"{base}/model/parse", json={"text": QUESTIONS[i % len(QUESTIONS)]}) as r:
+                    assert r.status == 200
+                    await r.read()
+                return
+            text = "xin chào" if kind == "static" else QUESTIONS[i % len(QUESTIONS)]
+            async with http.post(f"{base}/webhooks/rest/webhook",
+                                 json={"sender": f"bench-{kind}-{user}-{i}", "message": text}) as r:
+                assert r.status == 200
+                body = await r.json()
+                assert body and body[0].get("text")
+
+        for _ in range(3):
+            await one(0)  # warm-up
+        timings: List[float] = []
+
+        async def user_loop(user: int) -> None:
+            for _ in range(requests // users):
+                timings.append(await _timed(lambda: one(user)))
+
+        await asyncio.gather(*(user_loop(u) for u in range(users)))
+    return {"p50": statistics.median(timings), "p95": _pct(timings, 0.95), "n": len(timings)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--users", type=int, default=20)
+    args = parser.parse_args()
+    settings = Settings.from_env()
+    model = prepare(settings)
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = Path(tmp) / "kb.db"
+        shutil.copy(Path(settings.database_url.split("///", 1)[1]), kb)
+        run_settings = Settings(database_url=f"sqlite:///{kb}", var_dir=Path(tmp), model_dir=settings.model_dir)
+        stack = Stack(run_settings, model, {"rasa": free_port(), "actions": free_port()}, webchat=False,
+                      log_dir=Path(tmp) / "logs")
+        stack.start()
+        base = f"http://127.0.0.1:{stack.ports['rasa']}"
+        try:
+            rows = []
+            for users in (1, args.users):
+                for kind in ("parse", "static", "cited"):
+                    result = asyncio.run(measure(base, kind, args.requests, users))
+                    rows.append((users, kind, result))
+        finally:
+            stack.stop()
+    labels = {"parse": "bare NLU parse (/model/parse)", "static": "static response (greeting rule)",
+              "cited": "cited KB answer (action + KB)"}
+    for users, kind, r in rows:
+        print(f"{users:>3} user(s)  {labels[kind]:<34} p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms  (n={r['n']})")
+    one = {k: r for u, k, r in rows if u == 1}
+    print(f"cited/static p50 ratio (1 user): {one['cited']['p50'] / one['static']['p50']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Starting and stopping the Rasa server, the action server and the web chat on loopback."""
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import yaml
+
+from bot.settings import PROJECT_ROOT, Settings
+
+NLU_DIR = PROJECT_ROOT / "nlu"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except Exception:
+            time.sleep(0.3)
+    return False
+
+
+def hash_key(settings: Settings) -> str:
+    """The key that pseudonymises senders: from BOT_HASH_KEY, else a random one kept in var/."""
+    if os.environ.get("BOT_HASH_KEY"):
+        return os.environ["BOT_HASH_KEY"]
+    path = settings.var_dir / "hash.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def write_endpoints(settings: Settings, action_port: int) -> Path:
+    """endpoints.yml for this run: the action server, and where conversations are kept."""
+    endpoints: Dict[str, object] = {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}
+    endpoints["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "tracker.db")}
+    endpoints["lock_store"] = {"type": "in_memory"}
+    path = settings.var_dir / f"endpoints-{action_port}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
+    return path
+
+
+@dataclass
+class Stack:
+    """The processes of one running assistant."""
+
+    settings: Settings
+    model: Path
+    ports: Dict[str, int]
+    webchat: bool = True
+    procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    commands: Dict[str, List[str]] = field(default_factory=dict)
+    log_dir: Optional[Path] = None
+
+    @property
+    def rest_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['rasa']}/webhooks/rest/webhook"
+
+    def env(self) -> Dict[str, str]:
+        return {**os.environ, "DATABASE_URL": self.settings.database_url, "TF_CPP_MIN_LOG_LEVEL": "2",
+                "BOT_HASH_KEY": hash_key(self.settings), "PYTHONUNBUFFERED": "1"}
+
+    def build_commands(self) -> None:
+        py = sys.executable
+        endpoints = write_endpoints(self.settings, self.ports["actions"])
+        self.commands = {
+            "actions": [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.ports["actions"])],
+            "rasa": [py, "-m", "rasa", "run", "-m", str(self.model), "--port", str(self.ports["rasa"]),
+                     "--enable-api", "-i", "127.0.0.1", "--endpoints", str(endpoints),
+                     "--credentials", str(NLU_DIR / "credentials.yml")],
+        }
+        if self.webchat:
+            self.commands["webchat"] = [py, "-m", "connectors.webchat_server", "--port", str(self.ports["webchat"]),
+                                        "--rasa", self.rest_url]
+
+    def start_one(self, name: str) -> None:
+        out = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            out = open(self.log_dir / f"{name}.log", "ab")
+        self.procs[name] = subprocess.Popen(self.commands[name], cwd=PROJECT_ROOT, env=self.env(),
+                                            stdout=out, stderr=subprocess.STDOUT if out else None)
+
+    def start(self, timeout: float = 240) -> None:
+        self.build_commands()
+        for name in self.commands:
+            self.start_one(name)
+        ok = wait_http(f"http://127.0.0.1:{self.ports['actions']}/health", timeout) and \
+            wait_http(f"http://127.0.0.1:{self.ports['rasa']}/status", timeout)
+        if not ok:
+            self.stop()
+            raise RuntimeError("the Rasa or action server did not start; see their output above")
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
