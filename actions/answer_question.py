@@ -1,6 +1,7 @@
 """rasa-sdk actions: one per user-visible behaviour, each a thin wrapper over actions/answering.py."""
 from __future__ import annotations
 
+import abc
 from typing import Any, Callable, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -42,8 +43,14 @@ def _deliver(dispatcher: CollectingDispatcher, reply: answering.Reply) -> List[D
     return [SlotSet(name, value) for name, value in reply.slots.items()]
 
 
-class _AnsweringAction(Action):
+class _AnsweringAction(Action, abc.ABC):
+    """Runs ``handler`` on the turn, records the question, delivers the reply."""
+
     handler: Callable[..., answering.Reply]
+
+    @abc.abstractmethod
+    def name(self) -> Text:
+        ...
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         turn = _turn(tracker)

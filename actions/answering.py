@@ -22,8 +22,12 @@ INTENT_TOPICS = {
     "ask_social_insurance": "bhxh-bhtn", "ask_jobs": "viec-lam", "ask_clean_water": "nuoc-sach",
 }
 INTENT_KINDS = {"ask_target": ("target",), "ask_agency": ("agency",)}
-# Below this BM25 score a hit shares too little with the question to be an answer.
-MIN_SCORE = 12.0
+# A hit is an answer only when it shares enough with the question: a BM25 score
+# and a share of the question's content words (calibrated on the answer-quality set).
+MIN_SCORE = 10.0
+MIN_COVERAGE = 0.25
+# Offering another locality's plan is a bigger step: it must fit the question closely.
+MIN_COVERAGE_ELSEWHERE = 0.5
 SCREENER_STEPS = ("household", "age", "meritorious", "disability")
 
 
@@ -81,23 +85,49 @@ def _locality_names(search: ProvisionSearch) -> Dict[str, str]:
 
 
 def ranked(search: ProvisionSearch, question: str, intent: Optional[str], locality: Optional[str],
-           group: Optional[str], limit: int = 4) -> List[Hit]:
-    """Best provisions for a question, narrowing by topic, kind and group where that finds something."""
+           group: Optional[str], limit: int = 4, topic_only: bool = False,
+           min_coverage: float = MIN_COVERAGE) -> List[Hit]:
+    """Best provisions for a question, narrowing by group and kind where that finds something.
+
+    With ``topic_only`` only provisions of the intent's topic count; otherwise the
+    topic is tried first and then dropped."""
     index = search.index()
     topic = INTENT_TOPICS.get(intent or "")
     kinds = INTENT_KINDS.get(intent or "")
     localities = [locality] if locality else None
+    topic_options = [[topic]] if topic and topic_only else ([[topic], None] if topic else [None])
     attempts: List[Tuple[Optional[List[str]], Optional[Sequence[str]], Optional[List[str]]]] = []
     for g in ([group, None] if group else [None]):
         for k in ([kinds, None] if kinds else [None]):
-            for t in ([[topic], None] if topic else [None]):
+            for t in topic_options:
                 attempts.append((t, k, [g] if g else None))
     for topics, kind_filter, groups in attempts:
         hits, _ = index.search(question, localities, topics, groups, limit, kind_filter)
-        hits = [h for h in hits if h.score >= MIN_SCORE]
+        hits = [h for h in hits if h.score >= MIN_SCORE and h.coverage >= min_coverage]
         if hits:
             return hits
     return []
+
+
+def best_hits(search: ProvisionSearch, question: str, intent: Optional[str], locality: str,
+              group: Optional[str]) -> Tuple[List[Hit], bool]:
+    """Hits for the user's locality, else another locality's labelled as such; and whether
+    they come from another locality.
+
+    A topic intent looks in the user's plan on that topic, then anywhere in the user's
+    plan for a close match, then other plans on the topic, then looser matches."""
+    if INTENT_TOPICS.get(intent or ""):
+        attempts = [(locality, True, MIN_COVERAGE), (locality, False, MIN_COVERAGE_ELSEWHERE),
+                    (None, True, MIN_COVERAGE_ELSEWHERE), (locality, False, MIN_COVERAGE),
+                    (None, False, MIN_COVERAGE_ELSEWHERE)]
+    else:
+        attempts = [(locality, False, MIN_COVERAGE), (None, False, MIN_COVERAGE_ELSEWHERE)]
+    for loc, topic_only, coverage in attempts:
+        hits = ranked(search, question, intent, loc, group, topic_only=topic_only, min_coverage=coverage)
+        hits = [h for h in hits if loc or h.locality != locality]
+        if hits:
+            return hits, hits[0].locality != locality
+    return [], False
 
 
 def _buttons_after_answer(has_more: bool) -> Dict[str, str]:
@@ -149,11 +179,8 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     if named:
         reply.slots["locality"] = named
     group = _resolve(search, "group", turn.entity("group") or turn.slots.get("group"))
-    hits = ranked(search, question, intent, locality, group)
-    other_name = None
-    if not hits:
-        hits = ranked(search, question, intent, None, group)
-        other_name = _locality_names(search).get(locality, locality_name)
+    hits, other = best_hits(search, question, intent, locality, group)
+    other_name = _locality_names(search).get(locality, locality_name) if other else None
     reply.slots.update(last_question=question, last_intent=intent)
     if not hits:
         reply.answered = False
@@ -199,7 +226,10 @@ def compare(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
     slot_key = _resolve(search, "locality", turn.slots.get("locality"))
     if len(keys) == 1 and slot_key and slot_key not in keys:
         keys.append(slot_key)
-    if len(keys) < 2:
+    if len(keys) == 1:
+        # A comparison needs two places; with one named, answer for that place.
+        return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today)
+    if not keys:
         keys = list(names)
     analysis = search.analyze(turn.text)
     topic = analysis.topics[0] if analysis.topics else None

@@ -104,11 +104,14 @@ class Stack:
         self.build_commands()
         for name in self.commands:
             self.start_one(name)
-        ok = wait_http(f"http://127.0.0.1:{self.ports['actions']}/health", timeout) and \
-            wait_http(f"http://127.0.0.1:{self.ports['rasa']}/status", timeout)
-        if not ok:
-            self.stop()
-            raise RuntimeError("the Rasa or action server did not start; see their output above")
+        deadline = time.monotonic() + timeout
+        for url in (f"http://127.0.0.1:{self.ports['actions']}/health", f"http://127.0.0.1:{self.ports['rasa']}/status"):
+            while not wait_http(url, 1.0):
+                dead = [name for name, proc in self.procs.items() if proc.poll() is not None]
+                if dead or time.monotonic() > deadline:
+                    self.stop()
+                    where = f" (logs in {self.log_dir})" if self.log_dir else ""
+                    raise RuntimeError(f"{', '.join(dead) or 'a server'} did not start{where}")
 
     def stop(self) -> None:
         for proc in self.procs.values():

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -207,3 +208,35 @@ class Feedback(Base):
     channel = Column(String(40), nullable=False)
     sender_hash = Column(String(64), nullable=False)
     text = Column(Text, nullable=False)
+
+
+class Account(Base):
+    """A staff or admin account; channel ids let staff be recognised when they forward a question."""
+
+    __tablename__ = "accounts"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(100), nullable=False, unique=True)
+    role = Column(String(20), nullable=False)  # admin | staff
+    locality_key = Column(String(40), nullable=True)
+    telegram_id = Column(String(40), nullable=True, unique=True)
+    zalo_id = Column(String(64), nullable=True, unique=True)
+    password_hash = Column(String(300), nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class InboundMessage(Base):
+    """A message from a channel, stored before it is acknowledged so none is lost or answered twice."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_inbound_external"),)
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(20), nullable=False)
+    external_id = Column(String(100), nullable=False)
+    sender = Column(String(100), nullable=False)
+    text = Column(Text, nullable=False)
+    payload = Column(JSON, nullable=False, default=dict)
+    status = Column(String(20), nullable=False, default="pending", index=True)  # pending | done | failed
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(String(300), nullable=True)
+    received_at = Column(DateTime, nullable=False, default=utcnow)
+    done_at = Column(DateTime, nullable=True)

@@ -18,7 +18,7 @@ from knowledge.catalogue import AliasTable, load_alias_table
 from knowledge.db import kb_version, transaction
 from knowledge.errors import NotFound
 from knowledge.models import Document, Provision
-from knowledge.text import STOPWORDS, ngrams, normalize, syllables
+from knowledge.text import QUESTION_FRAME, STOPWORDS, ngrams, normalize, syllables
 
 _K1, _B = 1.2, 0.75
 _PAIR_WEIGHT = 0.6          # a syllable pair is evidence of a word, weaker than a whole word
@@ -51,6 +51,7 @@ class Hit:
     document_status: str
     period_end: int
     contact: str
+    coverage: float = 0.0  # idf-weighted share of the query's content words found in the provision
 
     def as_dict(self) -> Dict[str, Any]:
         return {
@@ -60,7 +61,7 @@ class Hit:
             "groups": list(self.groups), "numbers": list(self.numbers), "legal_refs": list(self.legal_refs),
             "agencies": list(self.agencies), "document_title": self.document_title, "issuer": self.issuer,
             "date_label": self.date_label, "document_status": self.document_status,
-            "period_end": self.period_end, "contact": self.contact,
+            "period_end": self.period_end, "contact": self.contact, "coverage": round(self.coverage, 3),
         }
 
 
@@ -101,6 +102,7 @@ class SearchIndex:
         for p in provisions:
             self.hits_base.append(_hit(p, 0.0))
             doc_terms.append(_provision_terms(p))
+        self.doc_words = [frozenset(t for t in c if " " not in t) for c in doc_terms]
         n = len(doc_terms)
         self.size = n
         lengths = np.array([sum(c.values()) for c in doc_terms], dtype=np.float32) if n else np.zeros(0)
@@ -117,6 +119,10 @@ class SearchIndex:
             idf = math.log(1 + (n - len(idx) + 0.5) / (len(idx) + 0.5))
             self.postings[term] = (np.asarray(idx, dtype=np.int32), np.asarray(w, dtype=np.float32) * idf)
         self.long_words = {t for t in self.postings if t.count(" ") >= 2}
+        # Unseen words weigh most: a question about something no provision mentions is not covered.
+        self.max_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
+        self.idf = {t: math.log(1 + (n - len(idx) + 0.5) / (len(idx) + 0.5))
+                    for t, (idx, _) in postings.items() if " " not in t}
         self.max_word = max((t.count(" ") + 1 for t in self.long_words), default=3)
         self.by_locality = _masks(n, ((i, [h.locality]) for i, h in enumerate(self.hits_base)))
         self.by_topic = _masks(n, ((i, h.topics) for i, h in enumerate(self.hits_base)))
@@ -134,7 +140,8 @@ class SearchIndex:
                     target.append(key)
                 if kind == "locality":
                     consumed.update(range(start, end))
-        content = [t for i, t in enumerate(tokens) if i not in consumed]
+        # Places are matched through aliases; phone and ID numbers say nothing about the question.
+        content = [t for i, t in enumerate(tokens) if i not in consumed and not (t.isdigit() and len(t) >= 6)]
         terms: Dict[str, float] = {}
         for t in content:
             if t not in STOPWORDS:
@@ -191,7 +198,12 @@ class SearchIndex:
         else:
             order = candidates
         top = order[: max(limit, 0)]
-        return [_with_score(self.hits_base[i], float(scores[i])) for i in top], analysis
+        weights = {t: self.idf.get(t, self.max_idf) for t, _ in analysis.terms
+                   if " " not in t and t not in QUESTION_FRAME}
+        total = sum(weights.values())
+        return [_with_score(self.hits_base[i], float(scores[i]),
+                            sum(w for t, w in weights.items() if t in self.doc_words[i]) / total if total else 0.0)
+                for i in top], analysis
 
 
 def _widen(aliases: AliasTable, groups: List[str]) -> List[str]:
@@ -229,8 +241,8 @@ def _hit(p: Provision, score: float) -> Hit:
     )
 
 
-def _with_score(hit: Hit, score: float) -> Hit:
-    return Hit(**{**hit.__dict__, "score": score})
+def _with_score(hit: Hit, score: float, coverage: float) -> Hit:
+    return Hit(**{**hit.__dict__, "score": score, "coverage": coverage})
 
 
 def build_index(session: Session) -> SearchIndex:

@@ -112,3 +112,12 @@ def ngrams(tokens: List[str], n: int) -> Iterable[str]:
     """Space-joined n-grams of a token list."""
     for i in range(len(tokens) - n + 1):
         yield " ".join(tokens[i : i + n])
+
+# Words that frame a question ("who is in charge", "how do I") rather than name its
+# subject; they do not count when judging whether a provision covers a question.
+QUESTION_FRAME = frozenset(
+    """
+    phu trach chiu nhiem lien he lam sao thu tuc muon can biet hoi nhe giup xin vui long
+    co quan phong nao dau ai duoc khong chua roi a nha oi sdt cccd cmnd dien thoai
+    """.split()
+)

@@ -1,0 +1,67 @@
+"""Inbound messages stored before they are acknowledged: deduplicated by the
+platform's message id, retried until answered, resumed after a restart."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from knowledge.db import transaction
+from knowledge.models import InboundMessage, utcnow
+
+MAX_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class Pending:
+    id: int
+    channel: str
+    external_id: str
+    sender: str
+    text: str
+    payload: Dict[str, Any]
+    attempts: int
+
+
+def store(engine: Engine, channel: str, external_id: str, sender: str, text: str,
+          payload: Optional[Dict[str, Any]] = None) -> Optional[int]:
+    """Keep a message; return its id, or None when this message id was stored before (a redelivery)."""
+    try:
+        with transaction(engine) as session:
+            row = InboundMessage(channel=channel, external_id=str(external_id), sender=str(sender), text=text,
+                                 payload=payload or {}, status="pending", attempts=0, received_at=utcnow())
+            session.add(row)
+            session.flush()
+            return row.id
+    except IntegrityError:
+        return None
+
+
+def pending(engine: Engine, channel: str, limit: int = 100) -> List[Pending]:
+    """Messages not yet answered, oldest first (what a restarted connector resumes)."""
+    with transaction(engine) as session:
+        rows = session.execute(
+            select(InboundMessage).where(InboundMessage.channel == channel, InboundMessage.status == "pending")
+            .order_by(InboundMessage.id).limit(limit)).scalars()
+        return [Pending(r.id, r.channel, r.external_id, r.sender, r.text, dict(r.payload or {}), r.attempts)
+                for r in rows]
+
+
+def mark_done(engine: Engine, message_id: int) -> None:
+    with transaction(engine) as session:
+        session.execute(update(InboundMessage).where(InboundMessage.id == message_id)
+                        .values(status="done", done_at=utcnow()))
+
+
+def mark_attempt_failed(engine: Engine, message_id: int, error: str) -> bool:
+    """Count a failed attempt; return True while the message should still be retried."""
+    with transaction(engine) as session:
+        row = session.get(InboundMessage, message_id)
+        row.attempts += 1
+        row.last_error = error[:300]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = "failed"
+        return row.status == "pending"

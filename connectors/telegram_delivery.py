@@ -1,0 +1,160 @@
+"""Sending to Telegram without losing anything: flood control (RetryAfter) honoured, transient
+errors retried with backoff, and every message that still could not be sent logged and kept."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import warnings
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Awaitable, Callable, List, Optional, Sequence
+
+from telegram import Bot, Message, ReplyParameters
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
+
+from connectors.telegram_format import OutgoingMessage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """How hard to try: attempts per message, backoff between transient failures, failures kept."""
+
+    max_attempts: int = 5
+    backoff_base: float = 1.0  # seconds before the 2nd attempt; doubled for each further one
+    backoff_max: float = 30.0
+    max_retry_after: float = 600.0  # a longer flood wait is not waited for in place (kept, retried later)
+    kept_failures: int = 1000
+
+
+@dataclass
+class FailedDelivery:
+    """A message that could not be sent; ``retryable`` ones are sent again by :meth:`Delivery.retry_failed`."""
+
+    chat_id: int
+    message: OutgoingMessage
+    reply_to: Optional[int]
+    error: str
+    retryable: bool
+    rounds: int = 1
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, error: str, retryable: bool):
+        super().__init__(error)
+        self.retryable = retryable
+
+
+class Delivery:
+    """Sends messages and chat actions through a python-telegram-bot ``Bot``."""
+
+    def __init__(self, bot: Bot, policy: DeliveryPolicy = DeliveryPolicy(),
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 clock: Callable[[], float] = time.monotonic):
+        self._bot = bot
+        self._policy = policy
+        self._sleep = sleep
+        self._clock = clock
+        self._resume_at = 0.0  # flood control applies to the whole bot: nothing is sent before this
+        self.failures: List[FailedDelivery] = []
+
+    async def send(self, chat_id: int, message: OutgoingMessage, reply_to: Optional[int] = None) -> Optional[Message]:
+        """Send one message; on failure keep it (see ``failures``) and return None."""
+        ok = await self.send_all(chat_id, [message], reply_to)
+        return ok[0] if ok else None
+
+    async def send_all(self, chat_id: int, messages: Sequence[OutgoingMessage],
+                       reply_to: Optional[int] = None) -> List[Message]:
+        """Send messages in order. After a failure the rest are kept with it rather than sent out of order."""
+        sent: List[Message] = []
+        for i, message in enumerate(messages):
+            try:
+                sent.append(await self._send_with_retries(chat_id, message, reply_to if i == 0 else None))
+            except DeliveryFailed as exc:
+                for j, rest in enumerate(messages[i:]):
+                    self._keep(FailedDelivery(chat_id, rest, reply_to if i + j == 0 else None, str(exc),
+                                              exc.retryable))
+                break
+        return sent
+
+    async def retry_failed(self) -> int:
+        """Send kept, retryable messages again (oldest first, per chat in order); return how many went out."""
+        pending, self.failures = self.failures, [f for f in self.failures if not f.retryable]
+        delivered = 0
+        blocked: set = set()
+        for failure in (f for f in pending if f.retryable):
+            if failure.chat_id in blocked:  # keep a chat's messages in order behind its first failure
+                self.failures.append(failure)
+                continue
+            try:
+                await self._send_with_retries(failure.chat_id, failure.message, failure.reply_to)
+                delivered += 1
+            except DeliveryFailed as exc:
+                failure.error, failure.retryable, failure.rounds = str(exc), exc.retryable, failure.rounds + 1
+                blocked.add(failure.chat_id)
+                self._keep(failure)
+        return delivered
+
+    async def chat_action(self, chat_id: int, action: str = ChatAction.TYPING) -> None:
+        """Show "typing…"; best effort, since a lost chat action costs nothing."""
+        try:
+            await self._bot.send_chat_action(chat_id=chat_id, action=action)
+        except TelegramError as exc:
+            log.debug("chat action for chat %s not shown: %s", chat_id, exc)
+
+    async def remove_keyboard(self, chat_id: int, message_id: int) -> None:
+        """Take the buttons off a message whose button was pressed; best effort (old messages cannot be edited)."""
+        try:
+            await self._bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+        except TelegramError as exc:
+            log.debug("keyboard of message %s in chat %s not removed: %s", message_id, chat_id, exc)
+
+    async def _send_with_retries(self, chat_id: int, message: OutgoingMessage, reply_to: Optional[int]) -> Message:
+        attempt = 0
+        while True:
+            attempt += 1
+            await self._wait_for_flood_control()
+            try:
+                return await self._bot.send_message(
+                    chat_id=chat_id, text=message.text, reply_markup=message.reply_markup,
+                    reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)
+            except RetryAfter as exc:
+                wait = _seconds(exc)
+                log.warning("flood control: chat %s must wait %.0f s (attempt %d)", chat_id, wait, attempt)
+                if wait > self._policy.max_retry_after or attempt >= self._policy.max_attempts:
+                    raise DeliveryFailed(f"flood control, retry after {wait:.0f} s", retryable=True) from exc
+                self._resume_at = max(self._resume_at, self._clock() + wait)
+            except ChatMigrated as exc:  # a group became a supergroup: same conversation, new id
+                log.info("chat %s migrated to %s", chat_id, exc.new_chat_id)
+                chat_id = exc.new_chat_id
+            except (BadRequest, Forbidden, InvalidToken) as exc:  # BadRequest first: it is a NetworkError
+                raise DeliveryFailed(f"{exc.__class__.__name__}: {exc}", retryable=False) from exc
+            except TelegramError as exc:  # NetworkError, TimedOut, server errors, unreadable answers
+                log.warning("sending to chat %s failed (attempt %d of %d): %s", chat_id, attempt,
+                            self._policy.max_attempts, exc)
+                if attempt >= self._policy.max_attempts:
+                    raise DeliveryFailed(f"{exc.__class__.__name__}: {exc}", retryable=True) from exc
+                await self._sleep(min(self._policy.backoff_max, self._policy.backoff_base * 2 ** (attempt - 1)))
+
+    async def _wait_for_flood_control(self) -> None:
+        delay = self._resume_at - self._clock()
+        if delay > 0:
+            await self._sleep(delay)
+
+    def _keep(self, failure: FailedDelivery) -> None:
+        log.error("message to chat %s not delivered (%s; %s): %d characters kept", failure.chat_id, failure.error,
+                  "will retry" if failure.retryable else "not retryable", len(failure.message.text))
+        self.failures.append(failure)
+        if len(self.failures) > self._policy.kept_failures:
+            dropped = self.failures.pop(0)
+            log.error("failure list full: forgetting the oldest undelivered message to chat %s", dropped.chat_id)
+
+
+def _seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that retry_after will become a timedelta
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

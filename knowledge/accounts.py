@@ -1,0 +1,59 @@
+"""Staff and admin accounts (`bot users …`)."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from knowledge.db import transaction
+from knowledge.errors import InvalidChange, NotFound
+from knowledge.models import Account
+
+ROLES = ("admin", "staff")
+
+
+def add_account(engine: Engine, name: str, role: str, telegram_id: Optional[str] = None,
+                zalo_id: Optional[str] = None, locality_key: Optional[str] = None,
+                password_hash: Optional[str] = None) -> int:
+    if role not in ROLES:
+        raise InvalidChange(f"role must be one of {', '.join(ROLES)}")
+    if not name.strip():
+        raise InvalidChange("the account needs a name")
+    with transaction(engine) as session:
+        if session.execute(select(Account).where(Account.name == name.strip())).scalar_one_or_none():
+            raise InvalidChange(f"an account called '{name}' exists already")
+        for column, value in ((Account.telegram_id, telegram_id), (Account.zalo_id, zalo_id)):
+            if value and session.execute(select(Account).where(column == value)).scalar_one_or_none():
+                raise InvalidChange(f"another account has that {column.key}")
+        row = Account(name=name.strip(), role=role, telegram_id=telegram_id or None, zalo_id=zalo_id or None,
+                      locality_key=locality_key, password_hash=password_hash)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def staff_by_channel_id(engine: Engine, channel: str, external_id: str) -> Optional[Dict[str, Any]]:
+    """The staff account registered with this Telegram or Zalo user id, if any."""
+    column = {"telegram": Account.telegram_id, "zalo": Account.zalo_id}.get(channel)
+    if column is None:
+        return None
+    with transaction(engine) as session:
+        row = session.execute(select(Account).where(column == str(external_id))).scalar_one_or_none()
+        return None if row is None else {"id": row.id, "name": row.name, "role": row.role,
+                                         "locality": row.locality_key}
+
+
+def list_accounts(engine: Engine) -> List[Dict[str, Any]]:
+    with transaction(engine) as session:
+        return [{"id": a.id, "name": a.name, "role": a.role, "locality": a.locality_key,
+                 "telegram_id": a.telegram_id, "zalo_id": a.zalo_id}
+                for a in session.execute(select(Account).order_by(Account.id)).scalars()]
+
+
+def remove_account(engine: Engine, name: str) -> None:
+    with transaction(engine) as session:
+        row = session.execute(select(Account).where(Account.name == name)).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"no account called '{name}'")
+        session.delete(row)

@@ -1,0 +1,32 @@
+"""The web chat relays to Rasa's REST channel and apologises when Rasa is down."""
+from __future__ import annotations
+
+from aiohttp import web
+
+from connectors.webchat import create_app
+
+
+async def test_chat_page_and_relay(aiohttp_client, aiohttp_server):
+    seen = []
+
+    async def rasa(request):
+        seen.append(await request.json())
+        return web.json_response([{"recipient_id": "u1", "text": "Xin chào!"}])
+
+    fake = web.Application()
+    fake.add_routes([web.post("/webhooks/rest/webhook", rasa)])
+    server = await aiohttp_server(fake)
+    client = await aiohttp_client(create_app(str(server.make_url("/webhooks/rest/webhook"))))
+    page = await client.get("/")
+    assert page.status == 200 and "Trợ lý chính sách xã hội" in await page.text()
+    reply = await client.post("/chat", json={"sender": "u1", "message": "chào"})
+    assert reply.status == 200 and (await reply.json())[0]["text"] == "Xin chào!"
+    assert seen == [{"sender": "u1", "message": "chào"}]
+
+
+async def test_bad_request_and_rasa_down_get_clear_errors(aiohttp_client):
+    client = await aiohttp_client(create_app("http://127.0.0.1:9/webhooks/rest/webhook"))
+    assert (await client.post("/chat", data="not json")).status == 400
+    assert (await client.post("/chat", json={"sender": "u1"})).status == 400
+    down = await client.post("/chat", json={"sender": "u1", "message": "chào"})
+    assert down.status == 502 and "gián đoạn" in (await down.json())["error"]
