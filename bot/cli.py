@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import List, Optional
 
-from bot import kb_commands, nlu_commands
+from bot import kb_commands, nlu_commands, users_commands
 from bot.settings import Settings
 from knowledge.errors import KnowledgeError
 
@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     kb_commands.register(sub)
     nlu_commands.register(sub)
+    users_commands.register(sub)
     p = sub.add_parser("run", help="load, train if needed and start the assistant")
     p.set_defaults(func=lambda args, settings: _run(settings))
     p = sub.add_parser("ask", help="play one turn of a conversation")

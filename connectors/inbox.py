@@ -65,3 +65,16 @@ def mark_attempt_failed(engine: Engine, message_id: int, error: str) -> bool:
         if row.attempts >= MAX_ATTEMPTS:
             row.status = "failed"
         return row.status == "pending"
+
+
+def is_pending(engine: Engine, message_id: int) -> bool:
+    with transaction(engine) as session:
+        row = session.get(InboundMessage, message_id)
+        return row is not None and row.status == "pending"
+
+
+def mark_failed(engine: Engine, message_id: int, error: str) -> None:
+    """Give a message up (it cannot succeed); it stays with its reason for the operator to see."""
+    with transaction(engine) as session:
+        session.execute(update(InboundMessage).where(InboundMessage.id == message_id)
+                        .values(status="failed", last_error=error[:300]))

@@ -30,7 +30,8 @@ def settings_from_env(env: Mapping[str, str], var_dir: Path) -> ZaloSettings:
         app_id=env["ZALO_APP_ID"], app_secret=env["ZALO_APP_SECRET"],
         token_file=Path(env.get("ZALO_TOKEN_FILE") or var_dir / "zalo_tokens.json"),
         access_token=env.get("ZALO_OA_ACCESS_TOKEN", ""), refresh_token=env.get("ZALO_OA_REFRESH_TOKEN", ""),
-        api_base=env.get("ZALO_API_BASE") or P.ZALO_API_BASE, oauth_base=env.get("ZALO_OAUTH_BASE") or P.ZALO_OAUTH_BASE)
+        api_base=env.get("ZALO_API_BASE") or P.ZALO_API_BASE,
+        oauth_base=env.get("ZALO_OAUTH_BASE") or P.ZALO_OAUTH_BASE)
     return ZaloSettings(oa_secret_key=env["ZALO_OA_SECRET_KEY"], api=api,
                         max_event_age_s=float(env.get("ZALO_MAX_EVENT_AGE") or P.ZALO_MAX_EVENT_AGE_S))
 

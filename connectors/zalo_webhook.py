@@ -10,7 +10,6 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,8 +22,6 @@ from connectors.zalo_events import (AttachmentMessage, Follow, OAEcho, SilentEve
                                     ZaloEvent, ZaloEventError, parse_event)
 from connectors.zalo_signature import SignatureError, UnreadableBody, verify_request
 from knowledge.accounts import staff_by_channel_id
-from knowledge.db import transaction
-from knowledge.models import InboundMessage
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +39,7 @@ class ZaloSettings:
     sweep_interval_s: float = 15.0  # how often pending messages are looked for
     retry_base_s: float = 5.0  # first wait after a failed attempt, doubled each time
     retry_max_s: float = 600.0
+    max_concurrent: int = 8  # messages answered at once (Rasa calls and sends), across users
 
 
 def create_app(settings: ZaloSettings, engine: Engine, rasa_client_factory: RasaClientFactory,
@@ -77,7 +75,10 @@ def create_app(settings: ZaloSettings, engine: Engine, rasa_client_factory: Rasa
         if message_id is None:
             log.info("Zalo webhook: redelivery of %s acknowledged, not answered again", external_id)
             return web.json_response({"ok": True})
-        await app["responder"].take(inbox.Pending(message_id, CHANNEL, external_id, sender, text, payload, 0))
+        try:
+            await app["responder"].take(inbox.Pending(message_id, CHANNEL, external_id, sender, text, payload, 0))
+        except SQLAlchemyError:  # stored already: the periodic sweep will answer it
+            log.exception("Zalo webhook: could not start answering message %s", external_id)
         return web.json_response({"ok": True})
 
     async def services(app: web.Application):
@@ -134,6 +135,7 @@ class _Responder:
         self._next_try: Dict[int, float] = {}
         self._locks: Dict[str, asyncio.Lock] = {}
         self._lock_users: Dict[str, int] = {}
+        self._slots = asyncio.Semaphore(settings.max_concurrent)
 
     async def take(self, item: inbox.Pending) -> None:
         """Answer a newly stored message, after any older pending ones of the same user."""
@@ -177,7 +179,7 @@ class _Responder:
         lock = self._locks.setdefault(item.sender, asyncio.Lock())
         self._lock_users[item.sender] = self._lock_users.get(item.sender, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:
                 await self._answer(item)
         except asyncio.CancelledError:
             raise
@@ -191,6 +193,10 @@ class _Responder:
                 del self._lock_users[item.sender], self._locks[item.sender]
 
     async def _answer(self, item: inbox.Pending) -> None:
+        # A sweep may have read the message as pending just before another task settled it.
+        if not await asyncio.to_thread(inbox.is_pending, self._engine, item.id):
+            self._forget(item.id)
+            return
         try:
             if item.id not in self._unsent:
                 self._unsent[item.id] = await self._compose(item)
@@ -239,7 +245,7 @@ class _Responder:
             log.warning("Zalo: message %d not answered yet (%s); next try in %.0f s", item.id, error, wait)
             return
         log.error("Zalo: message %d could not be answered and was given up: %s", item.id, error)
-        await asyncio.to_thread(_mark_undeliverable, self._engine, item.id, error)
+        await asyncio.to_thread(inbox.mark_failed, self._engine, item.id, error)
         self._forget(item.id)
 
     def _forget(self, message_id: int) -> None:
@@ -254,10 +260,3 @@ def relay_messages(replies: List[BotReply]) -> List[Dict[str, Any]]:
         return []
     buttons = [b for r in replies for b in r.buttons]
     return build_messages(T.RELAY_PREFIX + "\n" + "\n\n".join(texts), buttons)
-
-
-def _mark_undeliverable(engine: Engine, message_id: int, error: str) -> None:
-    """Keep the message with status ``failed`` and the reason, for the operator to see."""
-    with transaction(engine) as session:
-        session.execute(update(InboundMessage).where(InboundMessage.id == message_id)
-                        .values(status="failed", last_error=error[:300]))

@@ -59,8 +59,8 @@ class FakeZalo:
         if token != self.access:
             return web.json_response({"error": -216, "message": "Access token is invalid"})
         self.sent.append(body)
-        return web.json_response({"error": 0, "message": "Success",
-                                  "data": {"message_id": f"oa-{len(self.sent)}", "user_id": body["recipient"]["user_id"]}})
+        data = {"message_id": f"oa-{len(self.sent)}", "user_id": body["recipient"]["user_id"]}
+        return web.json_response({"error": 0, "message": "Success", "data": data})
 
     async def token(self, request: web.Request) -> web.Response:
         form = dict(await request.post())
@@ -113,12 +113,12 @@ async def rasa(aiohttp_server):
 
 
 def zalo_settings(tmp_path: Path, zalo: FakeZalo, access: str = "access-1", refresh: str = "refresh-1",
-                  max_age: float = 600) -> ZaloSettings:
+                  max_age: float = 600, sweep: float = 0.05) -> ZaloSettings:
     base = str(zalo.server.make_url(""))
     api = ZaloApiSettings(app_id=APP_ID, app_secret=APP_SECRET, token_file=tmp_path / "zalo_tokens.json",
                           access_token=access, refresh_token=refresh, api_base=base, oauth_base=base,
                           timeout_s=5, attempts=3, retry_delay_s=0.01)
-    return ZaloSettings(oa_secret_key=OA_SECRET, api=api, max_event_age_s=max_age, sweep_interval_s=0.05,
+    return ZaloSettings(oa_secret_key=OA_SECRET, api=api, max_event_age_s=max_age, sweep_interval_s=sweep,
                         retry_base_s=0.05, retry_max_s=0.2)
 
 
@@ -247,7 +247,8 @@ async def test_bad_or_missing_signature_is_refused_and_nothing_stored(start, zal
     assert unsigned.status == 401
     tampered = json.dumps(text_event("Cho tôi hỏi!", "m-forged", timestamp=event["timestamp"])).encode()
     mac = compute_mac(APP_ID, body, event["timestamp"], OA_SECRET)
-    assert (await client.post("/webhooks/zalo", data=tampered, headers={"X-ZEvent-Signature": f"mac={mac}"})).status == 401
+    replayed = await client.post("/webhooks/zalo", data=tampered, headers={"X-ZEvent-Signature": f"mac={mac}"})
+    assert replayed.status == 401
     await asyncio.sleep(0.1)
     assert inbox_rows(empty_engine) == [] and rasa.received == [] and zalo.calls == []
 
@@ -334,6 +335,15 @@ async def test_a_redelivered_message_is_acknowledged_and_answered_once(start, za
     await eventually(lambda: len(zalo.sent) == 2)
     assert [r["message"] for r in rasa.received] == ["Nhà ở xã hội", "tiếp"]
     assert len(inbox_rows(empty_engine)) == 2
+
+
+async def test_an_eager_sweeper_never_answers_a_message_twice(start, zalo, rasa):
+    client = await start(sweep=0.001)
+    for i in range(12):
+        await post_event(client, text_event(f"câu {i}", f"m-eager-{i}", sender=f"user-{i % 3}"))
+    await eventually(lambda: len(zalo.sent) == 12)
+    await asyncio.sleep(0.3)
+    assert len(zalo.sent) == 12 and len(rasa.received) == 12
 
 
 # --- the OA API misbehaving ---------------------------------------------------------------------------------
