@@ -82,7 +82,7 @@ def main() -> None:
         shutil.copy(Path(settings.database_url.split("///", 1)[1]), kb)
         run_settings = Settings(database_url=f"sqlite:///{kb}", var_dir=Path(tmp), model_dir=settings.model_dir)
         stack = Stack(run_settings, model, {"rasa": free_port(), "actions": free_port()}, webchat=False,
-                      log_dir=Path(tmp) / "logs")
+                      channels=False, log_dir=Path(tmp) / "logs")
         stack.start()
         base = f"http://127.0.0.1:{stack.ports['rasa']}"
         try:

@@ -54,7 +54,7 @@ def assistant(settings: Settings) -> Iterator[str]:
 
     model = prepare(settings)
     stack = Stack(settings, model, {"rasa": free_port(), "actions": free_port()}, webchat=False,
-                  log_dir=settings.var_dir / "logs")
+                  channels=False, persistent_tracker=True, log_dir=settings.var_dir / "logs")
     stack.start()
     try:
         yield f"http://127.0.0.1:{stack.ports['rasa']}"

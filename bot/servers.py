@@ -48,10 +48,11 @@ def hash_key(settings: Settings) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def write_endpoints(settings: Settings, action_port: int) -> Path:
+def write_endpoints(settings: Settings, action_port: int, persistent: bool) -> Path:
     """endpoints.yml for this run: the action server, and where conversations are kept."""
     endpoints: Dict[str, object] = {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}
-    endpoints["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "tracker.db")}
+    if persistent:
+        endpoints["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "tracker.db")}
     endpoints["lock_store"] = {"type": "in_memory"}
     path = settings.var_dir / f"endpoints-{action_port}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -67,6 +68,10 @@ class Stack:
     model: Path
     ports: Dict[str, int]
     webchat: bool = True
+    channels: bool = True
+    # Conversations kept on disk (SQLite) so separate `bot ask` calls continue them;
+    # a long-running server keeps them in memory.
+    persistent_tracker: bool = False
     procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
     commands: Dict[str, List[str]] = field(default_factory=dict)
     log_dir: Optional[Path] = None
@@ -77,17 +82,23 @@ class Stack:
 
     def env(self) -> Dict[str, str]:
         return {**os.environ, "DATABASE_URL": self.settings.database_url, "TF_CPP_MIN_LOG_LEVEL": "2",
-                "BOT_HASH_KEY": hash_key(self.settings), "PYTHONUNBUFFERED": "1"}
+                "BOT_HASH_KEY": hash_key(self.settings), "PYTHONUNBUFFERED": "1",
+                "BOT_VAR_DIR": str(self.settings.var_dir), "RASA_URL": f"http://127.0.0.1:{self.ports['rasa']}"}
 
     def build_commands(self) -> None:
         py = sys.executable
-        endpoints = write_endpoints(self.settings, self.ports["actions"])
+        endpoints = write_endpoints(self.settings, self.ports["actions"], self.persistent_tracker)
         self.commands = {
             "actions": [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.ports["actions"])],
             "rasa": [py, "-m", "rasa", "run", "-m", str(self.model), "--port", str(self.ports["rasa"]),
                      "--enable-api", "-i", "127.0.0.1", "--endpoints", str(endpoints),
                      "--credentials", str(NLU_DIR / "credentials.yml")],
         }
+        # Channels that need secrets start only when their secret is set.
+        if self.channels and self.settings.telegram_bot_token:
+            self.commands["telegram"] = [py, "-m", "connectors.telegram_main"]
+        if self.channels and self.settings.zalo_oa_secret:
+            self.commands["zalo"] = [py, "-m", "connectors.zalo_main"]
         if self.webchat:
             self.commands["webchat"] = [py, "-m", "connectors.webchat_server", "--port", str(self.ports["webchat"]),
                                         "--rasa", self.rest_url]
