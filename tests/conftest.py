@@ -109,7 +109,7 @@ def assistant(trained_model: Path, assistant_kb: Path, tmp_path_factory):
     var = tmp_path_factory.mktemp("var")
     settings = Settings(database_url=f"sqlite:///{assistant_kb}", var_dir=var, model_dir=trained_model.parent)
     stack = Stack(settings, trained_model, {"rasa": free_port(), "actions": free_port()}, webchat=False,
-                  log_dir=var / "logs")
+                  channels=False, log_dir=var / "logs")
     os.environ["BOT_HASH_KEY"] = "test-key"
     stack.start()
     yield stack
