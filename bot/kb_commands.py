@@ -15,14 +15,15 @@ from knowledge.curated_files import KnownKeys, read_bundle
 from knowledge.db import create_schema, make_engine, transaction
 from knowledge.importer import DATA_DIR, export_file, import_file, load_curated
 from knowledge.models import Document, Provision
-from knowledge.provision_search import ProvisionSearch, _hit
+from knowledge.provision_search import ProvisionSearch, hit_from_provision
 
 
 def _print_json(value: Any) -> None:
     print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
-def _engine(settings: Settings):
+def open_engine(settings: Settings):
+    """The KB engine with its schema in place."""
     engine = make_engine(settings.database_url)
     create_schema(engine)
     return engine
@@ -120,13 +121,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_load(args, settings: Settings) -> int:
-    report = load_curated(_engine(settings), by=args.by)
+    report = load_curated(open_engine(settings), by=args.by)
     _print_json(report.as_dict())
     return 0
 
 
 def cmd_validate(args, settings: Settings) -> int:
-    engine = _engine(settings)
+    engine = open_engine(settings)
     with transaction(engine) as session:
         known = known_keys(session)
     if not known.topics:
@@ -140,19 +141,19 @@ def cmd_validate(args, settings: Settings) -> int:
 
 
 def cmd_import(args, settings: Settings) -> int:
-    report = import_file(_engine(settings), args.file, by=args.by)
+    report = import_file(open_engine(settings), args.file, by=args.by)
     _print_json(report.as_dict())
     return 0
 
 
 def cmd_export(args, settings: Settings) -> int:
-    count = export_file(_engine(settings), args.path)
+    count = export_file(open_engine(settings), args.path)
     print(f"exported {count} provisions to {args.path}")
     return 0
 
 
 def _rows(settings: Settings, document: str | None) -> List[Dict[str, Any]]:
-    engine = _engine(settings)
+    engine = open_engine(settings)
     with transaction(engine) as session:
         query = (select(Provision).join(Document).where(Provision.status == "active")
                  .order_by(Document.position, Provision.position, Provision.id))
@@ -160,7 +161,7 @@ def _rows(settings: Settings, document: str | None) -> List[Dict[str, Any]]:
             if session.get(Document, document) is None:
                 raise SystemExit(f"error: no document with code '{document}'")
             query = query.where(Provision.document_code == document)
-        return [_hit(p, 0.0).as_dict() for p in session.execute(query).scalars()]
+        return [hit_from_provision(p, 0.0).as_dict() for p in session.execute(query).scalars()]
 
 
 def _print_hits(items: List[Dict[str, Any]], as_json: bool) -> None:
@@ -178,12 +179,12 @@ def cmd_list(args, settings: Settings) -> int:
 
 
 def cmd_show(args, settings: Settings) -> int:
-    _print_json(admin.show_provision(_engine(settings), args.id))
+    _print_json(admin.show_provision(open_engine(settings), args.id))
     return 0
 
 
 def cmd_search(args, settings: Settings) -> int:
-    search = ProvisionSearch(_engine(settings))
+    search = ProvisionSearch(open_engine(settings))
     hits = search.search(args.query, locality=args.locality, topic=args.topic, group=args.group, limit=args.limit)
     _print_hits([h.as_dict() for h in hits], args.json)
     return 0
@@ -203,28 +204,28 @@ def _fields(args) -> Dict[str, Any]:
 
 
 def cmd_add(args, settings: Settings) -> int:
-    pid = admin.add_provision(_engine(settings), args.document, _fields(args), by=args.by)
+    pid = admin.add_provision(open_engine(settings), args.document, _fields(args), by=args.by)
     print(pid)
     return 0
 
 
 def cmd_edit(args, settings: Settings) -> int:
-    _print_json(admin.edit_provision(_engine(settings), args.id, _fields(args), by=args.by))
+    _print_json(admin.edit_provision(open_engine(settings), args.id, _fields(args), by=args.by))
     return 0
 
 
 def cmd_retire(args, settings: Settings) -> int:
-    admin.retire_provision(_engine(settings), args.id, by=args.by, reason=args.reason)
+    admin.retire_provision(open_engine(settings), args.id, by=args.by, reason=args.reason)
     print(f"retired {args.id}")
     return 0
 
 
 def cmd_alias(args, settings: Settings) -> int:
-    admin.add_alias(_engine(settings), args.kind, args.key, args.alias, by=args.by)
+    admin.add_alias(open_engine(settings), args.kind, args.key, args.alias, by=args.by)
     print(f"added alias '{args.alias}' for {args.kind} '{args.key}'")
     return 0
 
 
 def cmd_log(args, settings: Settings) -> int:
-    _print_json(admin.change_log(_engine(settings), limit=args.limit, entity_id=args.entity_id))
+    _print_json(admin.change_log(open_engine(settings), limit=args.limit, entity_id=args.entity_id))
     return 0

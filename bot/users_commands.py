@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from bot.kb_commands import open_engine as _engine
 from bot.settings import Settings
 from knowledge import accounts
-from knowledge.db import create_schema, make_engine
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,12 +24,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = users.add_parser("remove", help="remove an account")
     p.add_argument("name")
     p.set_defaults(func=cmd_remove)
-
-
-def _engine(settings: Settings):
-    engine = make_engine(settings.database_url)
-    create_schema(engine)
-    return engine
 
 
 def cmd_add(args, settings: Settings) -> int:

@@ -100,7 +100,7 @@ class SearchIndex:
         self.hits_base: List[Hit] = []
         doc_terms: List[Counter] = []
         for p in provisions:
-            self.hits_base.append(_hit(p, 0.0))
+            self.hits_base.append(hit_from_provision(p, 0.0))
             doc_terms.append(_provision_terms(p))
         self.doc_words = [frozenset(t for t in c if " " not in t) for c in doc_terms]
         n = len(doc_terms)
@@ -229,7 +229,8 @@ def _any_mask(table: Dict[str, np.ndarray], keys, n: int) -> np.ndarray:
     return mask
 
 
-def _hit(p: Provision, score: float) -> Hit:
+def hit_from_provision(p: Provision, score: float) -> Hit:
+    """A provision as a search result (what replies need to cite it)."""
     d: Document = p.document
     return Hit(
         id=p.id, document_code=d.code, locality=d.locality_key, locality_name=d.locality.name,
