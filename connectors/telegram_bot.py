@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Callable, Deque, Dict, List, Optional, Tuple
@@ -127,7 +127,6 @@ class TelegramConnector:
             self._keys.key_for(payload)
         self._limiter = RateLimiter(settings.rate_limit_messages, settings.rate_limit_window_s)
         self._locks: Dict[int, asyncio.Lock] = {}
-        self._finished: "OrderedDict[str, None]" = OrderedDict()  # recently answered, for the retry's stale view
         self._retry_task: Optional[asyncio.Task] = None
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -266,13 +265,11 @@ class TelegramConnector:
             if not late:
                 await self.delivery.send(turn.chat_id, OutgoingMessage(texts.TELEGRAM_BUSY))
             elif not retry:
-                self._remember_finished(turn.external_id)
                 await self.delivery.send(turn.chat_id, OutgoingMessage(texts.TELEGRAM_GAVE_UP), turn.reply_to)
             return False
         reply_to = turn.reply_to if late or turn.relay else None  # a late answer says which question it answers
         await self.delivery.send_all(turn.chat_id, self._messages(turn, replies), reply_to)
         await asyncio.to_thread(inbox.mark_done, self._engine, inbox_id)
-        self._remember_finished(turn.external_id)
         return True
 
     def _messages(self, turn: Turn, replies: List[BotReply]) -> List[OutgoingMessage]:
@@ -287,8 +284,8 @@ class TelegramConnector:
         for item in await asyncio.to_thread(inbox.pending, self._engine, CHANNEL):
             turn = Turn.from_pending(item)
             async with self._lock(turn.chat_id):
-                if turn.external_id in self._finished:  # answered since the list was read
-                    continue
+                if not await asyncio.to_thread(inbox.is_pending, self._engine, item.id):
+                    continue  # answered by its handler since the list was read
                 if not await self._answer(item.id, turn, late=True):
                     return False
         return True
@@ -326,11 +323,6 @@ class TelegramConnector:
     def _lock(self, chat_id: int) -> asyncio.Lock:
         """One turn at a time per chat, so answers come in the order of the questions."""
         return self._locks.setdefault(chat_id, asyncio.Lock())
-
-    def _remember_finished(self, external_id: str) -> None:
-        self._finished[external_id] = None
-        while len(self._finished) > 10_000:
-            self._finished.popitem(last=False)
 
 
 def build_application(settings: TelegramSettings, engine: Engine,

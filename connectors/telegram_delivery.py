@@ -8,7 +8,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Awaitable, Callable, List, Optional, Sequence
+from typing import Awaitable, Callable, List, Optional, Sequence, Tuple
 
 from telegram import Bot, Message, ReplyParameters
 from telegram.constants import ChatAction
@@ -68,35 +68,54 @@ class Delivery:
 
     async def send_all(self, chat_id: int, messages: Sequence[OutgoingMessage],
                        reply_to: Optional[int] = None) -> List[Message]:
-        """Send messages in order. After a failure the rest are kept with it rather than sent out of order."""
+        """Send messages in order, after any kept earlier ones of the same chat. After a failure worth
+        retrying, the rest are kept behind it rather than sent out of order; a message refused for
+        good is kept and the rest still go out."""
         sent: List[Message] = []
+        if not (await self._flush(chat_id))[0]:
+            for i, message in enumerate(messages):
+                self._keep(FailedDelivery(chat_id, message, reply_to if i == 0 else None,
+                                          "waiting behind an undelivered message", True))
+            return sent
         for i, message in enumerate(messages):
             try:
                 sent.append(await self._send_with_retries(chat_id, message, reply_to if i == 0 else None))
             except DeliveryFailed as exc:
+                if not exc.retryable:
+                    self._keep(FailedDelivery(chat_id, message, reply_to if i == 0 else None, str(exc), False))
+                    continue
                 for j, rest in enumerate(messages[i:]):
-                    self._keep(FailedDelivery(chat_id, rest, reply_to if i + j == 0 else None, str(exc),
-                                              exc.retryable))
+                    self._keep(FailedDelivery(chat_id, rest, reply_to if i + j == 0 else None, str(exc), True))
                 break
         return sent
 
     async def retry_failed(self) -> int:
-        """Send kept, retryable messages again (oldest first, per chat in order); return how many went out."""
-        pending, self.failures = self.failures, [f for f in self.failures if not f.retryable]
+        """Send kept, retryable messages again, each chat's in order; return how many went out."""
         delivered = 0
-        blocked: set = set()
-        for failure in (f for f in pending if f.retryable):
-            if failure.chat_id in blocked:  # keep a chat's messages in order behind its first failure
-                self.failures.append(failure)
-                continue
+        for chat_id in dict.fromkeys(f.chat_id for f in self.failures if f.retryable):
+            delivered += (await self._flush(chat_id))[1]
+        return delivered
+
+    async def _flush(self, chat_id: int) -> Tuple[bool, int]:
+        """Send this chat's kept, retryable messages in order: (all sent?, how many sent); when one fails
+        again, it and those behind it stay kept."""
+        waiting = [f for f in self.failures if f.chat_id == chat_id and f.retryable]
+        if not waiting:
+            return True, 0
+        self.failures = [f for f in self.failures if not (f.chat_id == chat_id and f.retryable)]
+        sent = 0
+        for i, failure in enumerate(waiting):
             try:
-                await self._send_with_retries(failure.chat_id, failure.message, failure.reply_to)
-                delivered += 1
+                await self._send_with_retries(chat_id, failure.message, failure.reply_to)
             except DeliveryFailed as exc:
                 failure.error, failure.retryable, failure.rounds = str(exc), exc.retryable, failure.rounds + 1
-                blocked.add(failure.chat_id)
                 self._keep(failure)
-        return delivered
+                if exc.retryable:
+                    self.failures.extend(waiting[i + 1:])
+                    return False, sent
+                continue
+            sent += 1
+        return True, sent
 
     async def chat_action(self, chat_id: int, action: str = ChatAction.TYPING) -> None:
         """Show "typing…"; best effort, since a lost chat action costs nothing."""

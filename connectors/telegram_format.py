@@ -29,7 +29,7 @@ class OutgoingMessage:
 
 def utf16_length(text: str) -> int:
     """Length as Telegram counts it: characters outside the BMP take two code units."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2  # a lone surrogate counts as one unit
 
 
 def split_message(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> List[str]:

@@ -17,7 +17,6 @@ import sys
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 from urllib.parse import urlparse
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from telegram.ext import Application
 
@@ -25,8 +24,8 @@ from bot.settings import Settings
 from connectors.platform_constants import (TELEGRAM_ALLOWED_UPDATES, TELEGRAM_API_BASE_URL,
                                            TELEGRAM_SECRET_TOKEN_LIMIT)
 from connectors.telegram_bot import TelegramSettings, build_application
-from knowledge.db import make_engine
-from knowledge.models import Locality
+from knowledge import catalogue
+from knowledge.db import make_engine, transaction
 
 REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,%d}" % TELEGRAM_SECRET_TOKEN_LIMIT)
@@ -67,8 +66,8 @@ def webhook_options(settings: TelegramSettings) -> Dict[str, Any]:
 
 def locality_names(engine: Engine) -> Tuple[str, ...]:
     """The localities of the knowledge base, in catalogue order, as Rasa's buttons name them."""
-    with engine.connect() as conn:
-        return tuple(conn.execute(select(Locality.name).order_by(Locality.position, Locality.key)).scalars())
+    with transaction(engine) as session:
+        return tuple(catalogue.locality_names(session))
 
 
 def run(app: Application, settings: TelegramSettings) -> None:

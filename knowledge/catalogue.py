@@ -86,3 +86,8 @@ def load_alias_table(session: Session) -> AliasTable:
         group_parent=parents,
         max_tokens=longest,
     )
+
+
+def locality_names(session: Session) -> List[str]:
+    """Display names of the localities, in catalogue order."""
+    return list(session.execute(select(Locality.name).order_by(Locality.position, Locality.key)).scalars())
