@@ -54,7 +54,9 @@ class _AnsweringAction(Action, abc.ABC):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         turn = _turn(tracker)
-        reply = type(self).handler(turn, runtime.search())
+        search = runtime.search()
+        with search.pinned():
+            reply = type(self).handler(turn, search)
         if reply.is_question:
             _record(tracker, turn, reply)
         return _deliver(dispatcher, reply)

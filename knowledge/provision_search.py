@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import math
 import threading
+from contextlib import contextmanager
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 from sqlalchemy import select
@@ -262,8 +263,22 @@ class ProvisionSearch:
         self._engine = engine
         self._index: Optional[SearchIndex] = None
         self._lock = threading.Lock()
+        self._pinned = threading.local()
+
+    @contextmanager
+    def pinned(self) -> Iterator[SearchIndex]:
+        """One index for a whole turn: its version is checked once, not on every lookup."""
+        index = self.index()
+        self._pinned.index = index
+        try:
+            yield index
+        finally:
+            self._pinned.index = None
 
     def index(self) -> SearchIndex:
+        pinned = getattr(self._pinned, "index", None)
+        if pinned is not None:
+            return pinned
         with transaction(self._engine) as session:
             version = kb_version(session)
             if self._index is None or self._index.version != version:
