@@ -90,7 +90,7 @@ class Stack:
         endpoints = write_endpoints(self.settings, self.ports["actions"], self.persistent_tracker)
         self.commands = {
             "actions": [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.ports["actions"])],
-            "rasa": [py, "-m", "rasa", "run", "-m", str(self.model), "--port", str(self.ports["rasa"]),
+            "rasa": [py, "-m", "bot.rasa_server", "run", "-m", str(self.model), "--port", str(self.ports["rasa"]),
                      "--enable-api", "-i", "127.0.0.1", "--endpoints", str(endpoints),
                      "--credentials", str(NLU_DIR / "credentials.yml")],
         }
