@@ -218,8 +218,9 @@ def compare(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
     """The best provision of each named locality on the question's topic, side by side."""
     reply = Reply()
     names = _locality_names(search)
+    analysis = search.analyze(turn.text)
     keys: List[str] = []
-    for value in turn.entity_values("locality") + search.analyze(turn.text).localities:
+    for value in turn.entity_values("locality") + analysis.localities:
         key = value if value in names else _resolve(search, "locality", value)
         if key and key not in keys:
             keys.append(key)
@@ -231,7 +232,6 @@ def compare(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
         return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today)
     if not keys:
         keys = list(names)
-    analysis = search.analyze(turn.text)
     topic = analysis.topics[0] if analysis.topics else None
     intent = next((i for i, t in INTENT_TOPICS.items() if t == topic), None)
     lines = [T.COMPARE_HEADER.format(topic=_topic_label(topic))]
