@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Dict, List, Optional
+import re
+from typing import Dict, Iterable, List, Optional, Set
 
 from knowledge.provision_search import Hit
 
@@ -55,3 +56,19 @@ def shorten(text: str, limit: int) -> str:
 
 def buttons(payloads: Dict[str, str]) -> List[Dict[str, str]]:
     return [{"title": title, "payload": payload} for title, payload in payloads.items()]
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def numbers_in(text: str) -> Set[str]:
+    return {n.rstrip(".,") for n in _NUMBER.findall(text)}
+
+
+def unsourced_numbers(text: str, cited: Iterable[Hit]) -> Set[str]:
+    """Figures in a reply that neither its cited provisions nor their citations contain (should be none)."""
+    allowed: Set[str] = set()
+    for h in cited:
+        for source in (h.text, h.date_label, h.document_code, h.section, h.contact, str(h.period_end)):
+            allowed |= numbers_in(source)
+    return numbers_in(text) - allowed

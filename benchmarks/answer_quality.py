@@ -10,35 +10,18 @@ questions were honestly declined.
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
-from typing import List, Set
-
 import yaml
 
 from actions import answering
+from actions.reply_format import unsourced_numbers
 from bot.run import prepare
 from bot.settings import PROJECT_ROOT, Settings
 from knowledge.db import make_engine
-from knowledge.provision_search import Hit, ProvisionSearch
+from knowledge.provision_search import ProvisionSearch
 from nlu.parser import NluParser
 
 QUESTIONS = PROJECT_ROOT / "tests" / "answer_quality" / "questions.yml"
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-
-
-def numbers_in(text: str) -> Set[str]:
-    return {n.rstrip(".,") for n in _NUMBER.findall(text)}
-
-
-def allowed_numbers(hits: List[Hit]) -> Set[str]:
-    out: Set[str] = set()
-    for h in hits:
-        for source in (h.text, h.date_label, h.document_code, h.section, h.contact, str(h.period_end)):
-            out |= numbers_in(source)
-    return out
-
-
 def run_turn(parser: NluParser, search: ProvisionSearch, text: str, locality: str | None) -> answering.Reply:
     parsed = parser.parse(text)
     turn = answering.Turn(text=text, intent=parsed["intent"]["name"], entities=parsed["entities"],
@@ -68,7 +51,7 @@ def main() -> None:
         top1 += bool(offered[:1] and offered[0] in expected)
         top3 += bool(expected & set(offered))
         cited = [by_id[i] for i in reply.provisions if i in by_id]
-        extra = set().union(*(numbers_in(m["text"]) for m in reply.messages)) - allowed_numbers(cited)
+        extra = unsourced_numbers("\n".join(m["text"] for m in reply.messages), cited)
         invented += bool(extra)
         if args.verbose and (not offered or offered[0] not in expected or extra):
             print(f"- {item['question']!r}: expected {sorted(expected)}, offered {offered}"

@@ -20,6 +20,7 @@ import aiohttp
 from bot.run import prepare
 from bot.servers import Stack, free_port
 from bot.settings import Settings
+from figures import percentile
 
 QUESTIONS = [
     "ho tro the bhyt cho ho can ngheo o sai gon",
@@ -28,11 +29,6 @@ QUESTIONS = [
     "Đức Phổ xây bao nhiêu căn hộ nhà ở xã hội",
     "mien hoc phi cho hoc sinh ho ngheo o can tho",
 ]
-
-
-def _pct(values: List[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 async def _timed(call: Callable[[], Awaitable[None]]) -> float:
@@ -67,7 +63,7 @@ async def measure(base: str, kind: str, requests: int, users: int) -> Dict[str, 
                 timings.append(await _timed(lambda: one(user)))
 
         await asyncio.gather(*(user_loop(u) for u in range(users)))
-    return {"p50": statistics.median(timings), "p95": _pct(timings, 0.95), "n": len(timings)}
+    return {"p50": statistics.median(timings), "p95": percentile(timings, 0.95), "n": len(timings)}
 
 
 def main() -> None:

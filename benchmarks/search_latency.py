@@ -18,6 +18,7 @@ from typing import List
 
 from sqlalchemy import insert, select
 
+from figures import percentile
 from knowledge.db import bump_version, create_schema, make_engine, transaction
 from knowledge.importer import load_curated
 from knowledge.models import Document, Locality, Provision, provision_groups, provision_topics
@@ -37,11 +38,6 @@ QUERIES = [
 ]
 
 
-def _percentile(values: List[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
-
-
 def measure(search: ProvisionSearch, rounds: int) -> dict:
     search.index()  # build once, outside the timing
     timings: List[float] = []
@@ -51,7 +47,7 @@ def measure(search: ProvisionSearch, rounds: int) -> dict:
                 start = time.perf_counter()
                 search.search(q, locality=loc, limit=10)
                 timings.append((time.perf_counter() - start) * 1000)
-    return {"n": len(timings), "p50_ms": statistics.median(timings), "p95_ms": _percentile(timings, 0.95)}
+    return {"n": len(timings), "p50_ms": statistics.median(timings), "p95_ms": percentile(timings, 0.95)}
 
 
 def grow(engine, target: int, seed: int = 7) -> int:
