@@ -5,9 +5,8 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Optional, Sequence
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from knowledge.db import transaction
@@ -62,14 +61,3 @@ def record_feedback(engine: Engine, channel: str, sender: str, text: str, key: b
     with transaction(engine) as session:
         session.add(Feedback(at=utcnow(), channel=channel, sender_hash=hash_sender(sender, key),
                              text=mask_personal(text)))
-
-
-def recent_questions(engine: Engine, limit: int = 50, unanswered_only: bool = False) -> List[Dict[str, Any]]:
-    with transaction(engine) as session:
-        query = select(Question).order_by(Question.id.desc()).limit(limit)
-        if unanswered_only:
-            query = query.where((Question.answered == 0) | (Question.handoff == 1))
-        return [{"id": q.id, "at": q.at.isoformat(timespec="seconds"), "channel": q.channel,
-                 "sender_hash": q.sender_hash, "text": q.text, "intent": q.intent, "locality": q.locality_key,
-                 "provisions": q.provisions, "answered": bool(q.answered), "handoff": bool(q.handoff)}
-                for q in session.execute(query).scalars()]

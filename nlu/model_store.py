@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 from pathlib import Path
 from typing import Iterable, List, Optional
@@ -14,8 +13,6 @@ DOMAIN = NLU_DIR / "domain.yml"
 DATA = NLU_DIR / "data"
 NLU_DATA = DATA / "nlu"
 TEST_SET = NLU_DIR / "tests" / "test_nlu.yml"
-
-log = logging.getLogger(__name__)
 
 
 def _files(paths: Iterable[Path]) -> List[Path]:
@@ -56,8 +53,7 @@ def train_full(model_dir: Path, force: bool = False) -> Path:
     return Path(result.model)
 
 
-def train_nlu_only(config: Path, nlu_data: Path, model_dir: Path, prefix: str,
-                   extra_config: Optional[Path] = None) -> Path:
+def train_nlu_only(config: Path, nlu_data: Path, model_dir: Path, prefix: str) -> Path:
     """An NLU-only model of ``config`` on ``nlu_data`` (used by evaluation and tests)."""
     _quiet_tensorflow()
     from rasa.model_training import train_nlu

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 
 class NluParser:
@@ -20,9 +20,6 @@ class NluParser:
     def parse(self, text: str) -> Dict[str, Any]:
         result = self._loop.run_until_complete(self._agent.parse_message(text))
         return simplify(result)
-
-    def parse_many(self, texts: List[str]) -> List[Dict[str, Any]]:
-        return [self.parse(t) for t in texts]
 
     def close(self) -> None:
         self._loop.close()
