@@ -101,7 +101,7 @@ class Stack:
             self.commands["zalo"] = [py, "-m", "connectors.zalo_main"]
         if self.webchat:
             self.commands["webchat"] = [py, "-m", "connectors.webchat_server", "--port", str(self.ports["webchat"]),
-                                        "--rasa", self.rest_url]
+                                        "--rasa", f"http://127.0.0.1:{self.ports['rasa']}"]
 
     def start_one(self, name: str) -> None:
         out = None

@@ -6,12 +6,14 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from connectors.rasa_client import RasaClient, RasaUnavailable
+
 STATIC = Path(__file__).parent / "static"
 UNAVAILABLE = "Xin lỗi, trợ lý đang tạm gián đoạn. Bạn thử lại sau ít phút nhé."
 
 
-def create_app(rasa_url: str) -> web.Application:
-    """Serve the chat page at / and relay POST /chat to ``rasa_url`` (the REST webhook)."""
+def create_app(rasa_base_url: str) -> web.Application:
+    """Serve the chat page at / and relay POST /chat to the Rasa server at ``rasa_base_url``."""
     app = web.Application()
 
     async def page(_request: web.Request) -> web.FileResponse:
@@ -26,18 +28,16 @@ def create_app(rasa_url: str) -> web.Application:
         if not isinstance(sender, str) or not isinstance(message, str) or not message.strip():
             return web.json_response({"error": "Thiếu người gửi hoặc nội dung."}, status=400)
         try:
-            async with app["http"].post(rasa_url, json={"sender": sender[:64], "message": message[:2000]}) as resp:
-                if resp.status != 200:
-                    return web.json_response({"error": UNAVAILABLE}, status=502)
-                return web.json_response(await resp.json())
-        except (aiohttp.ClientError, TimeoutError):
+            replies = await app["rasa"].send(sender[:64], message[:2000])
+        except RasaUnavailable:
             return web.json_response({"error": UNAVAILABLE}, status=502)
+        return web.json_response([{"text": r.text, "buttons": r.buttons} for r in replies])
 
-    async def http_session(app: web.Application):
-        app["http"] = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        yield
-        await app["http"].close()
+    async def rasa_client(app: web.Application):
+        async with aiohttp.ClientSession() as session:
+            app["rasa"] = RasaClient(rasa_base_url, session)
+            yield
 
-    app.cleanup_ctx.append(http_session)
+    app.cleanup_ctx.append(rasa_client)
     app.add_routes([web.get("/", page), web.post("/chat", chat)])
     return app

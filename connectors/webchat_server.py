@@ -12,7 +12,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--rasa", required=True, help="Rasa REST webhook URL")
+    parser.add_argument("--rasa", required=True, help="Rasa server base URL")
     args = parser.parse_args()
     web.run_app(create_app(args.rasa), host=args.host, port=args.port, print=None)
 

@@ -16,7 +16,7 @@ async def test_chat_page_and_relay(aiohttp_client, aiohttp_server):
     fake = web.Application()
     fake.add_routes([web.post("/webhooks/rest/webhook", rasa)])
     server = await aiohttp_server(fake)
-    client = await aiohttp_client(create_app(str(server.make_url("/webhooks/rest/webhook"))))
+    client = await aiohttp_client(create_app(str(server.make_url("/"))))
     page = await client.get("/")
     assert page.status == 200 and "Trợ lý chính sách xã hội" in await page.text()
     reply = await client.post("/chat", json={"sender": "u1", "message": "chào"})
@@ -25,7 +25,7 @@ async def test_chat_page_and_relay(aiohttp_client, aiohttp_server):
 
 
 async def test_bad_request_and_rasa_down_get_clear_errors(aiohttp_client):
-    client = await aiohttp_client(create_app("http://127.0.0.1:9/webhooks/rest/webhook"))
+    client = await aiohttp_client(create_app("http://127.0.0.1:9"))
     assert (await client.post("/chat", data="not json")).status == 400
     assert (await client.post("/chat", json={"sender": "u1"})).status == 400
     down = await client.post("/chat", json={"sender": "u1", "message": "chào"})
