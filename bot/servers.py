@@ -49,11 +49,21 @@ def hash_key(settings: Settings) -> str:
 
 
 def write_endpoints(settings: Settings, action_port: int, persistent: bool) -> Path:
-    """endpoints.yml for this run: the action server, and where conversations are kept."""
+    """endpoints.yml for this run: the action server, and where conversations and their locks are kept.
+
+    TRACKER_STORE_URL and REDIS_URL are written as ``${...}`` references that Rasa expands from its
+    environment (``Stack.env``), so no password lands in the file."""
     endpoints: Dict[str, object] = {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}
-    if persistent:
+    if settings.tracker_store_url:
+        endpoints["tracker_store"] = {"type": "SQL", "url": "${TRACKER_STORE_URL}"}
+    elif persistent:
         endpoints["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "tracker.db")}
-    endpoints["lock_store"] = {"type": "in_memory"}
+    if settings.redis_url:
+        endpoints["lock_store"] = {"type": "bot.lock_store.AtomicRedisLockStore", "url": "${REDIS_URL}"}
+        if settings.redis_key_prefix:
+            endpoints["lock_store"]["key_prefix"] = settings.redis_key_prefix
+    else:
+        endpoints["lock_store"] = {"type": "in_memory"}
     path = settings.var_dir / f"endpoints-{action_port}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(endpoints), encoding="utf-8")
@@ -83,7 +93,13 @@ class Stack:
     def env(self) -> Dict[str, str]:
         return {**os.environ, "DATABASE_URL": self.settings.database_url, "TF_CPP_MIN_LOG_LEVEL": "2",
                 "BOT_HASH_KEY": hash_key(self.settings), "PYTHONUNBUFFERED": "1",
-                "BOT_VAR_DIR": str(self.settings.var_dir), "RASA_URL": f"http://127.0.0.1:{self.ports['rasa']}"}
+                "BOT_VAR_DIR": str(self.settings.var_dir), "RASA_URL": f"http://127.0.0.1:{self.ports['rasa']}",
+                **self.store_env()}
+
+    def store_env(self) -> Dict[str, str]:
+        """The shared stores' URLs the endpoints file refers to (see write_endpoints)."""
+        names = {"TRACKER_STORE_URL": self.settings.tracker_store_url, "REDIS_URL": self.settings.redis_url}
+        return {name: value for name, value in names.items() if value}
 
     def build_commands(self) -> None:
         py = sys.executable

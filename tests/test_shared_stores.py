@@ -1,0 +1,134 @@
+"""Choosing Rasa's tracker and lock stores from the environment, and the Redis lock store's atomic tickets."""
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from pathlib import Path
+from typing import Iterator, List
+
+import pytest
+import yaml
+
+from bot.servers import Stack, write_endpoints
+from bot.settings import Settings
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+PG = "postgresql://bot:s3cret-pw@db.internal:5432/bot"
+
+
+def _settings(tmp_path: Path, **env: str) -> Settings:
+    return Settings.from_env({"BOT_VAR_DIR": str(tmp_path), **env})
+
+
+def test_unset_keeps_the_embedded_default(tmp_path):
+    settings = _settings(tmp_path)
+    assert settings.tracker_store_url is None and settings.redis_url is None
+    memory = yaml.safe_load(write_endpoints(settings, 5101, persistent=False).read_text())
+    assert memory["lock_store"] == {"type": "in_memory"} and "tracker_store" not in memory
+    on_disk = yaml.safe_load(write_endpoints(settings, 5102, persistent=True).read_text())
+    assert on_disk["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+
+
+def test_urls_choose_sql_tracker_and_redis_locks_without_writing_secrets(tmp_path):
+    settings = _settings(tmp_path, TRACKER_STORE_URL=PG, REDIS_URL="redis://:r3dis-pw@cache:6380/2",
+                         REDIS_KEY_PREFIX="prod1", DATABASE_URL="postgresql+psycopg2://kb:kb-pw@db/kb")
+    for persistent in (False, True):  # `bot ask` uses the shared store too when one is configured
+        path = write_endpoints(settings, 5103, persistent=persistent)
+        text = path.read_text()
+        assert "pw" not in text
+        endpoints = yaml.safe_load(text)
+        assert endpoints["tracker_store"] == {"type": "SQL", "url": "${TRACKER_STORE_URL}"}
+        assert endpoints["lock_store"] == {"type": "bot.lock_store.AtomicRedisLockStore", "url": "${REDIS_URL}",
+                                           "key_prefix": "prod1"}
+    stack = Stack(settings, tmp_path / "model.tar.gz", {"rasa": 5005, "actions": 5103})
+    env = stack.env()
+    assert env["TRACKER_STORE_URL"] == PG and env["REDIS_URL"] == "redis://:r3dis-pw@cache:6380/2"
+    masked = str(settings.masked())
+    assert "pw" not in masked and "postgresql://bot:***@db.internal:5432/bot" in masked
+    assert "redis://:***@cache:6380/2" in masked and "postgresql+psycopg2://kb:***@db/kb" in masked
+
+
+def test_rasa_reads_the_endpoints_file_with_the_urls_from_its_environment(tmp_path, monkeypatch):
+    from rasa.core.lock_store import LockStore
+    from rasa.utils.endpoints import read_endpoint_config
+
+    from bot.lock_store import AtomicRedisLockStore
+
+    settings = _settings(tmp_path, TRACKER_STORE_URL=PG, REDIS_URL=REDIS_URL, REDIS_KEY_PREFIX="t1")
+    path = write_endpoints(settings, 5104, persistent=False)
+    for name, value in Stack(settings, tmp_path, {"rasa": 1, "actions": 5104}).store_env().items():
+        monkeypatch.setenv(name, value)
+    tracker = read_endpoint_config(str(path), "tracker_store")
+    assert (tracker.type, tracker.url) == ("SQL", PG)
+    store = LockStore.create(read_endpoint_config(str(path), "lock_store"))
+    assert isinstance(store, AtomicRedisLockStore) and store.key("c") == "t1:lock:c"
+
+
+def test_redis_url_parts():
+    from bot.lock_store import redis_kwargs
+
+    assert redis_kwargs("rediss://user:p%40ss@cache.internal:6390/3") == {
+        "host": "cache.internal", "port": 6390, "db": 3, "username": "user", "password": "p@ss", "use_ssl": True}
+    assert redis_kwargs("redis://127.0.0.1") == {"host": "127.0.0.1", "port": 6379, "db": 0, "username": None,
+                                                 "password": None, "use_ssl": False}
+    with pytest.raises(ValueError):
+        redis_kwargs("http://127.0.0.1:6379")
+
+
+# --- the lock store against the real Redis --------------------------------------------------------------------
+
+@pytest.fixture
+def prefix() -> Iterator[str]:
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc.__class__.__name__}")
+    name = f"t{uuid.uuid4().hex[:10]}"
+    yield name
+    for key in client.scan_iter(f"{name}:*"):
+        client.delete(key)
+    client.close()
+
+
+def test_tickets_taken_at_once_by_many_clients_are_all_different(prefix):
+    from bot.lock_store import AtomicRedisLockStore
+
+    conversation = "race"
+    tickets: List[int] = []
+
+    def client() -> None:  # each thread its own store and connection, like separate Rasa servers
+        store = AtomicRedisLockStore.from_url(REDIS_URL, prefix)
+        for _ in range(40):
+            tickets.append(store.issue_ticket(conversation, 60))
+
+    threads = [threading.Thread(target=client) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # Rasa's own RedisLockStore hands out the same ticket several times here (read, change, write).
+    assert sorted(tickets) == list(range(240))
+
+
+async def test_a_second_turn_waits_for_the_first_and_the_lock_goes_with_the_last_ticket(prefix):
+    from bot.lock_store import AtomicRedisLockStore
+
+    first, second = (AtomicRedisLockStore.from_url(REDIS_URL, prefix, wait_time=0.01) for _ in range(2))
+    order: List[str] = []
+
+    async def turn(store: AtomicRedisLockStore, name: str, hold: float) -> None:
+        async with store.lock("conv"):
+            order.append(f"{name} start")
+            await asyncio.sleep(hold)
+            order.append(f"{name} end")
+
+    one = asyncio.create_task(turn(first, "one", 0.2))
+    await asyncio.sleep(0.05)
+    assert first.get_lock("conv").tickets  # ticket 0 issued, held
+    await turn(second, "two", 0)
+    await one
+    assert order == ["one start", "one end", "two start", "two end"]
+    assert first.get_lock("conv") is None and not first.red.exists(first.key("conv"))
