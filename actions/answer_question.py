@@ -31,8 +31,22 @@ def _record(tracker: Tracker, turn: answering.Turn, reply: answering.Reply, hand
     record_question(runtime.engine(), QuestionRecord(
         channel=meta.get("channel") or tracker.get_latest_input_channel() or "rest",
         sender=tracker.sender_id, text=turn.text, intent=turn.intent, provisions=reply.provisions,
-        answered=reply.answered and not handoff, handoff=handoff, locality_key=reply.locality_key,
-        forwarded_by=meta.get("forwarded_by")), runtime.hash_key())
+        answered=reply.answered and not handoff, handoff=handoff,
+        locality_key=reply.locality_key or _slot_locality(tracker),
+        forwarded_by=meta.get("forwarded_by"), address=_address(meta)), runtime.hash_key())
+
+
+def _slot_locality(tracker: Tracker) -> Any:
+    """The remembered locality's key, so staff of that commune see the follow-up."""
+    name = tracker.get_slot("locality")
+    keys = runtime.search().index().aliases.resolve("locality", name) if name else []
+    return keys[0] if keys else None
+
+
+def _address(meta: Dict[str, Any]) -> Any:
+    """Where the connector can deliver a later staff answer (None for bare REST calls)."""
+    address = meta.get("address")
+    return str(address)[:100] if address else None
 
 
 def _deliver(dispatcher: CollectingDispatcher, reply: answering.Reply) -> List[Dict[Text, Any]]:

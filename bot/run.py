@@ -40,7 +40,7 @@ def prepare(settings: Settings) -> Path:
 def run(settings: Settings) -> int:
     model = prepare(settings)
     ports = {"rasa": int(os.environ.get("RASA_PORT", "5005")), "actions": int(os.environ.get("ACTIONS_PORT", "5055")),
-             "webchat": int(os.environ.get("WEBCHAT_PORT", "8080"))}
+             "webchat": int(os.environ.get("WEBCHAT_PORT", "8080")), "admin": int(os.environ.get("ADMIN_PORT", "8081"))}
     stack = Stack(settings, model, ports)
     stopping = False
 
@@ -52,7 +52,7 @@ def run(settings: Settings) -> int:
     signal.signal(signal.SIGTERM, stop)
     stack.start()
     print(f"run: ready. Web chat: http://127.0.0.1:{ports['webchat']}/  "
-          f"REST: {stack.rest_url}", flush=True)
+          f"Admin: http://127.0.0.1:{ports['admin']}/admin/  REST: {stack.rest_url}", flush=True)
     restarts = {name: 0 for name in stack.procs}
     while not stopping:
         time.sleep(1)

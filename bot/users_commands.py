@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import sys
+from typing import Optional
 
 from bot.kb_commands import open_engine as _engine
 from bot.settings import Settings
@@ -18,7 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--telegram-id")
     p.add_argument("--zalo-id")
     p.add_argument("--locality", help="locality key of a staff member's commune")
+    p.add_argument("--password-stdin", action="store_true", help="read the admin-web password from standard input")
+    p.add_argument("--no-password", action="store_true", help="no admin-web login (staff who only use a channel)")
     p.set_defaults(func=cmd_add)
+    p = users.add_parser("password", help="set an account's admin-web password")
+    p.add_argument("name")
+    p.add_argument("--password-stdin", action="store_true")
+    p.set_defaults(func=cmd_password)
     p = users.add_parser("list", help="list accounts")
     p.set_defaults(func=cmd_list)
     p = users.add_parser("remove", help="remove an account")
@@ -26,10 +35,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_remove)
 
 
+def _password(from_stdin: bool) -> str:
+    """The new password: one line of standard input, or typed twice at the terminal."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise SystemExit("no terminal to type a password: use --password-stdin or --no-password")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Again: "):
+        raise SystemExit("the two passwords differ")
+    return first
+
+
 def cmd_add(args, settings: Settings) -> int:
+    from admin.passwords import hash_password
+
+    password_hash: Optional[str] = None if args.no_password else hash_password(_password(args.password_stdin))
     accounts.add_account(_engine(settings), args.name, args.role, telegram_id=args.telegram_id,
-                         zalo_id=args.zalo_id, locality_key=args.locality)
-    print(f"added {args.role} '{args.name}'")
+                         zalo_id=args.zalo_id, locality_key=args.locality, password_hash=password_hash)
+    print(f"added {args.role} '{args.name}'" + ("" if password_hash else " (no admin-web login)"))
+    return 0
+
+
+def cmd_password(args, settings: Settings) -> int:
+    from admin.passwords import hash_password
+
+    accounts.set_password_hash(_engine(settings), args.name, hash_password(_password(args.password_stdin)))
+    print(f"password set for '{args.name}'")
     return 0
 
 

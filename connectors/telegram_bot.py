@@ -19,11 +19,11 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from connectors import channel_texts as texts
-from connectors import inbox
+from connectors import inbox, outbox
 from connectors.platform_constants import (TELEGRAM_API_BASE_URL, TELEGRAM_FILE_BASE_URL,
                                            TELEGRAM_TYPING_REFRESH_S)
 from connectors.rasa_client import BotReply, RasaClient, RasaUnavailable
-from connectors.telegram_delivery import Delivery, DeliveryPolicy
+from connectors.telegram_delivery import Delivery, DeliveryFailed, DeliveryPolicy
 from connectors.telegram_format import (CallbackKeys, OutgoingMessage, forward_origin_key, locality_payload,
                                         locality_prompt, relay_messages, reply_messages, topic_prompt)
 from knowledge.accounts import staff_by_channel_id
@@ -51,6 +51,7 @@ class TelegramSettings:
     rate_limit_window_s: float = 10.0  # ... within this many seconds
     retry_interval_s: float = 15.0  # kept messages are retried this often, backing off to the maximum
     retry_interval_max_s: float = 300.0
+    outbox_interval_s: float = 2.0  # staff answers waiting in the outbox are looked for this often
     rasa_timeout_s: float = 30.0
     concurrent_updates: int = 32
     delivery: DeliveryPolicy = DeliveryPolicy()
@@ -128,6 +129,7 @@ class TelegramConnector:
         self._limiter = RateLimiter(settings.rate_limit_messages, settings.rate_limit_window_s)
         self._locks: Dict[int, asyncio.Lock] = {}
         self._retry_task: Optional[asyncio.Task] = None
+        self._outbox_task: Optional[asyncio.Task] = None
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -141,13 +143,15 @@ class TelegramConnector:
         except TelegramError as exc:
             log.warning("command menu not published: %s", exc)
         self._retry_task = asyncio.create_task(self._retry_loop())
+        self._outbox_task = asyncio.create_task(self._outbox_loop())
 
     async def stop(self) -> None:
         """Stop retrying and close the Rasa session if this connector opened it."""
-        if self._retry_task is not None:
-            self._retry_task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._retry_task
+        for task in (self._retry_task, self._outbox_task):
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
         if self._owns_session and self._session is not None:
             await self._session.close()
             self._session = None
@@ -189,7 +193,7 @@ class TelegramConnector:
         chat_id = update.effective_chat.id
         origin = forward_origin_key(message.forward_origin) or f"m{chat_id}-{message.message_id}"
         await self._converse(Turn(chat_id, f"{chat_id}:{message.message_id}", f"{CHANNEL}-fwd-{staff['id']}-{origin}",
-                                  text, {"channel": CHANNEL, "forwarded_by": staff["name"]},
+                                  text, {"channel": CHANNEL, "address": str(chat_id), "forwarded_by": staff["name"]},
                                   reply_to=message.message_id, relay=True))
 
     async def on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -219,7 +223,7 @@ class TelegramConnector:
             await self.delivery.remove_keyboard(chat_id, query.message.message_id)
         if await self._admitted(query.from_user.id, chat_id):
             await self._converse(Turn(chat_id, f"{chat_id}:cb:{query.id}", f"{CHANNEL}-{chat_id}", payload,
-                                      {"channel": CHANNEL},
+                                      {"channel": CHANNEL, "address": str(chat_id)},
                                       reply_to=query.message.message_id if query.message is not None else None))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -234,7 +238,7 @@ class TelegramConnector:
         chat_id, message = update.effective_chat.id, update.effective_message
         if await self._admitted(update.effective_user.id, chat_id):
             await self._converse(Turn(chat_id, f"{chat_id}:{message.message_id}", f"{CHANNEL}-{chat_id}", text,
-                                      {"channel": CHANNEL}, reply_to=message.message_id,
+                                      {"channel": CHANNEL, "address": str(chat_id)}, reply_to=message.message_id,
                                       then_localities=then_localities))
 
     async def _admitted(self, user_id: int, chat_id: int) -> bool:
@@ -301,6 +305,28 @@ class TelegramConnector:
                 log.exception("retrying kept messages failed")
                 rasa_ok = False
             delay = self.settings.retry_interval_s if rasa_ok else min(delay * 2, self.settings.retry_interval_max_s)
+
+    async def send_outbox(self) -> int:
+        """Deliver staff answers waiting for Telegram chats; return how many went out."""
+        sent = 0
+        for item in await asyncio.to_thread(outbox.due, self._engine, CHANNEL):
+            try:
+                await self.delivery.send_now(int(item.address), OutgoingMessage(item.text))
+            except (DeliveryFailed, ValueError) as exc:
+                log.warning("staff answer %s not delivered: %s", item.id, exc)
+                await asyncio.to_thread(outbox.mark_attempt_failed, self._engine, item.id, str(exc))
+                continue
+            await asyncio.to_thread(outbox.mark_sent, self._engine, item.id)
+            sent += 1
+        return sent
+
+    async def _outbox_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.outbox_interval_s)
+            try:
+                await self.send_outbox()
+            except Exception:  # the loop must survive a database hiccup
+                log.exception("sending staff answers failed")
 
     @asynccontextmanager
     async def _typing(self, chat_id: int) -> AsyncIterator[None]:

@@ -66,6 +66,10 @@ class Delivery:
         ok = await self.send_all(chat_id, [message], reply_to)
         return ok[0] if ok else None
 
+    async def send_now(self, chat_id: int, message: OutgoingMessage) -> Message:
+        """Send one message, raising ``DeliveryFailed`` instead of keeping it (the caller keeps it)."""
+        return await self._send_with_retries(chat_id, message, None)
+
     async def send_all(self, chat_id: int, messages: Sequence[OutgoingMessage],
                        reply_to: Optional[int] = None) -> List[Message]:
         """Send messages in order, after any kept earlier ones of the same chat. After a failure worth

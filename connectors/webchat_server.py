@@ -5,7 +5,9 @@ import argparse
 
 from aiohttp import web
 
+from bot.settings import Settings
 from connectors.webchat import create_app
+from knowledge.db import make_engine
 
 
 def main() -> None:
@@ -14,7 +16,8 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--rasa", required=True, help="Rasa server base URL")
     args = parser.parse_args()
-    web.run_app(create_app(args.rasa), host=args.host, port=args.port, print=None)
+    engine = make_engine(Settings.from_env().database_url)
+    web.run_app(create_app(args.rasa, engine), host=args.host, port=args.port, print=None)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from connectors import channel_texts as T
-from connectors import inbox
+from connectors import inbox, outbox
 from connectors import platform_constants as P
 from connectors.rasa_client import BotReply, RasaClient, RasaUnavailable
+from connectors.reply_splitter import split_text
 from connectors.zalo_api import ZaloApiError, ZaloApiSettings, ZaloOAClient, build_messages
 from connectors.zalo_events import (AttachmentMessage, Follow, OAEcho, SilentEvent, TextMessage, Unfollow,
                                     ZaloEvent, ZaloEventError, parse_event)
@@ -157,9 +158,25 @@ class _Responder:
         while True:
             try:
                 await self.sweep()
+                await self.send_outbox()
             except SQLAlchemyError:
                 log.exception("Zalo: could not read pending messages")
             await asyncio.sleep(self._settings.sweep_interval_s)
+
+    async def send_outbox(self) -> int:
+        """Deliver staff answers waiting for Zalo users; return how many went out."""
+        sent = 0
+        for item in await asyncio.to_thread(outbox.due, self._engine, CHANNEL):
+            try:
+                for part in split_text(item.text, P.ZALO_TEXT_LIMIT):
+                    await self._api.send_message(item.address, {"text": part})
+            except (ZaloApiError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                log.warning("Zalo: staff answer %d not delivered: %s", item.id, exc)
+                await asyncio.to_thread(outbox.mark_attempt_failed, self._engine, item.id, str(exc))
+                continue
+            await asyncio.to_thread(outbox.mark_sent, self._engine, item.id)
+            sent += 1
+        return sent
 
     async def stop(self) -> None:
         """Cancel work in progress; unfinished messages stay pending for the next start."""
@@ -221,7 +238,7 @@ class _Responder:
         if kind == "attachment":
             return build_messages(T.ZALO_TEXT_ONLY)
         staff = await asyncio.to_thread(staff_by_channel_id, self._engine, CHANNEL, item.sender)
-        metadata: Dict[str, Any] = {"channel": CHANNEL}
+        metadata: Dict[str, Any] = {"channel": CHANNEL, "address": item.sender}
         if staff is None:
             replies = await self._rasa.send(f"{CHANNEL}-{item.sender}", item.text, metadata)
             messages = [m for r in replies for m in build_messages(r.text, r.buttons)]

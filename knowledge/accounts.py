@@ -57,3 +57,11 @@ def remove_account(engine: Engine, name: str) -> None:
         if row is None:
             raise NotFound(f"no account called '{name}'")
         session.delete(row)
+
+
+def set_password_hash(engine: Engine, name: str, password_hash: str) -> None:
+    with transaction(engine) as session:
+        row = session.execute(select(Account).where(Account.name == name)).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"no account called '{name}'")
+        row.password_hash = password_hash

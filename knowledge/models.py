@@ -240,3 +240,62 @@ class InboundMessage(Base):
     last_error = Column(String(300), nullable=True)
     received_at = Column(DateTime, nullable=False, default=utcnow)
     done_at = Column(DateTime, nullable=True)
+
+
+class FollowUp(Base):
+    """A question the bot could not answer or a request for a person, waiting for staff.
+
+    ``address`` is where a staff answer is delivered on the question's channel (a Telegram chat id,
+    a Zalo user id, a web chat session); it is cleared once the question is resolved."""
+
+    __tablename__ = "follow_ups"
+    question_id = Column(Integer, ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
+    kind = Column(String(20), nullable=False)  # unanswered | handoff
+    channel = Column(String(40), nullable=False)
+    address = Column(String(100), nullable=True)
+    status = Column(String(20), nullable=False, default="open", index=True)  # open | answered | linked | example | dismissed
+    staff_answer = Column(Text, nullable=True)
+    provision_id = Column(String(40), nullable=True)
+    example_intent = Column(String(60), nullable=True)
+    resolved_by = Column(String(100), nullable=True)
+    resolved_at = Column(DateTime, nullable=True)
+
+
+class OutboundMessage(Base):
+    """A message to a user written outside a conversation turn (a staff answer); its channel's
+    connector delivers it and marks it sent, or failed after its attempts."""
+
+    __tablename__ = "outbound_messages"
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(20), nullable=False, index=True)
+    address = Column(String(100), nullable=False)
+    text = Column(Text, nullable=False)
+    question_id = Column(Integer, nullable=True)
+    status = Column(String(20), nullable=False, default="pending", index=True)  # pending | sent | failed
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(String(300), nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    sent_at = Column(DateTime, nullable=True)
+
+
+class TrainingExample(Base):
+    """A real question a staff member labelled with an intent, exported for the next training."""
+
+    __tablename__ = "training_examples"
+    id = Column(Integer, primary_key=True)
+    text = Column(Text, nullable=False)
+    intent = Column(String(60), nullable=False)
+    question_id = Column(Integer, nullable=True)
+    added_by = Column(String(100), nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class AdminSession(Base):
+    """A logged-in admin web session; only a hash of the cookie's token is kept."""
+
+    __tablename__ = "admin_sessions"
+    token_hash = Column(String(64), primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    expires_at = Column(DateTime, nullable=False)

@@ -10,7 +10,7 @@ from typing import Optional, Sequence
 from sqlalchemy.engine import Engine
 
 from knowledge.db import transaction
-from knowledge.models import Feedback, Question, utcnow
+from knowledge.models import Feedback, FollowUp, Question, utcnow
 
 # Phone numbers as Vietnamese people write them: 0912345678, 0912 345 678, +84 912.345.678
 _PHONE_RE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)")
@@ -44,6 +44,8 @@ class QuestionRecord:
     handoff: bool = False
     locality_key: Optional[str] = None
     forwarded_by: Optional[str] = None
+    # Where a staff answer can reach the asker on their channel (kept only while a follow-up is open).
+    address: Optional[str] = None
 
 
 def record_question(engine: Engine, record: QuestionRecord, key: bytes) -> int:
@@ -54,6 +56,9 @@ def record_question(engine: Engine, record: QuestionRecord, key: bytes) -> int:
                        handoff=int(record.handoff), forwarded_by=record.forwarded_by)
         session.add(row)
         session.flush()
+        if record.handoff or not record.answered:
+            session.add(FollowUp(question_id=row.id, kind="handoff" if record.handoff else "unanswered",
+                                 channel=record.channel, address=record.address, status="open"))
         return row.id
 
 

@@ -250,7 +250,7 @@ def inbox_rows(engine) -> List[InboundMessage]:
 async def test_start_greets_with_rasa_buttons_then_offers_the_five_localities(chat, telegram, rasa):
     fake_rasa, _ = rasa
     await chat.say("/start")
-    assert fake_rasa.received == [{"sender": "telegram-42", "message": "xin chào", "metadata": {"channel": "telegram"}}]
+    assert fake_rasa.received == [{"sender": "telegram-42", "message": "xin chào", "metadata": {"channel": "telegram", "address": "42"}}]
     greeting, localities = telegram.called("sendMessage")
     assert greeting["text"] == GREETING
     assert buttons_of(greeting) == [(b["title"], b["payload"]) for b in GREETING_BUTTONS]
@@ -311,7 +311,7 @@ async def test_a_question_shows_typing_then_the_answer_with_its_buttons(chat, te
     (answer,) = telegram.called("sendMessage")
     assert answer["text"] == ANSWER and "reply_parameters" not in answer
     assert buttons_of(answer) == [("Xem thêm", "/more"), ("Gặp cán bộ", "/ask_human")]
-    assert rasa[0].received[0]["metadata"] == {"channel": "telegram"}
+    assert rasa[0].received[0]["metadata"] == {"channel": "telegram", "address": "42"}
 
 
 async def test_a_long_button_payload_travels_as_a_short_key_and_comes_back_whole(chat, telegram, rasa):
@@ -367,7 +367,7 @@ async def test_a_registered_staff_forward_is_answered_for_relaying(chat, telegra
     message_id = await chat.say("Bác hỏi hộ cận nghèo có được hỗ trợ BHYT không", forward_origin=origin)
     (sent,) = rasa[0].received
     assert sent["sender"].startswith(f"telegram-fwd-{staff_id}-{origin_key}")
-    assert sent["metadata"] == {"channel": "telegram", "forwarded_by": "Chị Hoa"}
+    assert sent["metadata"] == {"channel": "telegram", "address": "42", "forwarded_by": "Chị Hoa"}
     assert sent["message"] == "Bác hỏi hộ cận nghèo có được hỗ trợ BHYT không"
     (relay,) = telegram.called("sendMessage")
     assert relay["text"] == f"{texts.RELAY_PREFIX}\n\n{ANSWER}"  # legal basis and agency kept in full
@@ -380,7 +380,7 @@ async def test_a_forward_from_someone_not_registered_is_an_ordinary_question(cha
     add_account(empty_engine, "Chị Hoa", "staff", telegram_id="4242")
     await chat.say("Bác hỏi hộ cận nghèo có được hỗ trợ BHYT không", forward_origin=FORWARD_FROM_CITIZEN)
     assert rasa[0].received[0]["sender"] == "telegram-42"
-    assert rasa[0].received[0]["metadata"] == {"channel": "telegram"}
+    assert rasa[0].received[0]["metadata"] == {"channel": "telegram", "address": "42"}
     assert telegram.texts() == [ANSWER]
 
 
@@ -560,3 +560,32 @@ def test_settings_come_from_the_environment():
         settings_from_env({})
     with pytest.raises(SystemExit):
         settings_from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": "có dấu"})
+
+
+# --- staff answers from the admin queue ---------------------------------------------------------
+
+def queue_staff_answer(engine, chat_id: str, answer: str) -> int:
+    from knowledge import follow_ups
+    from knowledge.question_log import QuestionRecord, record_question
+    qid = record_question(engine, QuestionRecord("telegram", f"telegram-{chat_id}", "Cho tôi gặp cán bộ", "ask_human",
+                                                 [], False, handoff=True, address=chat_id), b"k")
+    assert follow_ups.answer(engine, qid, answer, "Chị Hoa")
+    return qid
+
+
+async def test_a_staff_answer_waiting_in_the_outbox_reaches_the_chat_once(make_bot, telegram, rasa, empty_engine):
+    await make_bot(rasa[1], outbox_interval_s=0.05)
+    telegram.fail("sendMessage", 500, times=3)  # the first round fails: the answer stays queued
+    queue_staff_answer(empty_engine, "4242", "Chị mang CCCD đến UBND phường nhé.")
+    from knowledge.models import OutboundMessage
+
+    def outbox_rows():
+        with empty_engine.connect() as conn:
+            return conn.execute(select(OutboundMessage.status, OutboundMessage.attempts)).all()
+
+    await eventually(lambda: outbox_rows()[0][0] == "sent")
+    assert outbox_rows() == [("sent", 1)]  # one failed round, then delivered
+    [text] = telegram.texts(4242)
+    assert text.startswith("Cán bộ trả lời câu hỏi của bạn «Cho tôi gặp cán bộ»") and text.endswith("phường nhé.")
+    await asyncio.sleep(0.2)
+    assert len(telegram.texts(4242)) == 1

@@ -186,7 +186,7 @@ async def test_text_message_is_answered_as_a_reply_with_quick_reply_buttons(star
         {"title": "TP. Hồ Chí Minh", "type": "oa.query.show", "payload": "TP. Hồ Chí Minh"}]}}
     assert zalo.calls[0]["token"] == "access-1"
     assert rasa.received == [{"sender": f"zalo-{USER}", "message": "Cho tôi hỏi về BHYT",
-                              "metadata": {"channel": "zalo"}}]
+                              "metadata": {"channel": "zalo", "address": USER}}]
     await eventually(lambda: inbox_rows(empty_engine)[0].status == "done")
     assert inbox_rows(empty_engine)[0].external_id == "cb31dff1c39642cc1b83"
 
@@ -231,7 +231,7 @@ async def test_registered_staff_get_the_answer_in_relay_form(start, zalo, rasa, 
     assert message == ("Trả lời để chuyển cho người dân:\nHộ cận nghèo được hỗ trợ 70% mệnh giá thẻ BHYT.\n\n"
                        "Nguồn: KH-123 mục II.1. Liên hệ: Sở Y tế Đà Nẵng.")
     [asked] = rasa.received
-    assert asked["metadata"] == {"channel": "zalo", "forwarded_by": "Nguyễn Thị Lan"}
+    assert asked["metadata"] == {"channel": "zalo", "address": USER, "forwarded_by": "Nguyễn Thị Lan"}
     assert asked["sender"] == f"zalo-fwd-{staff_id}-{USER}"
 
 
@@ -460,3 +460,21 @@ def test_settings_come_from_the_environment_with_zalo_defaults(tmp_path):
         settings_from_env({"ZALO_OA_SECRET_KEY": "k", "ZALO_APP_ID": "1"}, tmp_path)
     assert rasa_base_url({"RASA_URL": "http://r:5005/webhooks/rest/webhook"}) == "http://r:5005"
     assert rasa_base_url({}) == "http://127.0.0.1:5005"
+
+
+async def test_a_staff_answer_waiting_in_the_outbox_reaches_the_zalo_user(start, zalo, empty_engine):
+    from knowledge import follow_ups
+    from knowledge.models import OutboundMessage
+    from knowledge.question_log import QuestionRecord, record_question
+    qid = record_question(empty_engine, QuestionRecord("zalo", f"zalo-{USER}", "Gặp cán bộ", "ask_human", [], False,
+                                                       handoff=True, address=USER), b"k")
+    assert follow_ups.answer(empty_engine, qid, "Anh gọi số đường dây nóng của phường nhé.", "Lan")
+    await start()
+
+    def statuses():
+        with empty_engine.connect() as conn:
+            return conn.execute(select(OutboundMessage.status)).scalars().all()
+
+    await eventually(lambda: statuses() == ["sent"])
+    assert zalo.texts_to(USER) == ["Cán bộ trả lời câu hỏi của bạn «Gặp cán bộ»:\n"
+                                   "Anh gọi số đường dây nóng của phường nhé."]

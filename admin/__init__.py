@@ -1,0 +1,1 @@
+"""The admin web: knowledge-base editing, the staff queue and the dashboard."""

@@ -1,0 +1,305 @@
+"""Knowledge-base pages: browse and search provisions, edit, add, retire, import a file, the change log."""
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+import yaml
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from admin.html import Html, csrf_field, join, options, render
+from admin.layout import page
+from admin.sessions import User
+from knowledge import admin as kb_admin
+from knowledge.db import transaction
+from knowledge.errors import KbFileError, KnowledgeError, NotFound
+from knowledge.importer import import_file
+from knowledge.models import PROVISION_KINDS, BeneficiaryGroup, Document, Locality, Provision, Topic
+from knowledge.text import fold
+
+MAX_LISTED = 100
+KIND_LABELS = {"benefit": "chế độ, hỗ trợ", "target": "chỉ tiêu", "measure": "giải pháp, nhiệm vụ",
+               "agency": "phân công cơ quan", "legal_basis": "căn cứ pháp lý"}
+
+
+def _html(body: Html, request: web.Request, title: str, status: int = 200, **kw: Any) -> web.Response:
+    return web.Response(text=page(title, body, request["user"], **kw), status=status, content_type="text/html")
+
+
+def _catalogue(engine: Engine) -> Dict[str, List[Tuple[str, str]]]:
+    with transaction(engine) as session:
+        def pairs(model: Any) -> List[Tuple[str, str]]:
+            return [(r.key, r.name) for r in session.execute(select(model).order_by(model.position)).scalars()]
+
+        docs = [(d.code, f"{d.code} — {d.issuer}")
+                for d in session.execute(select(Document).order_by(Document.position)).scalars()]
+        return {"localities": pairs(Locality), "topics": pairs(Topic), "groups": pairs(BeneficiaryGroup),
+                "documents": docs}
+
+
+def list_provisions(engine: Engine, query: str, locality: Optional[str], status: Optional[str]) -> List[Dict[str, Any]]:
+    """Provisions whose id, section or text contain ``query`` (diacritics optional), in document order."""
+    needle = fold(query.strip())
+    stmt = (select(Provision, Document.locality_key).join(Document, Document.code == Provision.document_code)
+            .order_by(Document.position, Provision.position))
+    if locality:
+        stmt = stmt.where(Document.locality_key == locality)
+    if status:
+        stmt = stmt.where(Provision.status == status)
+    found = []
+    with transaction(engine) as session:
+        for row, loc in session.execute(stmt).all():
+            if needle and needle not in fold(f"{row.id} {row.section} {row.text}"):
+                continue
+            found.append({"id": row.id, "locality": loc, "section": row.section, "text": row.text,
+                          "status": row.status, "kind": row.kind})
+            if len(found) >= MAX_LISTED:
+                break
+    return found
+
+
+def _lines(value: Any) -> List[str]:
+    return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+
+def form_record(form: Mapping[str, Any]) -> Dict[str, Any]:
+    """The editable fields of a provision from a submitted form; raises KnowledgeError on unreadable numbers."""
+    try:
+        numbers = yaml.safe_load(str(form.get("numbers") or "")) or []
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"Ô 'Số liệu' không đọc được (YAML): {exc}") from exc
+    if not isinstance(numbers, list) or not all(isinstance(n, dict) for n in numbers):
+        raise KnowledgeError("Ô 'Số liệu' phải là danh sách, mỗi dòng dạng - {value: 50, unit: \"%\", year: null}")
+    return {
+        "kind": str(form.get("kind") or ""),
+        "section": str(form.get("section") or "").strip(),
+        "topics": [str(v) for v in form.getall("topics", [])] if hasattr(form, "getall") else list(form.get("topics") or []),
+        "groups": [str(v) for v in form.getall("groups", [])] if hasattr(form, "getall") else list(form.get("groups") or []),
+        "text": " ".join(str(form.get("text") or "").split()),
+        "numbers": numbers,
+        "legal_refs": _lines(form.get("legal_refs")),
+        "agencies": _lines(form.get("agencies")),
+    }
+
+
+def _checkboxes(name: str, choices: List[Tuple[str, str]], chosen: List[str], disabled: bool) -> Html:
+    return join(render('<label class="check"><input type="checkbox" name="{n}" value="{v}"{c}{d}> {label}</label>',
+                       n=name, v=key, label=label, c=Html(" checked") if key in chosen else Html(""),
+                       d=Html(" disabled") if disabled else Html(""))
+                for key, label in choices)
+
+
+def provision_form(record: Dict[str, Any], cat: Dict[str, List[Tuple[str, str]]], user: User, action: str,
+                   submit: str, document: Optional[str] = None) -> Html:
+    """The provision's fields; read-only for staff."""
+    ro = not user.is_admin
+    dis = Html(" disabled") if ro else Html("")
+    numbers = yaml.safe_dump(record.get("numbers") or [], allow_unicode=True, sort_keys=False,
+                             default_flow_style=None).strip() if record.get("numbers") else ""
+    doc_field = Html("")
+    if document is not None:
+        doc_field = render('<label>Văn bản<select name="document" required>{o}</select></label>',
+                           o=options(cat["documents"], document))
+    buttons = Html("") if ro else render('<button type="submit">{s}</button>', s=submit)
+    return render("""<form method="post" action="{action}" class="card">{csrf}{doc}
+<label>Loại<select name="kind"{dis}>{kinds}</select></label>
+<label>Mục trong văn bản<input name="section" value="{section}"{dis}></label>
+<label>Nội dung<textarea name="text" rows="6" required{dis}>{text}</textarea></label>
+<fieldset><legend>Chủ đề</legend>{topics}</fieldset>
+<fieldset><legend>Nhóm đối tượng</legend>{groups}</fieldset>
+<label>Số liệu (mỗi số nêu trong nội dung, dạng YAML)<textarea name="numbers" rows="3"{dis}>{numbers}</textarea></label>
+<label>Văn bản pháp lý (mỗi dòng một văn bản)<textarea name="legal_refs" rows="2"{dis}>{legal}</textarea></label>
+<label>Cơ quan chịu trách nhiệm (mỗi dòng một cơ quan)<textarea name="agencies" rows="2"{dis}>{agencies}</textarea></label>
+{buttons}</form>""", action=action, csrf=csrf_field(user.csrf_token), doc=doc_field, dis=dis,
+                  kinds=options([(k, KIND_LABELS.get(k, k)) for k in PROVISION_KINDS], record.get("kind")),
+                  section=record.get("section") or "", text=record.get("text") or "",
+                  topics=_checkboxes("topics", cat["topics"], record.get("topics") or [], ro),
+                  groups=_checkboxes("groups", cat["groups"], record.get("groups") or [], ro),
+                  numbers=numbers, legal="\n".join(record.get("legal_refs") or []),
+                  agencies="\n".join(record.get("agencies") or []), buttons=buttons)
+
+
+def change_rows(changes: List[Dict[str, Any]]) -> Html:
+    """The change log with, for each change, the fields that differ before and after."""
+    if not changes:
+        return Html("<p>Chưa có thay đổi.</p>")
+    items = []
+    for c in changes:
+        before, after = c["before"] or {}, c["after"] or {}
+        fields = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
+        diff = join(render("<tr><th>{f}</th><td>{b}</td><td>{a}</td></tr>", f=f, b=_show(before.get(f)),
+                           a=_show(after.get(f))) for f in fields)
+        items.append(render("""<article class="card"><p><strong>{action}</strong> {entity}
+<a href="/admin/kb/{eid}">{eid}</a> · {by} · <span class="muted">{at}</span></p>
+<table><tr><th>Trường</th><th>Trước</th><th>Sau</th></tr>{diff}</table></article>""",
+                            action=c["action"], entity=c["entity"], eid=c["entity_id"], by=c["by"], at=c["at"],
+                            diff=diff))
+    return join(items)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, (list, dict)):
+        return yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, sort_keys=False).strip()
+    return str(value)
+
+
+def register(app: web.Application, engine: Engine) -> None:
+    from admin.app import admin_only
+
+    def run(fn: Any, *args: Any) -> Any:
+        return asyncio.to_thread(fn, *args)
+
+    async def browse(request: web.Request) -> web.Response:
+        q = request.query.get("q", "")
+        locality, status = request.query.get("locality") or None, request.query.get("status") or None
+        cat = await run(_catalogue, engine)
+        rows = await run(list_provisions, engine, q, locality, status)
+        table = join(render("""<tr><td><a href="/admin/kb/{id}">{id}</a>{badge}</td><td>{loc}</td>
+<td>{section}</td><td>{text}</td></tr>""", id=r["id"], loc=dict(cat["localities"]).get(r["locality"], r["locality"]),
+                            section=r["section"], text=_clip(r["text"], 180),
+                            badge=render(' <span class="badge retired">đã bỏ</span>') if r["status"] == "retired"
+                            else Html("")) for r in rows)
+        body = render("""<form method="get" action="/admin/kb" class="card filters">
+<label>Tìm (có dấu hoặc không dấu)<input name="q" value="{q}" type="search"></label>
+<label>Địa phương<select name="locality"><option value="">Tất cả</option>{locs}</select></label>
+<label>Trạng thái<select name="status"><option value="">Tất cả</option>{statuses}</select></label>
+<button type="submit">Tìm</button></form>
+<p class="muted">{n} điều khoản{more}</p>
+<table><tr><th>Mã</th><th>Địa phương</th><th>Mục</th><th>Nội dung</th></tr>{rows}</table>""",
+                      q=q, locs=options(cat["localities"], locality),
+                      statuses=options([("active", "đang dùng"), ("retired", "đã bỏ")], status), n=len(rows),
+                      more=f" (hiện {MAX_LISTED} đầu tiên)" if len(rows) >= MAX_LISTED else "", rows=table)
+        return _html(body, request, "Cơ sở tri thức")
+
+    async def show(request: web.Request, record: Optional[Dict[str, Any]] = None, error: Optional[str] = None,
+                   flash: Optional[str] = None, status: int = 200) -> web.Response:
+        pid = request.match_info["pid"]
+        try:
+            stored = await run(kb_admin.show_provision, engine, pid)
+        except NotFound:
+            raise web.HTTPNotFound(text="Không có điều khoản này.")
+        user: User = request["user"]
+        cat = await run(_catalogue, engine)
+        changes = await run(kb_admin.change_log, engine, 20, pid)
+        retire = Html("")
+        if user.is_admin and stored.get("status") != "retired":
+            retire = render("""<form method="post" action="/admin/kb/{pid}/retire" class="card">{csrf}
+<label>Lý do bỏ điều khoản (không bắt buộc)<input name="reason"></label>
+<button type="submit" class="danger">Bỏ điều khoản khỏi câu trả lời</button></form>""",
+                            pid=pid, csrf=csrf_field(user.csrf_token))
+        body = render("""<p><span class="badge">{doc}</span> <span class="badge">{loc}</span> {status}</p>
+{form}{retire}<h2>Lịch sử thay đổi</h2>{changes}""",
+                      doc=stored["document_code"], loc=dict(cat["localities"]).get(stored["locality"]),
+                      status=render('<span class="badge retired">đã bỏ</span>') if stored.get("status") == "retired"
+                      else Html(""),
+                      form=provision_form(record or stored, cat, user, f"/admin/kb/{pid}", "Lưu thay đổi"),
+                      retire=retire, changes=change_rows(changes))
+        return _html(body, request, f"Điều khoản {pid}", status=status, error=error, flash=flash)
+
+    @admin_only
+    async def edit(request: web.Request) -> web.Response:
+        pid = request.match_info["pid"]
+        form = await request.post()
+        record = None
+        try:
+            record = form_record(form)
+            await run(kb_admin.edit_provision, engine, pid, record, request["user"].name)
+        except NotFound:
+            raise web.HTTPNotFound(text="Không có điều khoản này.")
+        except KnowledgeError as exc:
+            return await show(request, record, error=f"Chưa lưu: {exc}", status=400)
+        return await show(request, flash="Đã lưu. Câu trả lời của trợ lý dùng nội dung mới ngay.")
+
+    @admin_only
+    async def retire(request: web.Request) -> web.Response:
+        pid = request.match_info["pid"]
+        form = await request.post()
+        try:
+            await run(kb_admin.retire_provision, engine, pid, request["user"].name, str(form.get("reason") or "") or None)
+        except NotFound:
+            raise web.HTTPNotFound(text="Không có điều khoản này.")
+        except KnowledgeError as exc:
+            return await show(request, error=str(exc), status=400)
+        return await show(request, flash="Đã bỏ điều khoản; trợ lý không dùng nó nữa.")
+
+    async def _new_form(request: web.Request, record: Dict[str, Any], document: str, error: Optional[str] = None,
+                        status: int = 200) -> web.Response:
+        cat = await run(_catalogue, engine)
+        body = provision_form(record, cat, request["user"], "/admin/kb/new", "Thêm điều khoản", document=document)
+        return _html(body, request, "Thêm điều khoản", status=status, error=error)
+
+    @admin_only
+    async def new(request: web.Request) -> web.Response:
+        return await _new_form(request, {"kind": "benefit"}, "")
+
+    @admin_only
+    async def create(request: web.Request) -> web.Response:
+        form = await request.post()
+        document = str(form.get("document") or "")
+        record: Dict[str, Any] = {}
+        try:
+            record = form_record(form)
+            pid = await run(kb_admin.add_provision, engine, document, record, request["user"].name)
+        except KnowledgeError as exc:
+            return await _new_form(request, record, document, error=f"Chưa thêm: {exc}", status=400)
+        raise web.HTTPSeeOther(f"/admin/kb/{pid}")
+
+    def _import_page(request: web.Request, error: Optional[str] = None, flash: Optional[str] = None,
+                     status: int = 200) -> web.Response:
+        body = render("""<form method="post" action="/admin/kb/import" enctype="multipart/form-data" class="card">{csrf}
+<p>Tệp YAML theo định dạng của <code>knowledge/data/FORMAT.md</code>. Tệp được kiểm tra trước; có lỗi thì
+không thay đổi gì.</p>
+<label>Tệp<input type="file" name="file" accept=".yaml,.yml" required></label>
+<button type="submit">Nhập</button></form>""", csrf=csrf_field(request["user"].csrf_token))
+        return _html(body, request, "Nhập tệp", status=status, error=error, flash=flash)
+
+    @admin_only
+    async def import_form(request: web.Request) -> web.Response:
+        return _import_page(request)
+
+    @admin_only
+    async def import_upload(request: web.Request) -> web.Response:
+        form = await request.post()
+        upload = form.get("file")
+        if not isinstance(upload, web.FileField):
+            return _import_page(request, error="Chưa chọn tệp.", status=400)
+        name = Path(upload.filename or "upload.yaml").name
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            path.write_bytes(upload.file.read())
+            try:
+                report = await run(import_file, engine, path, request["user"].name)
+            except KbFileError as exc:
+                lines = "\n".join(str(p) for p in exc.problems)
+                return _import_page(request, error=f"Không nhập gì cả. Lỗi trong tệp:\n{lines}", status=400)
+            except KnowledgeError as exc:
+                return _import_page(request, error=f"Không nhập gì cả: {exc}", status=400)
+        summary = ", ".join(f"{k}: {v}" for k, v in report.as_dict().items())
+        return _import_page(request, flash=f"Đã nhập {name}. {summary}")
+
+    async def changes(request: web.Request) -> web.Response:
+        entity = request.query.get("id") or None
+        rows = await run(kb_admin.change_log, engine, 100, entity)
+        return _html(change_rows(rows), request, "Nhật ký thay đổi")
+
+    app.add_routes([
+        web.get("/admin/kb", browse),
+        web.get("/admin/kb/new", new), web.post("/admin/kb/new", create),
+        web.get("/admin/kb/import", import_form), web.post("/admin/kb/import", import_upload),
+        web.get("/admin/kb/{pid}", show), web.post("/admin/kb/{pid}", edit),
+        web.post("/admin/kb/{pid}/retire", retire),
+        web.get("/admin/changes", changes),
+    ])
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["register", "form_record", "list_provisions"]

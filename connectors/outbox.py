@@ -1,0 +1,63 @@
+"""Messages written outside a conversation turn (staff answers), delivered by their channel's connector."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+
+from knowledge.db import transaction
+from knowledge.models import OutboundMessage, utcnow
+
+MAX_ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class Outbound:
+    id: int
+    channel: str
+    address: str
+    text: str
+    attempts: int
+
+
+def _as_outbound(row: OutboundMessage) -> Outbound:
+    return Outbound(row.id, row.channel, row.address, row.text, row.attempts)
+
+
+def due(engine: Engine, channel: str, limit: int = 20) -> List[Outbound]:
+    """Messages of ``channel`` waiting to be sent, oldest first."""
+    with transaction(engine) as session:
+        rows = session.execute(select(OutboundMessage).where(
+            OutboundMessage.channel == channel, OutboundMessage.status == "pending")
+            .order_by(OutboundMessage.id).limit(limit)).scalars()
+        return [_as_outbound(r) for r in rows]
+
+
+def mark_sent(engine: Engine, message_id: int) -> None:
+    with transaction(engine) as session:
+        session.execute(update(OutboundMessage).where(OutboundMessage.id == message_id)
+                        .values(status="sent", sent_at=utcnow()))
+
+
+def mark_attempt_failed(engine: Engine, message_id: int, error: str) -> bool:
+    """Count a failed send; True while it should still be retried (it is kept as failed afterwards)."""
+    with transaction(engine) as session:
+        row = session.get(OutboundMessage, message_id)
+        row.attempts += 1
+        row.last_error = error[:300]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = "failed"
+        return row.status == "pending"
+
+
+def take_for(engine: Engine, channel: str, address: str) -> List[Outbound]:
+    """Hand over and mark sent what waits for one address (a web chat page polling for it)."""
+    with transaction(engine) as session:
+        rows = session.execute(select(OutboundMessage).where(
+            OutboundMessage.channel == channel, OutboundMessage.address == address,
+            OutboundMessage.status == "pending").order_by(OutboundMessage.id).with_for_update()).scalars().all()
+        for row in rows:
+            row.status, row.sent_at = "sent", utcnow()
+        return [_as_outbound(r) for r in rows]

@@ -1,0 +1,310 @@
+"""The admin web over real HTTP on loopback: login, roles, CSRF, the knowledge-base pages, the staff queue,
+the dashboard's data, and hostile input shown inertly."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, Optional
+
+import pytest
+from sqlalchemy import select, text
+
+from admin.app import AdminSettings, create_app, routes_needing_login
+from admin.passwords import hash_password
+from bot.settings import PROJECT_ROOT
+from knowledge import admin as kb_admin
+from knowledge.accounts import add_account
+from knowledge.models import FollowUp, OutboundMessage, Provision
+from knowledge.provision_search import ProvisionSearch
+from knowledge.question_log import QuestionRecord, record_question
+
+ADMIN_PASSWORD = "mat-khau-quan-tri-1"
+STAFF_PASSWORD = "mat-khau-can-bo-22"
+SETTINGS = AdminSettings(max_failed_logins=3, failed_login_delay_s=0.0, intents=("ask_health_insurance", "ask_tuition"))
+SCRIPT = "<script>alert('xss')</script>"
+SQL = "'; DROP TABLE provisions; --"
+
+
+@pytest.fixture
+def accounts(kb_engine):
+    add_account(kb_engine, "quantri", "admin", password_hash=hash_password(ADMIN_PASSWORD))
+    add_account(kb_engine, "canbo-dn", "staff", locality_key="da-nang", password_hash=hash_password(STAFF_PASSWORD))
+    return kb_engine
+
+
+@pytest.fixture
+async def client(aiohttp_client, accounts):
+    return await aiohttp_client(create_app(accounts, SETTINGS))
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "the page carries a CSRF token"
+    return match.group(1)
+
+
+async def login(client, name: str, password: str, expect: int = 200):
+    page = await client.get("/admin/login")
+    token = csrf_of(await page.text())
+    response = await client.post("/admin/login", data={"name": name, "password": password, "csrf": token,
+                                                       "next": "/admin/"})
+    assert response.status == expect
+    return response
+
+
+async def page_token(client, path: str = "/admin/kb") -> str:
+    response = await client.get(path)
+    assert response.status == 200
+    return csrf_of(await response.text())
+
+
+def ask(engine, text_: str, locality: Optional[str], channel: str = "telegram", address: Optional[str] = "4242",
+        handoff: bool = False) -> int:
+    return record_question(engine, QuestionRecord(channel=channel, sender=f"{channel}-{address}", text=text_,
+                                                  intent="ask_health_insurance", provisions=[], answered=False,
+                                                  handoff=handoff, locality_key=locality, address=address), b"k")
+
+
+async def test_every_admin_route_without_a_session_is_redirected_or_refused(client):
+    routes = routes_needing_login(client.server.app)
+    assert len(routes) >= 15
+    for method, path in routes:
+        url = path.replace("{pid}", "dn-001").replace("{qid}", "1")
+        response = await client.request(method, url, allow_redirects=False)
+        if method == "GET" and not url.startswith("/admin/api/"):
+            assert response.status == 303, url
+            assert response.headers["Location"].startswith("/admin/login"), url
+        else:
+            assert response.status == 401, (method, url)
+
+
+async def test_a_wrong_password_is_refused_and_repeated_failures_lock_the_name_out(client):
+    for _ in range(3):
+        response = await login(client, "quantri", "sai-mat-khau-roi", expect=401)
+        assert "không đúng" in await response.text()
+    response = await login(client, "quantri", ADMIN_PASSWORD, expect=429)
+    assert "quá nhiều lần" in await response.text()
+    assert "admin_session" not in {c.key for c in client.session.cookie_jar}
+
+
+async def test_login_without_its_csrf_token_is_refused(client):
+    await client.get("/admin/login")
+    response = await client.post("/admin/login", data={"name": "quantri", "password": ADMIN_PASSWORD})
+    assert response.status == 403
+
+
+async def test_an_admin_logs_in_and_sees_every_page_with_security_headers(client):
+    await login(client, "quantri", ADMIN_PASSWORD)
+    for path in ("/admin/", "/admin/kb", "/admin/kb/dn-001", "/admin/kb/new", "/admin/kb/import", "/admin/queue",
+                 "/admin/changes"):
+        response = await client.get(path)
+        assert response.status == 200, path
+        assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Frame-Options"] == "DENY"
+    cookie = next(c for c in client.session.cookie_jar if c.key == "admin_session")
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+
+
+async def test_a_post_without_the_csrf_token_changes_nothing(client, accounts):
+    await login(client, "quantri", ADMIN_PASSWORD)
+    before = kb_admin.show_provision(accounts, "dn-001")
+    response = await client.post("/admin/kb/dn-001", data={**_form(before), "text": before["text"] + " Sửa."})
+    assert response.status == 403
+    response = await client.post("/admin/kb/dn-001", data={**_form(before), "text": before["text"] + " Sửa.",
+                                                          "csrf": "not-the-token"})
+    assert response.status == 403
+    assert kb_admin.show_provision(accounts, "dn-001") == before
+
+
+def _form(record: Dict) -> Dict:
+    import yaml
+    data = {"kind": record["kind"], "section": record["section"], "text": record["text"],
+            "numbers": yaml.safe_dump(record["numbers"], allow_unicode=True) if record["numbers"] else "",
+            "legal_refs": "\n".join(record["legal_refs"]), "agencies": "\n".join(record["agencies"])}
+    return data
+
+
+def _multi(record: Dict, **changes) -> list:
+    """Form fields as a list of pairs, with the repeated topic and group checkboxes."""
+    fields = list({**_form(record), **changes}.items())
+    fields += [("topics", t) for t in record["topics"]] + [("groups", g) for g in record["groups"]]
+    return fields
+
+
+async def test_an_edit_is_saved_logged_and_live_in_search_at_once(client, accounts):
+    await login(client, "quantri", ADMIN_PASSWORD)
+    search = ProvisionSearch(accounts)
+    assert all(h.id != "dn-001" for h in search.search("quyxzeta"))
+    record = kb_admin.show_provision(accounts, "dn-001")
+    token = await page_token(client, "/admin/kb/dn-001")
+    new_text = record["text"] + " Mã kiểm tra quyxzeta."
+    response = await client.post("/admin/kb/dn-001", data=_multi(record, text=new_text, csrf=token))
+    assert response.status == 200
+    assert "Đã lưu" in await response.text()
+    assert kb_admin.show_provision(accounts, "dn-001")["text"] == new_text
+    hits = search.search("quyxzeta")
+    assert hits and hits[0].id == "dn-001"
+    log = kb_admin.change_log(accounts, 1, "dn-001")[0]
+    assert log["by"] == "quantri" and log["before"]["text"] == record["text"] and log["after"]["text"] == new_text
+
+
+async def test_an_invalid_edit_is_explained_and_not_saved(client, accounts):
+    await login(client, "quantri", ADMIN_PASSWORD)
+    record = kb_admin.show_provision(accounts, "dn-001")
+    token = await page_token(client, "/admin/kb/dn-001")
+    bad = [("kind", "benefit"), ("section", "I"), ("text", "Hỗ trợ 99% cho mọi người."), ("csrf", token),
+           ("numbers", "- {value: 42, unit: '%', year: null}"), ("topics", "bhyt")]
+    response = await client.post("/admin/kb/dn-001", data=bad)
+    assert response.status == 400
+    assert "Chưa lưu" in await response.text()
+    assert kb_admin.show_provision(accounts, "dn-001") == record
+
+
+async def test_hostile_strings_in_search_and_edit_fields_are_stored_and_shown_inertly(client, accounts):
+    await login(client, "quantri", ADMIN_PASSWORD)
+    response = await client.get("/admin/kb", params={"q": SQL})
+    body = await response.text()
+    assert response.status == 200 and "0 điều khoản" in body
+    response = await client.get("/admin/kb", params={"q": SCRIPT})
+    body = await response.text()
+    assert SCRIPT not in body and "&lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;" in body
+    record = kb_admin.show_provision(accounts, "dn-001")
+    token = await page_token(client, "/admin/kb/dn-001")
+    hostile = f"{record['text']} {SCRIPT} {SQL}"
+    response = await client.post("/admin/kb/dn-001", data=_multi(record, text=hostile, section=SCRIPT, csrf=token))
+    assert response.status == 200
+    stored = kb_admin.show_provision(accounts, "dn-001")
+    assert stored["text"] == hostile and stored["section"] == SCRIPT
+    with accounts.connect() as conn:
+        assert conn.execute(text("select count(*) from provisions")).scalar() > 400
+    for path in ("/admin/kb/dn-001", "/admin/changes", "/admin/kb?q=xss"):
+        body = await (await client.get(path)).text()
+        assert "<script>alert" not in body, path
+        assert "&lt;script&gt;" in body, path
+
+
+async def test_a_staff_account_reads_the_knowledge_base_but_cannot_change_it(client, accounts):
+    await login(client, "canbo-dn", STAFF_PASSWORD)
+    page = await client.get("/admin/kb/dn-001")
+    body = await page.text()
+    assert page.status == 200 and "Lưu thay đổi" not in body and "disabled" in body
+    token = csrf_of(body)
+    record = kb_admin.show_provision(accounts, "dn-001")
+    for method, path, data in (("GET", "/admin/kb/new", None), ("GET", "/admin/kb/import", None),
+                               ("POST", "/admin/kb/dn-001", _multi(record, text="Đổi.", csrf=token)),
+                               ("POST", "/admin/kb/dn-001/retire", {"csrf": token}),
+                               ("POST", "/admin/kb/new", _multi(record, csrf=token, document="10/KH-UBND"))):
+        response = await client.request(method, path, data=data)
+        assert response.status == 403, path
+    assert kb_admin.show_provision(accounts, "dn-001") == record
+
+
+async def test_a_bad_import_changes_nothing_and_lists_its_errors_a_good_one_is_applied(client, accounts, tmp_path):
+    await login(client, "quantri", ADMIN_PASSWORD)
+    source = (PROJECT_ROOT / "knowledge" / "data" / "002_da-nang.yaml").read_text(encoding="utf-8")
+    changed = source.replace("- id: dn-001\n", "- id: dn-001\n", 1).replace("kind: benefit", "kind: ýkiến", 1)
+    token = await page_token(client, "/admin/kb/import")
+    with accounts.connect() as conn:
+        before = conn.execute(select(Provision.id, Provision.text, Provision.kind)).all()
+    import aiohttp
+    form = aiohttp.FormData()
+    form.add_field("csrf", token)
+    form.add_field("file", changed.encode("utf-8"), filename="002_da-nang.yaml", content_type="application/x-yaml")
+    response = await client.post("/admin/kb/import", data=form)
+    body = await response.text()
+    assert response.status == 400 and "Không nhập gì cả" in body and "002_da-nang.yaml:" in body
+    with accounts.connect() as conn:
+        assert conn.execute(select(Provision.id, Provision.text, Provision.kind)).all() == before
+    form = aiohttp.FormData()
+    form.add_field("csrf", token)
+    form.add_field("file", source.replace("Đà Nẵng", "Đà Nẵng", 1).encode("utf-8"), filename="002_da-nang.yaml")
+    response = await client.post("/admin/kb/import", data=form)
+    assert response.status == 200 and "Đã nhập" in await response.text()
+
+
+async def test_staff_see_and_answer_their_communes_questions_and_the_answer_is_queued_for_the_channel(client, accounts):
+    mine = ask(accounts, "Tôi muốn gặp cán bộ về thẻ BHYT, số 0912345678", "da-nang", handoff=True)
+    other = ask(accounts, "Hỏi về học phí ở Cần Thơ", "can-tho")
+    await login(client, "canbo-dn", STAFF_PASSWORD)
+    body = await (await client.get("/admin/queue")).text()
+    assert "Tôi muốn gặp cán bộ về thẻ BHYT" in body and "********78" in body and "học phí ở Cần Thơ" not in body
+    token = csrf_of(body)
+    refused = await client.post(f"/admin/queue/{other}/answer", data={"answer": "Không phải việc của tôi", "csrf": token})
+    assert refused.status == 403
+    response = await client.post(f"/admin/queue/{mine}/answer", data={"answer": "Chị mang CCCD đến UBND phường nhé.",
+                                                                      "csrf": token})
+    assert response.status == 200 and "Đã gửi câu trả lời" in await response.text()
+    from knowledge.db import transaction
+    with transaction(accounts) as session:
+        out = session.execute(select(OutboundMessage)).scalars().all()
+        assert [(o.channel, o.address, o.status) for o in out] == [("telegram", "4242", "pending")]
+        assert out[0].text.endswith("Chị mang CCCD đến UBND phường nhé.")
+        follow = session.get(FollowUp, mine)
+        assert follow.status == "answered" and follow.resolved_by == "canbo-dn" and follow.address is None
+    again = await client.post(f"/admin/queue/{mine}/answer", data={"answer": "Lần nữa", "csrf": token})
+    assert again.status == 400
+
+
+async def test_the_queue_filters_by_channel_and_topic_and_questions_can_be_linked_or_kept_as_examples(client, accounts):
+    web_q = ask(accounts, "Câu hỏi qua web chat", None, channel="webchat", address="web-abc")
+    rest_q = ask(accounts, "Câu hỏi qua REST", None, channel="rest", address=None)
+    await login(client, "quantri", ADMIN_PASSWORD)
+    body = await (await client.get("/admin/queue", params={"channel": "webchat"})).text()
+    assert "qua web chat" in body and "qua REST" not in body
+    body = await (await client.get("/admin/queue", params={"topic": "hoc-phi"})).text()
+    assert "qua web chat" not in body
+    token = csrf_of(body)
+    response = await client.post(f"/admin/queue/{web_q}/link", data={"provision": "dn-001", "csrf": token})
+    assert "Đã gắn" in await response.text()
+    response = await client.post(f"/admin/queue/{rest_q}/example", data={"intent": "ask_tuition", "csrf": token})
+    assert "ví dụ huấn luyện" in await response.text()
+    from knowledge.follow_ups import training_examples
+    assert training_examples(accounts) == [{"text": "Câu hỏi qua REST", "intent": "ask_tuition"}]
+    body = await (await client.get("/admin/queue")).text()
+    assert "qua web chat" not in body and "qua REST" not in body
+
+
+async def test_the_dashboard_data_counts_questions_per_day_topic_locality_and_waiting_follow_ups(client, accounts):
+    record_question(accounts, QuestionRecord("telegram", "a", "BHYT hộ nghèo?", "ask_health_insurance", ["dn-001"],
+                                             True, locality_key="da-nang"), b"k")
+    ask(accounts, "Gặp cán bộ", "da-nang", handoff=True)
+    ask(accounts, "Không rõ", "can-tho")
+    await login(client, "quantri", ADMIN_PASSWORD)
+    stats = await (await client.get("/admin/api/stats")).json()
+    assert stats["questions"] == 3 and stats["answered_share"] == pytest.approx(0.333, abs=0.001)
+    assert stats["handoffs_waiting"] == 1 and stats["unanswered_waiting"] == 1
+    assert sum(d["questions"] for d in stats["per_day"]) == 3 and len(stats["per_day"]) == 30
+    assert {r["label"]: r["count"] for r in stats["per_locality"]}["Thành phố Đà Nẵng"] == 2
+    await client.post("/admin/logout", data={"csrf": await page_token(client)})
+    await login(client, "canbo-dn", STAFF_PASSWORD)
+    stats = await (await client.get("/admin/api/stats")).json()
+    assert stats["questions"] == 2 and stats["unanswered_waiting"] == 0
+
+
+async def test_logging_out_ends_the_session(client):
+    await login(client, "quantri", ADMIN_PASSWORD)
+    token = await page_token(client)
+    await client.post("/admin/logout", data={"csrf": token})
+    response = await client.get("/admin/kb", allow_redirects=False)
+    assert response.status == 303
+
+
+def test_bot_users_add_hashes_the_password_read_from_stdin(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'kb.db'}", "BOT_VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "bot", "users", "add", "lan", "--role", "staff", "--locality",
+                           "da-nang", "--password-stdin"], input="mot-mat-khau-dai\n", env=env, cwd=PROJECT_ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    from knowledge.db import make_engine, transaction
+    from knowledge.models import Account
+    from admin.passwords import verify_password
+    with transaction(make_engine(env["DATABASE_URL"])) as session:
+        account = session.execute(select(Account)).scalar_one()
+        assert account.password_hash.startswith("$argon2id$")
+        assert "mot-mat-khau-dai" not in account.password_hash
+        assert verify_password(account.password_hash, "mot-mat-khau-dai")
+    short = subprocess.run([sys.executable, "-m", "bot", "users", "add", "hoa", "--role", "admin", "--password-stdin"],
+                           input="ngan\n", env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert short.returncode != 0
