@@ -48,12 +48,13 @@ def hash_key(settings: Settings) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def write_endpoints(settings: Settings, action_port: int, persistent: bool) -> Path:
+def write_endpoints(settings: Settings, action_port: int, persistent: bool, action_url: Optional[str] = None) -> Path:
     """endpoints.yml for this run: the action server, and where conversations and their locks are kept.
 
     TRACKER_STORE_URL and REDIS_URL are written as ``${...}`` references that Rasa expands from its
     environment (``Stack.env``), so no password lands in the file."""
-    endpoints: Dict[str, object] = {"action_endpoint": {"url": f"http://127.0.0.1:{action_port}/webhook"}}
+    action_url = action_url or f"http://127.0.0.1:{action_port}/webhook"
+    endpoints: Dict[str, object] = {"action_endpoint": {"url": action_url}}
     if settings.tracker_store_url:
         endpoints["tracker_store"] = {"type": "SQL", "url": "${TRACKER_STORE_URL}"}
     elif persistent:
@@ -91,7 +92,9 @@ class Stack:
         return f"http://127.0.0.1:{self.ports['rasa']}/webhooks/rest/webhook"
 
     def env(self) -> Dict[str, str]:
-        return {**os.environ, "DATABASE_URL": self.settings.database_url, "TF_CPP_MIN_LOG_LEVEL": "2",
+        # rasa_sdk listens on all interfaces unless SANIC_HOST says otherwise: keep it on loopback.
+        return {"SANIC_HOST": "127.0.0.1", **os.environ, "DATABASE_URL": self.settings.database_url,
+                "TF_CPP_MIN_LOG_LEVEL": "2",
                 "BOT_HASH_KEY": hash_key(self.settings), "PYTHONUNBUFFERED": "1",
                 "BOT_VAR_DIR": str(self.settings.var_dir), "RASA_URL": f"http://127.0.0.1:{self.ports['rasa']}",
                 **self.store_env()}

@@ -57,6 +57,15 @@ def _postgres_available() -> str | None:
         return f"PostgreSQL not reachable at {PG_URL}: {exc.__class__.__name__}"
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The PostgreSQL server's URL (its `test` database), or skip."""
+    reason = _postgres_available()
+    if reason:
+        pytest.skip(reason)
+    return PG_URL
+
+
 @pytest.fixture
 def pg_engine() -> Iterator[Engine]:
     """An empty schema of its own on the PostgreSQL server, dropped afterwards."""
