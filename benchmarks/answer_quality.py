@@ -1,6 +1,6 @@
 """Answer quality on tests/answer_quality/questions.yml, through the trained NLU and the answering logic.
 
-    .venv/bin/python benchmarks/answer_quality.py [--verbose]
+    .venv/bin/python benchmarks/answer_quality.py [--verbose] [--questions PATH]
 
 Prints top-1 and top-3 correctness (the first cited provision, or one of the
 three the reply offers with "Xem thêm"), how many replies contain a number that
@@ -36,12 +36,13 @@ def run_turn(parser: NluParser, search: ProvisionSearch, text: str, locality: st
 def main() -> None:
     parser_ = argparse.ArgumentParser()
     parser_.add_argument("--verbose", action="store_true")
+    parser_.add_argument("--questions", type=Path, default=QUESTIONS, help="question set (default: %(default)s)")
     args = parser_.parse_args()
     settings = Settings.from_env()
     model = prepare(settings)
     search = ProvisionSearch(make_engine(settings.database_url))
     by_id = {h.id: h for h in search.index().hits_base}
-    data = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
+    data = yaml.safe_load(args.questions.read_text(encoding="utf-8"))
     parser = NluParser(model)
     top1 = top3 = invented = 0
     for item in data["questions"]:
