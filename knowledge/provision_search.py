@@ -8,7 +8,7 @@ import threading
 from contextlib import contextmanager
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 from sqlalchemy import select
@@ -25,8 +25,13 @@ _K1, _B = 1.2, 0.75
 _PAIR_WEIGHT = 0.6          # a syllable pair is evidence of a word, weaker than a whole word
 _WORD_WEIGHT = 0.8          # an underthesea word of three or more syllables
 _LOCALITY_BOOST = 1.6       # the query names the provision's locality
-_GROUP_BOOST = 1.3          # the query names one of the provision's groups
-_TOPIC_BOOST = 1.15         # the query names one of the provision's topics
+_GROUP_BOOST = 1.3          # the query names (or the caller prefers) one of the provision's groups
+_TOPIC_BOOST = 1.3          # the query names (or the caller prefers) one of the provision's topics
+_KIND_BOOST = 1.6           # the provision is of a kind the caller prefers (e.g. an agency for "who")
+# Ranking multiplies the score by coverage to this power (a coordination factor, as in Lucene's
+# classic scoring): a provision that answers more of the question ranks above one that matches
+# a part of it often.
+_COORDINATION = 0.5
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,24 @@ class Hit:
         }
 
 
+@dataclass(frozen=True)
+class Preferences:
+    """Soft ranking features: matching provisions score higher, none is excluded."""
+
+    topics: Tuple[str, ...] = ()
+    groups: Tuple[str, ...] = ()
+    kinds: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A group or topic the query names through an alias, and the words that name it."""
+
+    kind: str
+    key: str
+    words: FrozenSet[str]
+
+
 @dataclass
 class QueryAnalysis:
     """What a query names: catalogue keys found through aliases, and content terms."""
@@ -74,6 +97,7 @@ class QueryAnalysis:
     groups: List[str] = field(default_factory=list)
     topics: List[str] = field(default_factory=list)
     terms: List[Tuple[str, float]] = field(default_factory=list)
+    concepts: List[Concept] = field(default_factory=list)
 
 
 def _provision_terms(p: Provision) -> Counter:
@@ -128,6 +152,7 @@ class SearchIndex:
         self.by_locality = _masks(n, ((i, [h.locality]) for i, h in enumerate(self.hits_base)))
         self.by_topic = _masks(n, ((i, h.topics) for i, h in enumerate(self.hits_base)))
         self.by_group = _masks(n, ((i, h.groups) for i, h in enumerate(self.hits_base)))
+        self.by_kind = _masks(n, ((i, [h.kind]) for i, h in enumerate(self.hits_base)))
         self.position = np.arange(n)
 
     def analyze(self, query: str) -> QueryAnalysis:
@@ -141,6 +166,8 @@ class SearchIndex:
                     target.append(key)
                 if kind == "locality":
                     consumed.update(range(start, end))
+                else:
+                    analysis.concepts.append(Concept(kind, key, frozenset(tokens[start:end])))
         # Places are matched through aliases; phone and ID numbers say nothing about the question.
         content = [t for i, t in enumerate(tokens) if i not in consumed and not (t.isdigit() and len(t) >= 6)]
         terms: Dict[str, float] = {}
@@ -158,9 +185,10 @@ class SearchIndex:
 
     def search(self, query: str, localities: Optional[List[str]] = None, topics: Optional[List[str]] = None,
                groups: Optional[List[str]] = None, limit: int = 10,
-               kinds: Optional[Sequence[str]] = None) -> Tuple[List[Hit], QueryAnalysis]:
-        """Best-first hits. Explicit ``localities``/``topics``/``groups`` filter;
-        names found in the query only boost."""
+               kinds: Optional[Sequence[str]] = None,
+               prefer: Preferences = Preferences()) -> Tuple[List[Hit], QueryAnalysis]:
+        """Best-first hits. Explicit ``localities``/``topics``/``groups``/``kinds`` filter;
+        names found in the query and the caller's ``prefer`` only boost."""
         analysis = self.analyze(query)
         if self.size == 0:
             return [], analysis
@@ -175,7 +203,7 @@ class SearchIndex:
                 family |= self.aliases.group_family(g)
             mask &= _any_mask(self.by_group, family, self.size)
         if kinds is not None:
-            mask &= np.array([h.kind in kinds for h in self.hits_base], dtype=bool)
+            mask &= _any_mask(self.by_kind, kinds, self.size)
         scores = np.zeros(self.size, dtype=np.float32)
         for term, weight in analysis.terms:
             posting = self.postings.get(term)
@@ -183,28 +211,62 @@ class SearchIndex:
                 scores[posting[0]] += posting[1] * weight
         has_terms = bool(analysis.terms)
         if has_terms:
-            for keys, table, boost in ((analysis.localities if localities is None else [], self.by_locality,
-                                        _LOCALITY_BOOST),
-                                       (_widen(self.aliases, analysis.groups) if groups is None else [],
-                                        self.by_group, _GROUP_BOOST),
-                                       (analysis.topics if topics is None else [], self.by_topic, _TOPIC_BOOST)):
-                if keys:
-                    scores[_any_mask(table, keys, self.size)] *= boost
+            self._boost(scores, analysis, prefer, localities is None, groups is None, topics is None)
             mask &= scores > 0
         candidates = np.nonzero(mask)[0]
         if len(candidates) == 0:
             return [], analysis
+        coverage = self._coverage(analysis)
         if has_terms:
-            order = candidates[np.lexsort((candidates, -scores[candidates]))]
+            rank = scores[candidates] * coverage[candidates] ** _COORDINATION
+            order = candidates[np.lexsort((candidates, -rank))]
         else:
             order = candidates
         top = order[: max(limit, 0)]
+        return [_with_score(self.hits_base[i], float(scores[i]), float(coverage[i])) for i in top], analysis
+
+    def _boost(self, scores: np.ndarray, analysis: QueryAnalysis, prefer: Preferences,
+               by_locality: bool, by_group: bool, by_topic: bool) -> None:
+        """Raise the scores of provisions for the places, groups, topics and kinds asked about.
+        A dimension that is filtered is not boosted."""
+        groups = _widen(self.aliases, analysis.groups + list(prefer.groups)) if by_group else []
+        topics = sorted(set(analysis.topics) | set(prefer.topics)) if by_topic else []
+        for keys, table, boost in ((analysis.localities if by_locality else [], self.by_locality, _LOCALITY_BOOST),
+                                   (groups, self.by_group, _GROUP_BOOST),
+                                   (topics, self.by_topic, _TOPIC_BOOST)):
+            if keys:
+                scores[_any_mask(table, keys, self.size)] *= boost
+        if prefer.kinds:
+            scores[_any_mask(self.by_kind, prefer.kinds, self.size)] *= _KIND_BOOST
+
+    def _coverage(self, analysis: QueryAnalysis) -> np.ndarray:
+        """Per provision, the idf-weighted share of the query's content words it covers: words
+        in its text, and words that name one of its groups or topics ("người già" for a
+        provision on "người cao tuổi")."""
         weights = {t: self.idf.get(t, self.max_idf) for t, _ in analysis.terms
                    if " " not in t and t not in QUESTION_FRAME}
         total = sum(weights.values())
-        return [_with_score(self.hits_base[i], float(scores[i]),
-                            sum(w for t, w in weights.items() if t in self.doc_words[i]) / total if total else 0.0)
-                for i in top], analysis
+        covered = np.zeros(self.size, dtype=np.float32)
+        if not total:
+            return covered
+        tagged = [(c.words, self._concept_mask(c)) for c in analysis.concepts]
+        for word, weight in weights.items():
+            posting = self.postings.get(word)
+            masks = [mask for words, mask in tagged if word in words]
+            if not masks:
+                if posting is not None:
+                    covered[posting[0]] += weight  # a posting lists each provision once
+                continue
+            present = np.logical_or.reduce(masks)
+            if posting is not None:
+                present[posting[0]] = True
+            covered[present] += weight
+        return covered / total
+
+    def _concept_mask(self, concept: Concept) -> np.ndarray:
+        if concept.kind == "group":
+            return _any_mask(self.by_group, self.aliases.group_family(concept.key), self.size)
+        return _any_mask(self.by_topic, [concept.key], self.size)
 
 
 def _widen(aliases: AliasTable, groups: List[str]) -> List[str]:
@@ -309,4 +371,4 @@ class ProvisionSearch:
         return self.index().analyze(query)
 
 
-__all__ = ["Hit", "QueryAnalysis", "SearchIndex", "ProvisionSearch", "build_index", "normalize"]
+__all__ = ["Hit", "Preferences", "QueryAnalysis", "SearchIndex", "ProvisionSearch", "build_index", "normalize"]
