@@ -14,7 +14,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from actions import templates as T
 from actions.reply_format import answer_text, buttons, citation, currency_note, shorten
 from knowledge.errors import NotFound
-from knowledge.provision_search import Hit, ProvisionSearch
+from knowledge.provision_search import Hit, Preferences, ProvisionSearch
+from knowledge.text import QUESTION_FRAME
 
 INTENT_TOPICS = {
     "ask_health_insurance": "bhyt", "ask_tuition": "hoc-phi", "ask_social_housing": "nha-o",
@@ -28,6 +29,9 @@ MIN_SCORE = 10.0
 MIN_COVERAGE = 0.25
 # Offering another locality's plan is a bigger step: it must fit the question closely.
 MIN_COVERAGE_ELSEWHERE = 0.5
+# "đổi địa phương khác", "còn ở Đà Nẵng thì chính sách đó ra sao" choose a place; a message
+# with this many content words besides the place asks something itself.
+MIN_OWN_QUESTION_WORDS = 5
 SCREENER_STEPS = ("household", "age", "meritorious", "disability")
 
 
@@ -84,50 +88,46 @@ def _locality_names(search: ProvisionSearch) -> Dict[str, str]:
     return names
 
 
-def ranked(search: ProvisionSearch, question: str, intent: Optional[str], locality: Optional[str],
-           group: Optional[str], limit: int = 4, topic_only: bool = False,
-           min_coverage: float = MIN_COVERAGE) -> List[Hit]:
-    """Best provisions for a question, narrowing by group and kind where that finds something.
-
-    With ``topic_only`` only provisions of the intent's topic count; otherwise the
-    topic is tried first and then dropped."""
-    index = search.index()
+def preferences(search: ProvisionSearch, intent: Optional[str], groups: Sequence[str]) -> Preferences:
+    """What the turn says about the answer it wants: the intent's topic and kind, the groups
+    named or remembered. These rank provisions; they exclude none (the intent may be wrong,
+    and a provision on a related group or topic can be the right answer)."""
     topic = INTENT_TOPICS.get(intent or "")
-    kinds = INTENT_KINDS.get(intent or "")
+    keys = [k for k in (_resolve(search, "group", name) for name in groups) if k]
+    return Preferences(topics=(topic,) if topic else (), groups=tuple(dict.fromkeys(keys)),
+                       kinds=INTENT_KINDS.get(intent or "", ()))
+
+
+def ranked(search: ProvisionSearch, question: str, intent: Optional[str], locality: Optional[str],
+           groups: Sequence[str] = (), limit: int = 4, min_coverage: float = MIN_COVERAGE) -> List[Hit]:
+    """Best provisions for a question in one locality (or anywhere), ranked by the text with
+    the intent's topic and kind and the groups as preferences; only close enough matches."""
     localities = [locality] if locality else None
-    topic_options = [[topic]] if topic and topic_only else ([[topic], None] if topic else [None])
-    attempts: List[Tuple[Optional[List[str]], Optional[Sequence[str]], Optional[List[str]]]] = []
-    for g in ([group, None] if group else [None]):
-        for k in ([kinds, None] if kinds else [None]):
-            for t in topic_options:
-                attempts.append((t, k, [g] if g else None))
-    for topics, kind_filter, groups in attempts:
-        hits, _ = index.search(question, localities, topics, groups, limit, kind_filter)
-        hits = [h for h in hits if h.score >= MIN_SCORE and h.coverage >= min_coverage]
-        if hits:
-            return hits
-    return []
+    hits, _ = search.index().search(question, localities, limit=limit,
+                                    prefer=preferences(search, intent, groups))
+    return [h for h in hits if h.score >= MIN_SCORE and h.coverage >= min_coverage]
 
 
 def best_hits(search: ProvisionSearch, question: str, intent: Optional[str], locality: str,
-              group: Optional[str]) -> Tuple[List[Hit], bool]:
+              groups: Sequence[str] = ()) -> Tuple[List[Hit], bool]:
     """Hits for the user's locality, else another locality's labelled as such; and whether
-    they come from another locality.
+    they come from another locality (which must fit the question more closely)."""
+    hits = ranked(search, question, intent, locality, groups)
+    if hits:
+        return hits, False
+    hits = [h for h in ranked(search, question, intent, None, groups, min_coverage=MIN_COVERAGE_ELSEWHERE)
+            if h.locality != locality]
+    return hits, bool(hits)
 
-    A topic intent looks in the user's plan on that topic, then anywhere in the user's
-    plan for a close match, then other plans on the topic, then looser matches."""
-    if INTENT_TOPICS.get(intent or ""):
-        attempts = [(locality, True, MIN_COVERAGE), (locality, False, MIN_COVERAGE_ELSEWHERE),
-                    (None, True, MIN_COVERAGE_ELSEWHERE), (locality, False, MIN_COVERAGE),
-                    (None, False, MIN_COVERAGE_ELSEWHERE)]
-    else:
-        attempts = [(locality, False, MIN_COVERAGE), (None, False, MIN_COVERAGE_ELSEWHERE)]
-    for loc, topic_only, coverage in attempts:
-        hits = ranked(search, question, intent, loc, group, topic_only=topic_only, min_coverage=coverage)
-        hits = [h for h in hits if loc or h.locality != locality]
-        if hits:
-            return hits, hits[0].locality != locality
-    return [], False
+
+def asks_own_question(search: ProvisionSearch, text: str) -> bool:
+    """Whether a message parsed as choosing a place is really a question of its own: it says
+    much more than the place ("nhà tôi ở ven kênh rạch ở Sài Gòn, có chương trình di dời
+    không?") and a provision covers it closely."""
+    hits, analysis = search.index().search(text, limit=3)
+    words = [t for t, _ in analysis.terms if " " not in t and t not in QUESTION_FRAME]
+    return len(words) >= MIN_OWN_QUESTION_WORDS and any(
+        h.score >= MIN_SCORE and h.coverage >= MIN_COVERAGE_ELSEWHERE for h in hits)
 
 
 def _buttons_after_answer(has_more: bool) -> Dict[str, str]:
@@ -146,7 +146,10 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     reply = Reply()
     question, intent = turn.text, turn.intent
     named = turn.entity("locality")
-    if intent == "choose_locality":
+    if intent == "choose_locality" and asks_own_question(search, question):
+        intent = None  # a question that also names the place: answer it
+    choosing = intent == "choose_locality"
+    if choosing:
         if not named:
             reply.is_question = False
             reply.say(T.ASK_LOCALITY, locality_buttons(search))
@@ -165,7 +168,7 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
         reply.say(T.UNKNOWN_LOCALITY.format(name=named, known=known), locality_buttons(search))
         reply.slots.update(last_question=question, last_intent=intent)
         return reply
-    if turn.intent == "choose_locality" and not turn.slots.get("last_question"):
+    if choosing and not turn.slots.get("last_question"):
         reply.is_question = False
         reply.say(T.LOCALITY_NOTED.format(name=_locality_names(search).get(locality, named)))
         reply.slots["locality"] = named
@@ -178,8 +181,8 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     reply.locality_key = locality
     if named:
         reply.slots["locality"] = named
-    group = _resolve(search, "group", turn.entity("group") or turn.slots.get("group"))
-    hits, other = best_hits(search, question, intent, locality, group)
+    groups = turn.entity_values("group") + ([turn.slots["group"]] if turn.slots.get("group") else [])
+    hits, other = best_hits(search, question, intent, locality, groups)
     other_name = _locality_names(search).get(locality, locality_name) if other else None
     reply.slots.update(last_question=question, last_intent=intent)
     if not hits:
@@ -237,7 +240,7 @@ def compare(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
     lines = [T.COMPARE_HEADER.format(topic=_topic_label(topic))]
     cited: List[str] = []
     for key in keys:
-        hits = ranked(search, turn.text, intent, key, None, limit=1)
+        hits = ranked(search, turn.text, intent, key, limit=1)
         if not hits:
             lines.append(T.COMPARE_NONE.format(name=names.get(key, key)))
             continue

@@ -1,0 +1,83 @@
+"""Which provision a question gets: the intent's topic and kind and the named groups rank
+provisions without hiding others, and a message that names a place can still be a question."""
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+import pytest
+
+from actions import answering
+from knowledge.provision_search import ProvisionSearch
+
+
+@pytest.fixture
+def search(kb_engine) -> ProvisionSearch:
+    return ProvisionSearch(kb_engine)
+
+
+def ask(search: ProvisionSearch, text: str, intent: Optional[str], locality: Optional[str] = None,
+        groups: List[str] = (), slots: Optional[Dict] = None) -> answering.Reply:
+    entities = [{"entity": "group", "value": g} for g in groups]
+    if locality:
+        entities.append({"entity": "locality", "value": locality})
+    return answering.answer_question(answering.Turn(text, intent, entities, dict(slots or {})), search)
+
+
+@pytest.mark.parametrize("text, intent, locality, expected", [
+    # Parsed as a health-insurance question, but about drug prices in health facilities.
+    ("Cần Thơ có kiểm soát giá thuốc ở các cơ sở y tế không?", "ask_health_insurance", "Cần Thơ", "ct-048"),
+    # Parsed as a tuition question, but about building schools.
+    ("Đà Nẵng có đầu tư trường học ở vùng nông thôn, miền núi không?", "ask_tuition", "Đà Nẵng", "dn-049"),
+])
+def test_the_intents_topic_does_not_hide_a_better_answer_on_another_topic(search, text, intent, locality, expected):
+    assert ask(search, text, intent, locality).provisions == [expected]
+
+
+def test_a_named_group_does_not_hide_a_provision_tagged_with_another_group(search):
+    # "Người lao động" is named first; the answer is tagged for the unemployed.
+    reply = ask(search, "Người lao động ở Đà Nẵng thất nghiệp thì trợ cấp có trả qua ngân hàng không?",
+                "ask_social_insurance", "Đà Nẵng", groups=["Người lao động"])
+    assert reply.provisions == ["dn-114"]
+
+
+def test_a_who_question_prefers_the_responsible_agency_to_the_measures(search):
+    reply = ask(search, "Ai phụ trách việc làm cho người lao động ở Đà Nẵng?", "ask_agency", "Đà Nẵng")
+    assert reply.provisions == ["dn-102"]
+
+
+def test_a_target_question_stays_in_the_users_plan(search):
+    reply = ask(search, "Càng Long phấn đấu về nước sạch ra sao", "ask_target", "Càng Long")
+    assert reply.provisions == ["cl-024"]
+
+
+def test_words_that_name_a_group_count_as_covered_by_its_provisions(search):
+    # ct-039 says "người cao tuổi", the question "người già": the same group.
+    hits, _ = search.index().search("người già bảo hiểm y tế", ["can-tho"], limit=10)
+    assert next(h for h in hits if h.id == "ct-039").coverage == pytest.approx(1.0)
+
+
+def test_a_message_that_names_a_place_and_asks_something_is_answered(search):
+    reply = ask(search, "Tôi ở Đà Nẵng, thành phố có xây chung cư nhà ở xã hội cho người có công không?",
+                "choose_locality", "Đà Nẵng")
+    assert reply.is_question and reply.provisions[0] in {"dn-030", "dn-080"}
+    assert reply.slots["locality"] == "Đà Nẵng"
+
+
+def test_choosing_a_place_alone_is_noted_not_answered(search):
+    reply = ask(search, "đổi địa phương sang Đà Nẵng", "choose_locality", "Đà Nẵng")
+    assert not reply.is_question and not reply.provisions
+    assert reply.slots == {"locality": "Đà Nẵng"}
+
+
+def test_choosing_a_place_after_a_question_asks_that_question_there(search):
+    last = "hộ nghèo có được hỗ trợ thiết bị nghe nhìn không"
+    reply = ask(search, "còn ở Đà Nẵng thì chính sách đó ra sao", "choose_locality", "Đà Nẵng",
+                slots={"locality": "Cần Thơ", "last_question": last, "last_intent": None})
+    assert reply.locality_key == "da-nang" and reply.slots["last_question"] == last
+    assert reply.provisions == ["dn-089"]
+
+
+def test_a_district_the_plan_names_is_answered_from_its_citys_plan(search):
+    reply = ask(search, "Học sinh ở huyện Cần Giờ có được miễn học phí không?", "ask_tuition")
+    assert reply.locality_key == "ho-chi-minh"
+    assert reply.provisions and reply.provisions[0].startswith("hcm-")
