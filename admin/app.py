@@ -119,7 +119,7 @@ class LoginPages:
         return response
 
     async def show(self, request: web.Request) -> web.Response:
-        return self._form(secrets.token_urlsafe(24), _safe_next(request.query.get("next")))
+        return self._form(_login_token(request), _safe_next(request.query.get("next")))
 
     async def submit(self, request: web.Request) -> web.Response:
         form = await request.post()
@@ -132,14 +132,14 @@ class LoginPages:
         wait = self._throttle.wait_s(keys)
         if wait > 0:
             minutes = max(1, round(wait / 60))
-            return self._form(secrets.token_urlsafe(24), next_url, status=429,
+            return self._form(_login_token(request), next_url, status=429,
                               error=f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau khoảng {minutes} phút.")
         account = await asyncio.to_thread(_account, self._engine, name)
         ok = await asyncio.to_thread(verify_password, account[1] if account else None, password)
         if not ok:
             failures = self._throttle.failed(keys)
             await asyncio.sleep(min(8.0, self._settings.failed_login_delay_s * 2 ** (failures - 1)))
-            return self._form(secrets.token_urlsafe(24), next_url, status=401,
+            return self._form(_login_token(request), next_url, status=401,
                               error="Tên đăng nhập hoặc mật khẩu không đúng.")
         self._throttle.succeeded(keys[0])
         token = await asyncio.to_thread(sessions.start, self._engine, account[0], self._settings.session_lifetime)
@@ -161,6 +161,12 @@ def _account(engine: Engine, name: str) -> Optional[Tuple[int, Optional[str]]]:
     with transaction(engine) as session:
         row = session.execute(select(Account).where(Account.name == name)).scalar_one_or_none()
         return None if row is None else (row.id, row.password_hash)
+
+
+def _login_token(request: web.Request) -> str:
+    """The login form's CSRF token: the one this browser holds already (several tabs agree), else a new one."""
+    held = request.cookies.get(LOGIN_COOKIE, "")
+    return held if 20 <= len(held) <= 64 else secrets.token_urlsafe(24)
 
 
 def _safe_next(value: Optional[str]) -> str:

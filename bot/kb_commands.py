@@ -4,8 +4,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any, Dict, List
 
+import yaml
 from sqlalchemy import select
 
 from bot.settings import Settings
@@ -113,6 +115,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("alias")
     p.add_argument("--by", required=True)
     p.set_defaults(func=cmd_alias)
+
+    p = kb.add_parser("examples", help="write the questions staff kept as training examples as Rasa NLU data")
+    p.add_argument("path", help="e.g. nlu/data/nlu/staff_examples.yml (review it, then `bot train`)")
+    p.set_defaults(func=cmd_examples)
 
     p = kb.add_parser("log", help="show the change log, newest first")
     p.add_argument("--id", dest="entity_id")
@@ -228,4 +234,18 @@ def cmd_alias(args, settings: Settings) -> int:
 
 def cmd_log(args, settings: Settings) -> int:
     _print_json(admin.change_log(open_engine(settings), limit=args.limit, entity_id=args.entity_id))
+    return 0
+
+
+def cmd_examples(args, settings: Settings) -> int:
+    from knowledge.follow_ups import training_examples
+
+    examples = training_examples(open_engine(settings))
+    by_intent: Dict[str, List[str]] = {}
+    for example in examples:
+        by_intent.setdefault(example["intent"], []).append(example["text"])
+    data = {"version": "3.1", "nlu": [{"intent": intent, "examples": "".join(f"- {t}\n" for t in texts)}
+                                      for intent, texts in sorted(by_intent.items())]}
+    Path(args.path).write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    print(f"{len(examples)} examples of {len(by_intent)} intents written to {args.path}")
     return 0

@@ -100,8 +100,10 @@ class Stack:
                 **self.store_env()}
 
     def store_env(self) -> Dict[str, str]:
-        """The shared stores' URLs the endpoints file refers to (see write_endpoints)."""
-        names = {"TRACKER_STORE_URL": self.settings.tracker_store_url, "REDIS_URL": self.settings.redis_url}
+        """The shared stores' URLs the endpoints file refers to (see write_endpoints), and the channels' secrets."""
+        names = {"TRACKER_STORE_URL": self.settings.tracker_store_url, "REDIS_URL": self.settings.redis_url,
+                 "TELEGRAM_BOT_TOKEN": self.settings.telegram_bot_token,
+                 "ZALO_OA_SECRET_KEY": self.settings.zalo_oa_secret}
         return {name: value for name, value in names.items() if value}
 
     def build_commands(self) -> None:
@@ -118,6 +120,8 @@ class Stack:
             self.commands["telegram"] = [py, "-m", "connectors.telegram_main"]
         if self.channels and self.settings.zalo_oa_secret:
             self.commands["zalo"] = [py, "-m", "connectors.zalo_main"]
+        if "admin" in self.ports:
+            self.commands["admin"] = [py, "-m", "admin.server", "--port", str(self.ports["admin"])]
         if self.webchat:
             self.commands["webchat"] = [py, "-m", "connectors.webchat_server", "--port", str(self.ports["webchat"]),
                                         "--rasa", f"http://127.0.0.1:{self.ports['rasa']}"]

@@ -308,3 +308,21 @@ def test_bot_users_add_hashes_the_password_read_from_stdin(tmp_path):
     short = subprocess.run([sys.executable, "-m", "bot", "users", "add", "hoa", "--role", "admin", "--password-stdin"],
                            input="ngan\n", env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert short.returncode != 0
+
+
+def test_kept_training_examples_export_as_rasa_nlu_data(accounts, tmp_path):
+    import argparse
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+    from bot.kb_commands import cmd_examples
+    from bot.settings import Settings
+    from knowledge import follow_ups
+    for text_ in ("hoc phi truong cong - mien giam?", "Con tôi học lớp 3: có được miễn học phí không?"):
+        qid = ask(accounts, text_, None, channel="rest", address=None)
+        follow_ups.make_example(accounts, qid, "ask_tuition", ["ask_tuition"], "quantri")
+    out = tmp_path / "staff_examples.yml"
+    settings = Settings(database_url=str(accounts.url), var_dir=tmp_path, model_dir=tmp_path)
+    assert cmd_examples(argparse.Namespace(path=str(out)), settings) == 0
+    data = RasaYAMLReader().reads(out.read_text(encoding="utf-8"))
+    assert sorted((m.get("text"), m.get("intent")) for m in data.intent_examples) == [
+        ("Con tôi học lớp 3: có được miễn học phí không?", "ask_tuition"),
+        ("hoc phi truong cong - mien giam?", "ask_tuition")]

@@ -25,8 +25,8 @@ from connectors.telegram_format import locality_payload
 from connectors.telegram_main import settings_from_env, webhook_options
 from knowledge.accounts import add_account
 from knowledge.models import InboundMessage
+from fake_telegram import TOKEN, FakeTelegram
 
-TOKEN = "123456:TEST-token-not-real"
 LOCALITIES = ("Thành phố Cần Thơ", "Thành phố Hồ Chí Minh", "Thành phố Đà Nẵng", "Huyện Càng Long",
               "Thị xã Đức Phổ")
 GREETING = "Xin chào! Tôi là Trợ lý chính sách xã hội. Tôi trả lời câu hỏi về bảo hiểm y tế, học phí, nhà ở xã hội…"
@@ -35,80 +35,6 @@ GREETING_BUTTONS = [{"title": "Bảo hiểm y tế", "payload": "Chính sách b�
 ANSWER = ("Hộ cận nghèo được hỗ trợ tối thiểu 70% mức đóng bảo hiểm y tế.\n"
           "Nguồn: 527/QĐ-UBND, mục II.3. Liên hệ: Sở Lao động - Thương binh và Xã hội thành phố Cần Thơ.")
 ANSWER_BUTTONS = [{"title": "Xem thêm", "payload": "/more"}, {"title": "Gặp cán bộ", "payload": "/ask_human"}]
-
-
-# --- a fake Telegram Bot API -------------------------------------------------------------------
-
-class FakeTelegram:
-    """Answers Bot API methods like Telegram does and records every request, failed ones included."""
-
-    def __init__(self) -> None:
-        self.calls: List[Dict[str, Any]] = []  # {"method", "params", "status", "at"}
-        self.errors: Dict[str, List[Optional[Tuple[int, Dict[str, Any]]]]] = {}  # method -> queued answers
-        self._message_ids = itertools.count(5000)
-        self.port = 0
-
-    def app(self) -> web.Application:
-        app = web.Application()
-        app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        return app
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/bot"
-
-    def fail(self, method: str, status: int, times: int = 1, after: int = 0, **parameters: Any) -> None:
-        """After ``after`` successful calls, the next ``times`` calls of ``method`` fail as Telegram would answer."""
-        body = {"ok": False, "error_code": status, "description": {
-            429: "Too Many Requests: retry after 1", 403: "Forbidden: bot was blocked by the user"}.get(
-                status, "Internal Server Error")}
-        if parameters:
-            body["parameters"] = parameters
-        self.errors.setdefault(method, []).extend([None] * after + [(status, body)] * times)
-
-    def called(self, method: str, ok_only: bool = True) -> List[Dict[str, Any]]:
-        return [c["params"] for c in self.calls if c["method"] == method and (c["status"] == 200 or not ok_only)]
-
-    def texts(self, chat_id: int = 42) -> List[str]:
-        """What the user saw: texts of the messages delivered to the chat."""
-        return [p["text"] for p in self.called("sendMessage") if p["chat_id"] == chat_id]
-
-    def methods(self) -> List[str]:
-        return [c["method"] for c in self.calls]
-
-    async def _handle(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        params = {k: _decode(v) for k, v in (await request.post()).items()}
-        if request.match_info["token"] != TOKEN:
-            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
-        queued = self.errors.get(method)
-        status, body = (queued and queued.pop(0)) or (200, {"ok": True, "result": self._result(method, params)})
-        self.calls.append({"method": method, "params": params, "status": status, "at": time.monotonic()})
-        return web.json_response(body, status=status)
-
-    def _result(self, method: str, params: Dict[str, Any]) -> Any:
-        if method == "getMe":
-            return {"id": 999, "is_bot": True, "first_name": "Trợ lý", "username": "troly_csxh_bot",
-                    "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
-        if method == "sendMessage":
-            message = {"message_id": next(self._message_ids), "date": int(time.time()), "text": params["text"],
-                       "chat": {"id": params["chat_id"], "type": "private"},
-                       "from": {"id": 999, "is_bot": True, "first_name": "Trợ lý"}}
-            if "reply_markup" in params:
-                message["reply_markup"] = params["reply_markup"]
-            return message
-        if method == "getWebhookInfo":
-            return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
-        return True  # sendChatAction, answerCallbackQuery, editMessageReplyMarkup, setMyCommands, setWebhook…
-
-
-def _decode(value: str) -> Any:
-    """Bot API parameters arrive form-encoded, with objects and numbers JSON-encoded."""
-    try:
-        decoded = json.loads(value)
-    except ValueError:
-        return value
-    return decoded if isinstance(decoded, (dict, list, int)) and not isinstance(decoded, bool) else value
 
 
 # --- a fake Rasa REST channel ------------------------------------------------------------------

@@ -1,0 +1,225 @@
+"""The admin web in a real browser (Debian's Chromium driven by Playwright, headless) against the whole
+assistant on loopback: Rasa, the action server, the web chat, the admin web and the Telegram connector,
+which talks to a fake Bot API server."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import threading
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+from aiohttp import web
+
+from admin.passwords import hash_password
+from bot.conversation import send
+from bot.servers import Stack, free_port, wait_http
+from bot.settings import Settings
+from fake_telegram import TOKEN, FakeTelegram
+from knowledge.accounts import add_account
+from knowledge.db import make_engine
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+# Chromium on a closed network: no background connections, no sandbox as root.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+ADMIN_PASSWORD = "mat-khau-quan-tri-1"
+STAFF_PASSWORD = "mat-khau-can-bo-22"
+WEBHOOK_SECRET = "browser-test-secret"
+
+
+@dataclass
+class Site:
+    rasa: str
+    admin: str
+    webchat: str
+    telegram_webhook: str
+    telegram: FakeTelegram
+
+
+def eventually(check: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def fake_telegram() -> Iterator[FakeTelegram]:
+    """The fake Bot API, served from its own thread so the browser's synchronous API can drive the test."""
+    fake = FakeTelegram()
+    fake.port = free_port()
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(fake.app())
+    started = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", fake.port).start())
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert started.wait(10)
+    yield fake
+    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def site(trained_model: Path, loaded_kb_file: Path, tmp_path_factory, fake_telegram: FakeTelegram) -> Iterator[Site]:
+    var = tmp_path_factory.mktemp("browser")
+    kb = var / "kb.db"
+    shutil.copy(loaded_kb_file, kb)
+    engine = make_engine(f"sqlite:///{kb}")
+    add_account(engine, "quantri", "admin", password_hash=hash_password(ADMIN_PASSWORD))
+    add_account(engine, "canbo-dn", "staff", locality_key="da-nang", password_hash=hash_password(STAFF_PASSWORD))
+    engine.dispose()
+    webhook_port = free_port()
+    env = {"TELEGRAM_API_BASE_URL": fake_telegram.base_url, "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
+           "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{webhook_port}/telegram",
+           "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1", "TELEGRAM_WEBHOOK_PORT": str(webhook_port),
+           "BOT_HASH_KEY": "test-key"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    settings = Settings(database_url=f"sqlite:///{kb}", var_dir=var, model_dir=trained_model.parent,
+                        telegram_bot_token=TOKEN)
+    ports = {"rasa": free_port(), "actions": free_port(), "webchat": free_port(), "admin": free_port()}
+    stack = Stack(settings, trained_model, ports, log_dir=var / "logs")
+    try:
+        stack.start()
+        admin, webchat = f"http://127.0.0.1:{ports['admin']}", f"http://127.0.0.1:{ports['webchat']}"
+        assert wait_http(f"{admin}/admin/login", 60) and wait_http(f"{webchat}/", 60), f"see {var / 'logs'}"
+        eventually(lambda: fake_telegram.called("setWebhook"), timeout=60)
+        yield Site(f"http://127.0.0.1:{ports['rasa']}", admin, webchat, env["TELEGRAM_WEBHOOK_URL"], fake_telegram)
+    finally:
+        stack.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: ./scripts/test installs Debian's chromium (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def make():
+        context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone's screen
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, site: Site, name: str, password: str) -> None:
+    page.goto(f"{site.admin}/admin/queue")  # behind the login: the browser is sent to the form
+    assert "/admin/login" in page.url
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    page.click("button:has-text('Đăng nhập')")
+    page.wait_for_url(f"{site.admin}/admin/queue")
+
+
+def telegram_message(site: Site, chat_id: int, text: str) -> None:
+    """Telegram delivering a user's message to the connector's webhook."""
+    update = {"update_id": int(time.time() * 1000) % 2_000_000_000,
+              "message": {"message_id": int(time.time() * 1000) % 1_000_000, "date": int(time.time()), "text": text,
+                          "chat": {"id": chat_id, "type": "private"},
+                          "from": {"id": chat_id, "is_bot": False, "first_name": "Ba"}}}
+    request = urllib.request.Request(site.telegram_webhook, data=json.dumps(update).encode(), method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+
+
+def test_an_admin_edit_is_in_the_next_chat_answer_without_a_restart(site, new_page):
+    question = "Đà Nẵng hỗ trợ mua thẻ bảo hiểm y tế cho hộ cận nghèo thế nào?"
+    before = send(site.rasa, f"probe-{uuid.uuid4().hex[:6]}", question)
+    pid = before["provisions"][0]
+    marker = "Theo bản cập nhật mới nhất của Sở,"
+    assert marker not in "\n".join(r["text"] for r in before["replies"])
+
+    admin = new_page()
+    log_in(admin, site, "quantri", ADMIN_PASSWORD)
+    admin.goto(f"{site.admin}/admin/")
+    # The dashboard draws its charts from the data it fetches: 30 days, today's bar showing the probe question.
+    admin.wait_for_function("document.querySelectorAll('#chart-days rect.bar.asked').length === 30")
+    heights = admin.eval_on_selector_all("#chart-days rect.bar.asked", "bars => bars.map(b => +b.getAttribute('height'))")
+    assert heights[-1] > 0
+    assert admin.locator("#chart-topics svg text").count() >= 2
+    assert admin.locator("#tiles .tile").count() == 5
+    admin.goto(f"{site.admin}/admin/kb?q={pid}")
+    admin.click(f"a:has-text('{pid}')")
+    area = admin.locator("textarea[name=text]")
+    area.fill(f"{marker} {area.input_value()}")
+    admin.click("button:has-text('Lưu thay đổi')")
+    admin.wait_for_selector("text=Đã lưu")
+    assert admin.locator(".card table").first.inner_text().count(marker) == 1  # the change log shows before/after
+
+    chat = new_page()
+    chat.goto(site.webchat)
+    chat.fill("#t", question)
+    chat.press("#t", "Enter")
+    chat.wait_for_selector(f".msg.bot:has-text('{marker}')", timeout=20000)
+
+
+def test_a_staff_answer_from_the_queue_reaches_the_citizen_on_telegram(site, new_page):
+    citizen = 770000 + int(time.time()) % 10000
+    telegram_message(site, citizen, "bảo hiểm y tế cho hộ cận nghèo ở Đà Nẵng")
+    eventually(lambda: site.telegram.texts(citizen))
+    telegram_message(site, citizen, "cho tôi gặp cán bộ")
+    eventually(lambda: len(site.telegram.texts(citizen)) >= 2)
+
+    staff = new_page()
+    log_in(staff, site, "canbo-dn", STAFF_PASSWORD)
+    item = staff.locator("article", has_text="cho tôi gặp cán bộ").first
+    assert "Muốn gặp cán bộ" in item.inner_text() and "Telegram" in item.inner_text()
+    answer = "Anh mang căn cước đến UBND phường vào sáng thứ Hai nhé."
+    item.locator("textarea[name=answer]").fill(answer)
+    item.locator("button:has-text('Gửi trả lời')").click()
+    staff.wait_for_selector("text=Đã gửi câu trả lời")
+    eventually(lambda: any(answer in t for t in site.telegram.texts(citizen)))
+    [delivered] = [t for t in site.telegram.texts(citizen) if answer in t]
+    assert delivered.startswith("Cán bộ trả lời câu hỏi của bạn «cho tôi gặp cán bộ»")
+
+
+def test_a_staff_account_cannot_reach_the_admin_pages(site, new_page):
+    staff = new_page()
+    log_in(staff, site, "canbo-dn", STAFF_PASSWORD)
+    assert staff.locator("nav a:has-text('Thêm điều khoản')").count() == 0
+    for path in ("/admin/kb/new", "/admin/kb/import"):
+        response = staff.goto(f"{site.admin}{path}")
+        assert response.status == 403, path
+        assert "chỉ dành cho quản trị viên" in staff.content()
+    staff.goto(f"{site.admin}/admin/kb/dn-001")
+    assert staff.locator("textarea[name=text]").is_disabled()
+    assert staff.locator("button:has-text('Lưu thay đổi')").count() == 0
