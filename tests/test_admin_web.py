@@ -326,3 +326,23 @@ def test_kept_training_examples_export_as_rasa_nlu_data(accounts, tmp_path):
     assert sorted((m.get("text"), m.get("intent")) for m in data.intent_examples) == [
         ("Con tôi học lớp 3: có được miễn học phí không?", "ask_tuition"),
         ("hoc phi truong cong - mien giam?", "ask_tuition")]
+
+
+async def test_the_admin_web_works_on_postgresql(aiohttp_client, pg_engine):
+    from knowledge.importer import load_curated
+    load_curated(pg_engine)
+    add_account(pg_engine, "quantri", "admin", password_hash=hash_password(ADMIN_PASSWORD))
+    qid = ask(pg_engine, "Gặp cán bộ giúp tôi", "da-nang", channel="webchat", address="web-pg", handoff=True)
+    client = await aiohttp_client(create_app(pg_engine, SETTINGS))
+    await login(client, "quantri", ADMIN_PASSWORD)
+    record = kb_admin.show_provision(pg_engine, "dn-001")
+    token = await page_token(client, "/admin/kb/dn-001")
+    response = await client.post("/admin/kb/dn-001", data=_multi(record, text=record["text"] + " Bổ sung.", csrf=token))
+    assert response.status == 200 and kb_admin.show_provision(pg_engine, "dn-001")["text"].endswith("Bổ sung.")
+    response = await client.post(f"/admin/queue/{qid}/answer", data={"answer": "Đã nhận.", "csrf": token})
+    assert "Đã gửi câu trả lời" in await response.text()
+    from connectors.outbox import take_for
+    [message] = take_for(pg_engine, "webchat", "web-pg")
+    assert message.text.endswith("Đã nhận.") and take_for(pg_engine, "webchat", "web-pg") == []
+    stats = await (await client.get("/admin/api/stats")).json()
+    assert stats["questions"] == 1 and stats["handoffs_waiting"] == 0
