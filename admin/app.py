@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from admin import dashboard, kb_views, queue_views, sessions
-from admin.html import Html, render
+from admin.html import render
 from admin.layout import message_page, page
 from admin.passwords import verify_password
 from admin.sessions import LoginThrottle, User
@@ -182,7 +182,7 @@ def create_app(engine: Engine, settings: AdminSettings = AdminSettings()) -> web
     app.add_routes([
         web.get("/admin/login", login.show), web.post("/admin/login", login.submit),
         web.post("/admin/logout", login.logout),
-        web.get("/admin", lambda _r: _redirect("/admin/")),
+        web.get("/admin", _to_dashboard),
         web.static("/admin/static", STATIC),
     ])
     dashboard.register(app, engine)
@@ -191,8 +191,8 @@ def create_app(engine: Engine, settings: AdminSettings = AdminSettings()) -> web
     return app
 
 
-async def _redirect(location: str) -> web.Response:
-    raise web.HTTPSeeOther(location)
+async def _to_dashboard(_request: web.Request) -> web.Response:
+    raise web.HTTPSeeOther("/admin/")
 
 
 def routes_needing_login(app: web.Application) -> List[Tuple[str, str]]:
@@ -209,4 +209,4 @@ def routes_needing_login(app: web.Application) -> List[Tuple[str, str]]:
     return found
 
 
-__all__ = ["AdminSettings", "Html", "admin_only", "create_app", "current_user", "routes_needing_login"]
+__all__ = ["AdminSettings", "admin_only", "create_app", "current_user", "routes_needing_login"]
