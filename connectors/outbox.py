@@ -1,14 +1,18 @@
 """Messages written outside a conversation turn (staff answers), delivered by their channel's connector."""
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
-from typing import List
+from typing import Awaitable, Callable, List, Tuple, Type
 
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from knowledge.db import transaction
 from knowledge.models import OutboundMessage, utcnow
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 
@@ -61,3 +65,20 @@ def take_for(engine: Engine, channel: str, address: str) -> List[Outbound]:
         for row in rows:
             row.status, row.sent_at = "sent", utcnow()
         return [_as_outbound(r) for r in rows]
+
+
+async def deliver_due(engine: Engine, channel: str, send: Callable[[Outbound], Awaitable[None]],
+                      failures: Tuple[Type[BaseException], ...]) -> int:
+    """Send what waits for ``channel`` with ``send``; a send raising one of ``failures`` is counted and left
+    for the next round. Returns how many went out."""
+    sent = 0
+    for item in await asyncio.to_thread(due, engine, channel):
+        try:
+            await send(item)
+        except failures as exc:
+            log.warning("%s: staff answer %d not delivered: %s", channel, item.id, exc)
+            await asyncio.to_thread(mark_attempt_failed, engine, item.id, str(exc))
+            continue
+        await asyncio.to_thread(mark_sent, engine, item.id)
+        sent += 1
+    return sent

@@ -308,17 +308,11 @@ class TelegramConnector:
 
     async def send_outbox(self) -> int:
         """Deliver staff answers waiting for Telegram chats; return how many went out."""
-        sent = 0
-        for item in await asyncio.to_thread(outbox.due, self._engine, CHANNEL):
-            try:
-                await self.delivery.send_now(int(item.address), OutgoingMessage(item.text))
-            except (DeliveryFailed, ValueError) as exc:
-                log.warning("staff answer %s not delivered: %s", item.id, exc)
-                await asyncio.to_thread(outbox.mark_attempt_failed, self._engine, item.id, str(exc))
-                continue
-            await asyncio.to_thread(outbox.mark_sent, self._engine, item.id)
-            sent += 1
-        return sent
+
+        async def send(item: outbox.Outbound) -> None:
+            await self.delivery.send_now(int(item.address), OutgoingMessage(item.text))
+
+        return await outbox.deliver_due(self._engine, CHANNEL, send, (DeliveryFailed, ValueError))
 
     async def _outbox_loop(self) -> None:
         while True:

@@ -165,18 +165,13 @@ class _Responder:
 
     async def send_outbox(self) -> int:
         """Deliver staff answers waiting for Zalo users; return how many went out."""
-        sent = 0
-        for item in await asyncio.to_thread(outbox.due, self._engine, CHANNEL):
-            try:
-                for part in split_text(item.text, P.ZALO_TEXT_LIMIT):
-                    await self._api.send_message(item.address, {"text": part})
-            except (ZaloApiError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                log.warning("Zalo: staff answer %d not delivered: %s", item.id, exc)
-                await asyncio.to_thread(outbox.mark_attempt_failed, self._engine, item.id, str(exc))
-                continue
-            await asyncio.to_thread(outbox.mark_sent, self._engine, item.id)
-            sent += 1
-        return sent
+
+        async def send(item: outbox.Outbound) -> None:
+            for part in split_text(item.text, P.ZALO_TEXT_LIMIT):
+                await self._api.send_message(item.address, {"text": part})
+
+        return await outbox.deliver_due(self._engine, CHANNEL, send,
+                                        (ZaloApiError, aiohttp.ClientError, asyncio.TimeoutError))
 
     async def stop(self) -> None:
         """Cancel work in progress; unfinished messages stay pending for the next start."""
