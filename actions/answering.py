@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -99,25 +100,38 @@ def preferences(search: ProvisionSearch, intent: Optional[str], groups: Sequence
 
 
 def ranked(search: ProvisionSearch, question: str, intent: Optional[str], locality: Optional[str],
-           groups: Sequence[str] = (), limit: int = 4, min_coverage: float = MIN_COVERAGE) -> List[Hit]:
+           groups: Sequence[str] = (), min_coverage: float = MIN_COVERAGE,
+           off_topic_coverage: Optional[float] = None, limit: int = 4) -> List[Hit]:
     """Best provisions for a question in one locality (or anywhere), ranked by the text with
-    the intent's topic and kind and the groups as preferences; only close enough matches."""
+    the intent's topic and kind and the groups as preferences; only close enough matches.
+    A provision off the intent's topic needs ``off_topic_coverage`` (default: the same)."""
     localities = [locality] if locality else None
-    hits, _ = search.index().search(question, localities, limit=limit,
-                                    prefer=preferences(search, intent, groups))
-    return [h for h in hits if h.score >= MIN_SCORE and h.coverage >= min_coverage]
+    prefer = preferences(search, intent, groups)
+    hits, _ = search.index().search(question, localities, limit=limit, prefer=prefer)
+    off_topic = min_coverage if off_topic_coverage is None else off_topic_coverage
+
+    def close_enough(hit: Hit) -> bool:
+        on_topic = not prefer.topics or bool(set(prefer.topics) & set(hit.topics))
+        return hit.score >= MIN_SCORE and hit.coverage >= (min_coverage if on_topic else off_topic)
+
+    return [h for h in hits if close_enough(h)]
 
 
 def best_hits(search: ProvisionSearch, question: str, intent: Optional[str], locality: str,
               groups: Sequence[str] = ()) -> Tuple[List[Hit], bool]:
     """Hits for the user's locality, else another locality's labelled as such; and whether
-    they come from another locality (which must fit the question more closely)."""
-    hits = ranked(search, question, intent, locality, groups)
-    if hits:
-        return hits, False
-    hits = [h for h in ranked(search, question, intent, None, groups, min_coverage=MIN_COVERAGE_ELSEWHERE)
-            if h.locality != locality]
-    return hits, bool(hits)
+    they come from another locality.
+
+    The user's plan answers first, but a provision off the intent's topic must fit closely;
+    then other plans on the topic; then looser matches in the user's plan; then other plans."""
+    steps = [(locality, MIN_COVERAGE, MIN_COVERAGE_ELSEWHERE), (None, MIN_COVERAGE_ELSEWHERE, math.inf),
+             (locality, MIN_COVERAGE, MIN_COVERAGE), (None, MIN_COVERAGE_ELSEWHERE, MIN_COVERAGE_ELSEWHERE)]
+    for loc, on_topic, off_topic in steps:
+        hits = [h for h in ranked(search, question, intent, loc, groups, on_topic, off_topic)
+                if loc or h.locality != locality]
+        if hits:
+            return hits, loc is None
+    return [], False
 
 
 def asks_own_question(search: ProvisionSearch, text: str) -> bool:

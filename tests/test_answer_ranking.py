@@ -50,6 +50,14 @@ def test_a_target_question_stays_in_the_users_plan(search):
     assert reply.provisions == ["cl-024"]
 
 
+def test_a_loose_match_off_the_topic_gives_way_to_another_plan_on_the_topic(search):
+    # Càng Long's plan says nothing on tuition; a poverty provision there shares only a few words.
+    reply = ask(search, "Càng Long có miễn giảm học phí cho học sinh hộ nghèo không", "ask_tuition", "Càng Long",
+                groups=["học sinh", "hộ nghèo"])
+    assert reply.provisions and not reply.provisions[0].startswith("cl-")
+    assert "Huyện Càng Long chưa có nội dung này" in reply.messages[0]["text"]
+
+
 def test_words_that_name_a_group_count_as_covered_by_its_provisions(search):
     # ct-039 says "người cao tuổi", the question "người già": the same group.
     hits, _ = search.index().search("người già bảo hiểm y tế", ["can-tho"], limit=10)
