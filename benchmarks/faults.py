@@ -1,0 +1,312 @@
+"""Faults under load, on the scaled deployment (two Rasa + two action servers, PostgreSQL, Redis) on loopback:
+what users see and whether messages are lost.
+
+    .venv/bin/python benchmarks/faults.py [--scenarios actions,postgres,redis] [--users 6] [--seconds 40]
+
+Scenarios, each during a closed-loop load over the REST channel and the Zalo webhook at once:
+- actions:  one action server killed (SIGKILL) a quarter of the way in, restarted ten seconds later;
+- postgres: PostgreSQL unreachable for ten seconds (connections refused and the open ones cut);
+- redis:    Redis unreachable for ten seconds.
+PostgreSQL and Redis are reached through TCP proxies run here, which is how they are made unreachable
+without touching the servers themselves. Zalo redelivers an event its webhook did not acknowledge with
+200 (here: every second, for a minute). Afterwards the Zalo connector's inbox is read: every
+acknowledged message should be answered ("done"), none pending or failed."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import json
+import multiprocessing
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Set
+
+import aiohttp
+from aiohttp import web
+
+from bot.cluster import Cluster, load_knowledge_base, scratch_database, shared_settings, with_database
+from bot.servers import free_port, wait_http
+from bot.settings import Settings
+from load import SCRIPT, ZALO_APP_ID, ZALO_SECRET, FakeZalo, _listening, serve_zalo
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS = ("127.0.0.1", 6379)
+OUTAGE_S = 10.0
+
+
+class TcpProxy:
+    """Forwards a loopback port to a server; ``cut`` refuses new connections and drops open ones."""
+
+    def __init__(self, host: str, port: int):
+        self.target = (host, port)
+        self.port = free_port()
+        self._server: Optional[asyncio.AbstractServer] = None
+        self._open: Set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+
+    async def cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for writer in list(self._open):
+            writer.transport.abort()
+        self._open.clear()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._open |= {writer, up_writer}
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                dst.transport.abort()
+                self._open.discard(dst)
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+@dataclass
+class Seen:
+    """What users of one channel saw during a scenario."""
+
+    sent: int = 0
+    answers: int = 0
+    outcomes: collections.Counter = field(default_factory=collections.Counter)
+    first_ok_after_fault: Optional[float] = None
+
+    def note(self, outcome: str, fault_over: Optional[float]) -> None:
+        self.outcomes[outcome] += 1
+        if outcome == "answer" and fault_over is not None and self.first_ok_after_fault is None \
+                and time.monotonic() >= fault_over:
+            self.first_ok_after_fault = time.monotonic() - fault_over
+
+
+class Load:
+    """Closed-loop users over REST (round robin over the Rasa servers) and Zalo, with the fault's timing."""
+
+    def __init__(self, rasa_urls: List[str], hook: str, fake: FakeZalo, http: aiohttp.ClientSession):
+        self.rasa_urls, self.hook, self.fake, self.http = rasa_urls, hook, fake, http
+        self.rest, self.zalo = Seen(), Seen()
+        self.fault_over: Optional[float] = None
+        self.zalo_sent: Dict[str, str] = {}  # msg_id -> how its webhook acknowledgement ended
+        self._turn = 0
+
+    async def rest_user(self, name: str, until: float) -> None:
+        i = 0
+        while time.monotonic() < until:
+            url = self.rasa_urls[self._turn % len(self.rasa_urls)] + "/webhooks/rest/webhook"
+            self._turn += 1
+            self.rest.sent += 1
+            try:
+                async with self.http.post(url, json={"sender": name, "message": SCRIPT[i % len(SCRIPT)]}) as r:
+                    body = await r.json() if r.status == 200 else None
+                    outcome = f"HTTP {r.status}" if r.status != 200 else (
+                        "answer" if any(x.get("text") for x in body) else "empty reply")
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                outcome = exc.__class__.__name__
+            self.rest.note(outcome, self.fault_over)
+            if outcome != "answer":
+                await asyncio.sleep(0.5)  # a person waits a moment before trying again
+            i += 1
+
+    async def zalo_user(self, name: str, until: float) -> None:
+        from connectors.zalo_signature import compute_mac
+
+        i = 0
+        while time.monotonic() < until:
+            msg_id = uuid.uuid4().hex
+            timestamp = str(int(time.time() * 1000))
+            raw = json.dumps({"event_name": "user_send_text", "app_id": ZALO_APP_ID, "sender": {"id": name},
+                              "recipient": {"id": "oa"}, "message": {"text": SCRIPT[i % len(SCRIPT)],
+                                                                     "msg_id": msg_id},
+                              "timestamp": timestamp}, ensure_ascii=False).encode("utf-8")
+            headers = {"X-ZEvent-Signature": "mac=" + compute_mac(ZALO_APP_ID, raw, timestamp, ZALO_SECRET),
+                       "Content-Type": "application/json"}
+            arrived = self.fake.waiting[msg_id] = asyncio.Event()
+            self.zalo.sent += 1
+            ack = await self._deliver(raw, headers)
+            self.zalo_sent[msg_id] = ack
+            if ack == "200":
+                try:
+                    await asyncio.wait_for(arrived.wait(), 20)
+                    self.zalo.note("answer", self.fault_over)
+                except asyncio.TimeoutError:
+                    self.zalo.note("no answer within 20 s", self.fault_over)
+            else:
+                self.zalo.note(f"never acknowledged ({ack})", self.fault_over)
+            i += 1
+
+    async def _deliver(self, raw: bytes, headers: Dict[str, str]) -> str:
+        """POST the event as Zalo would: again every second until a 200, for up to a minute."""
+        last = ""
+        for attempt in range(60):
+            try:
+                async with self.http.post(self.hook, data=raw, headers=headers) as r:
+                    last = str(r.status)
+                    if r.status == 200:
+                        if attempt:
+                            self.zalo.outcomes[f"redelivered ({attempt}x)"] += 1
+                        return last
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                last = exc.__class__.__name__
+            await asyncio.sleep(1.0)
+        return last
+
+
+def inbox_counts(database_url: str) -> Dict[str, int]:
+    from sqlalchemy import func, select
+
+    from knowledge.db import make_engine, transaction
+    from knowledge.models import InboundMessage
+
+    engine = make_engine(database_url)
+    try:
+        with transaction(engine) as s:
+            rows = s.execute(select(InboundMessage.status, func.count()).where(InboundMessage.channel == "zalo")
+                             .group_by(InboundMessage.status)).all()
+        return {status: n for status, n in rows}
+    finally:
+        engine.dispose()
+
+
+async def scenario(name: str, cluster: Cluster, proxies: Dict[str, TcpProxy], hook: str, fake: FakeZalo,
+                   database_url: str, users: int, seconds: float) -> Dict[str, Any]:
+    before = await asyncio.to_thread(inbox_counts, database_url)  # PostgreSQL is behind this loop's proxy
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30),
+                                     connector=aiohttp.TCPConnector(limit=0)) as http:
+        load = Load(cluster.rasa_urls, hook, fake, http)
+        start = time.monotonic()
+        until = start + seconds
+        run = uuid.uuid4().hex[:6]
+        users_tasks = [asyncio.create_task(load.rest_user(f"f-{run}-r{n}", until)) for n in range(users)] + \
+                      [asyncio.create_task(load.zalo_user(f"f-{run}-z{n}", until)) for n in range(users)]
+        await asyncio.sleep(seconds / 4)
+        await inject(name, cluster, proxies, start="begin")
+        await asyncio.sleep(OUTAGE_S)
+        await inject(name, cluster, proxies, start="end")
+        load.fault_over = time.monotonic()
+        await asyncio.gather(*users_tasks)
+        # The connector retries with growing waits (5, 10, 20 s…) and sweeps every 15 s: give it time.
+        deadline = time.monotonic() + 90
+        acked = [m for m, ack in load.zalo_sent.items() if ack == "200"]
+        while time.monotonic() < deadline and any(m not in fake.first_reply for m in acked):
+            await asyncio.sleep(0.5)
+    after = await asyncio.to_thread(inbox_counts, database_url)
+    inbox = {k: after.get(k, 0) - before.get(k, 0) for k in set(after) | set(before)}
+    return {"scenario": name, "rest": {"sent": load.rest.sent, **load.rest.outcomes,
+                                       "first answer after the fault (s)": _round(load.rest.first_ok_after_fault)},
+            "zalo": {"sent": load.zalo.sent, **load.zalo.outcomes,
+                     "acknowledged": len(acked),
+                     "answered in the end": sum(1 for m in acked if m in fake.first_reply),
+                     "lost (acknowledged, never answered)": sum(1 for m in acked if m not in fake.first_reply),
+                     "first answer after the fault (s)": _round(load.zalo.first_ok_after_fault)},
+            "zalo inbox": inbox}
+
+
+def _round(value: Optional[float]) -> Optional[float]:
+    return None if value is None else round(value, 1)
+
+
+async def inject(name: str, cluster: Cluster, proxies: Dict[str, TcpProxy], start: str) -> None:
+    if name == "actions":
+        stack = cluster.stacks[0]
+        if start == "begin":
+            stack.procs["actions"].kill()
+            stack.procs["actions"].wait()
+        else:
+            stack.start_one("actions")
+            await asyncio.to_thread(wait_http, f"http://127.0.0.1:{stack.ports['actions']}/health", 60)
+    else:
+        proxy = proxies[name]
+        await (proxy.cut() if start == "begin" else proxy.start())
+
+
+async def run(args: argparse.Namespace, model: Path, workdir: Path) -> List[Dict[str, Any]]:
+    proxies = {"postgres": TcpProxy("127.0.0.1", 5432), "redis": TcpProxy(*REDIS)}
+    for proxy in proxies.values():
+        await proxy.start()
+    prefix = f"fault{uuid.uuid4().hex[:8]}"
+    results: List[Dict[str, Any]] = []
+    with scratch_database(PG_SERVER, "faults") as direct:
+        database = with_database(f"postgresql://postgres@127.0.0.1:{proxies['postgres'].port}/x",
+                                 direct.rsplit("/", 1)[1])
+        settings = shared_settings(workdir, model.parent, database,
+                                   f"redis://127.0.0.1:{proxies['redis'].port}/0", prefix)
+        await asyncio.to_thread(load_knowledge_base, settings.database_url)
+        cluster = Cluster(settings, model, size=2, log_dir=workdir / "logs")
+        await asyncio.to_thread(cluster.start)
+        fake = FakeZalo()
+        runner = web.AppRunner(fake.app(), access_log=None)
+        await runner.setup()
+        fake_port, hook_port = free_port(), free_port()
+        await web.TCPSite(runner, "127.0.0.1", fake_port).start()
+        zalo = multiprocessing.get_context("spawn").Process(
+            target=serve_zalo, args=(hook_port, settings.database_url, cluster.rasa_urls,
+                                     f"http://127.0.0.1:{fake_port}", str(workdir / "zalo.json")))
+        zalo.start()
+        hook = f"http://127.0.0.1:{hook_port}/webhooks/zalo"
+        try:
+            await _listening(hook, 60)
+            for name in args.scenarios.split(","):
+                result = await scenario(name, cluster, proxies, hook, fake, settings.database_url, args.users,
+                                        args.seconds)
+                print(json.dumps(result, ensure_ascii=False), flush=True)
+                results.append(result)
+        finally:
+            zalo.terminate()
+            zalo.join(10)
+            await runner.cleanup()
+            await asyncio.to_thread(cluster.stop)
+            for proxy in proxies.values():
+                await proxy.cut()
+            _clear(prefix)
+    return results
+
+
+def _clear(prefix: str) -> None:
+    import redis
+
+    client = redis.Redis(*REDIS)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scenarios", default="actions,postgres,redis")
+    parser.add_argument("--users", type=int, default=6, help="users per channel")
+    parser.add_argument("--seconds", type=float, default=40, help="load per scenario (the outage is 10 s of it)")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    if not (1 <= args.users <= 50 and 20 <= args.seconds <= 300):
+        parser.error("bounded: --users 1..50, --seconds 20..300")
+    from nlu.model_store import latest_model
+
+    model = latest_model(Settings.from_env().model_dir)
+    if model is None:
+        raise SystemExit("no trained model: run `bot train` first")
+    with tempfile.TemporaryDirectory(prefix="faults-") as tmp:
+        results = asyncio.run(run(args, model, Path(tmp)))
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
