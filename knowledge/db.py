@@ -8,6 +8,7 @@ from typing import Iterator
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from knowledge.models import Base, KbState
 
@@ -19,6 +20,9 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # SQLAlchemy 1.4 opens a file database anew for every checkout; a pool keeps connections
+            # (and their pragmas) across turns.
+            kwargs["poolclass"] = QueuePool
         kwargs["connect_args"] = {"check_same_thread": False}
     else:
         kwargs["pool_pre_ping"] = True
