@@ -37,4 +37,8 @@ class RasaClient:
                 items = await response.json()
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise RasaUnavailable(str(exc) or exc.__class__.__name__) from exc
+        if not items:
+            # Rasa 3.6 answers 200 with nothing when a turn fails (action server, database or lock store
+            # unreachable); every turn of this assistant says something, so keep the message and retry.
+            raise RasaUnavailable("Rasa answered nothing: the turn failed")
         return [BotReply(i["text"], list(i.get("buttons") or [])) for i in items if i.get("text")]
