@@ -217,3 +217,75 @@ def test_unknown_locality_button_flow_keeps_the_question(talk):
     payload = {b["title"]: b["payload"] for b in _buttons(first)}["Thị xã Đức Phổ"]
     second = talk(payload)
     assert second["provisions"] and second["provisions"][0].startswith("dp-")
+
+
+def _follow_up(kb, question_id: int):
+    from knowledge.models import FollowUp
+    with transaction(kb) as s:
+        row = s.get(FollowUp, question_id)
+        return None if row is None else (row.kind, row.channel, row.address, row.status)
+
+
+def test_locality_change_typed_without_diacritics(talk):
+    first = talk("chi tieu bao phu bhyt o da nang den nam 2025")
+    assert first["provisions"] and first["provisions"][0].startswith("dn-")
+    second = talk("con o can tho thi sao")
+    assert second["intent"] == "choose_locality"
+    assert second["provisions"] and second["provisions"][0].startswith("ct-")
+
+
+def test_a_locality_given_first_is_kept_for_later_questions_on_other_topics(talk):
+    noted = talk("tôi ở Đà Nẵng")
+    assert not noted["provisions"]
+    for question in ("nhà ở xã hội cho công nhân", "miễn giảm học phí cho học sinh"):
+        turn = talk(question)
+        assert "địa phương nào" not in _text(turn)
+        assert turn["provisions"] and turn["provisions"][0].startswith("dn-"), question
+
+
+def test_the_person_button_after_an_answer_hands_over_that_question_for_the_communes_staff(talk, kb):
+    answer = talk("hỗ trợ cho hộ nghèo ở tphcm")
+    payload = {b["title"]: b["payload"] for b in _buttons(answer)}["Gặp cán bộ"]
+    talk(payload)
+    row = [q for q in _questions(kb) if q.handoff][-1]
+    assert row.text == "hỗ trợ cho hộ nghèo ở tphcm" and row.locality_key == "ho-chi-minh"
+    assert _follow_up(kb, row.id) == ("handoff", "rest", None, "open")
+
+
+def test_a_handoff_from_the_web_chat_keeps_where_staff_can_answer(talk, kb):
+    talk("tôi ở Cần Thơ", channel="webchat", address="web-conv-1")
+    talk("cho toi gap can bo", channel="webchat", address="web-conv-1")
+    row = [q for q in _questions(kb) if q.handoff and q.text == "cho toi gap can bo"][-1]
+    assert row.channel == "webchat" and row.locality_key == "can-tho"
+    assert _follow_up(kb, row.id) == ("handoff", "webchat", "web-conv-1", "open")
+
+
+def test_an_unanswered_question_waits_for_staff_with_its_reply_address(talk, kb):
+    turn = talk("ở Đà Nẵng mức đóng phí gửi xe máy ở bệnh viện là bao nhiêu", channel="zalo", address="zalo-user-9")
+    assert not turn["provisions"]
+    row = [q for q in _questions(kb) if "gửi xe máy" in q.text and q.channel == "zalo"][-1]
+    assert _follow_up(kb, row.id) == ("unanswered", "zalo", "zalo-user-9", "open")
+
+
+def test_a_question_forwarded_by_staff_is_recorded_as_theirs_to_relay(talk, kb):
+    turn = talk("Bác hỏi: hộ cận nghèo ở Cần Thơ mua thẻ BHYT được hỗ trợ bao nhiêu?", channel="telegram",
+                address="42", forwarded_by="Chị Hoa")
+    assert turn["provisions"] and turn["provisions"][0].startswith("ct-")
+    row = [q for q in _questions(kb) if q.forwarded_by == "Chị Hoa"][-1]
+    assert row.channel == "telegram" and row.answered == 1 and row.provisions == turn["provisions"]
+
+
+def test_comparison_typed_without_diacritics(talk):
+    turn = talk("so sanh chinh sach hoc phi cua can tho va da nang")
+    assert turn["intent"] == "compare_localities"
+    assert {p[:3] for p in turn["provisions"]} == {"dn-", "ct-"}
+
+
+def test_screener_typed_without_diacritics_and_changed_locality(talk):
+    talk("toi o can tho")
+    turn = talk("toi o da nang, toi duoc huong chinh sach gi")
+    assert turn["intent"] == "ask_eligibility"
+    for choice in ("Hộ cận nghèo", "Trẻ em dưới 6 tuổi", "Không", "Không"):
+        turn = talk({b["title"]: b["payload"] for b in _buttons(turn)}[choice])
+    assert "quyết định cuối cùng thuộc về cơ quan có thẩm quyền" in _text(turn)
+    assert turn["provisions"] and all(p.startswith("dn-") for p in turn["provisions"])
