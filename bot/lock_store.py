@@ -5,7 +5,8 @@ back. Two servers doing that at once can both take the same ticket, or one can o
 other just issued, and then two turns of one conversation run together (their tracker events get
 mixed or lost). Here every read-change-write runs in a Redis transaction (WATCH/MULTI/EXEC) and is
 retried when another server changed the lock in between. Waiting turns also poll more often than
-Rasa's one second.
+Rasa's one second, and a ticket that could not be removed while Redis was unreachable is removed as
+soon as it is back (Rasa's would hold its conversation until the ticket expires).
 
 Loaded by Rasa from the endpoints file written by ``bot.servers.write_endpoints``::
 
@@ -18,12 +19,16 @@ Loaded by Rasa from the endpoints file written by ``bot.servers.write_endpoints`
 from __future__ import annotations
 
 import json
-from typing import Any, AsyncContextManager, Callable, Optional
+import logging
+from typing import Any, AsyncContextManager, Callable, Optional, Set, Tuple
 from urllib.parse import unquote, urlsplit
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_WAIT_S = 0.05
 
@@ -48,6 +53,7 @@ class AtomicRedisLockStore(RedisLockStore):
         prefix = options.get("key_prefix")
         super().__init__(key_prefix=str(prefix) if prefix else None, **redis_kwargs(str(endpoint_config.url)))
         self.wait_time = float(options.get("wait_time") or DEFAULT_WAIT_S)
+        self._unreleased: Set[Tuple[str, int]] = set()  # tickets whose removal failed (Redis unreachable)
 
     @classmethod
     def from_url(cls, url: str, key_prefix: Optional[str] = None, wait_time: float = DEFAULT_WAIT_S
@@ -85,6 +91,7 @@ class AtomicRedisLockStore(RedisLockStore):
             issued["ticket"] = lock.issue_ticket(lock_lifetime)
             return lock
 
+        self._release_leftovers()
         try:
             self._change(conversation_id, change)
         except Exception as exc:
@@ -108,8 +115,23 @@ class AtomicRedisLockStore(RedisLockStore):
         self._change(conversation_id, change)
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        """Remove the ticket; the lock goes with its last ticket (one transaction, unlike Rasa's two steps)."""
-        self.finish_serving(conversation_id, ticket_number)
+        """Remove the ticket; the lock goes with its last ticket (one transaction, unlike Rasa's two steps).
+
+        If Redis cannot be reached, the turn's reply still goes out, and the ticket is removed on this
+        server's next use of the store: left there, it would hold the conversation until it expires
+        (a minute), and every message of it would wait that long."""
+        self._unreleased.add((conversation_id, ticket_number))
+        self._release_leftovers()
+
+    def _release_leftovers(self) -> None:
+        for conversation_id, ticket_number in sorted(self._unreleased):
+            try:
+                self.finish_serving(conversation_id, ticket_number)
+            except RedisError as exc:
+                log.warning("lock store: ticket %d of a conversation not released yet (%s)", ticket_number,
+                            exc.__class__.__name__)
+                return
+            self._unreleased.discard((conversation_id, ticket_number))
 
     def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
              wait_time_in_seconds: Optional[float] = None) -> AsyncContextManager[TicketLock]:

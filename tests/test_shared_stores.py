@@ -132,3 +132,25 @@ async def test_a_second_turn_waits_for_the_first_and_the_lock_goes_with_the_last
     await one
     assert order == ["one start", "one end", "two start", "two end"]
     assert first.get_lock("conv") is None and not first.red.exists(first.key("conv"))
+
+
+async def test_a_ticket_left_while_redis_was_unreachable_is_released_when_it_is_back(prefix, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from bot.lock_store import AtomicRedisLockStore
+
+    store = AtomicRedisLockStore.from_url(REDIS_URL, prefix, wait_time=0.01)
+    working = store._change
+
+    def unreachable(*_args):
+        raise RedisConnectionError("Error 111 connecting to redis")
+
+    async with store.lock("stuck") as lock:  # the turn is answered although Redis went away meanwhile
+        monkeypatch.setattr(store, "_change", unreachable)
+    assert lock.conversation_id == "stuck" and store.get_lock("stuck").tickets  # the ticket is still held
+    monkeypatch.setattr(store, "_change", working)  # Redis is back: the next turn, of any conversation,
+    async with store.lock("other"):                 # releases it first
+        pass
+    assert store.get_lock("stuck") is None
+    async with store.lock("stuck"):  # so the conversation does not wait for the ticket to expire
+        pass
