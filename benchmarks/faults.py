@@ -294,6 +294,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=6, help="users per channel")
     parser.add_argument("--seconds", type=float, default=40, help="load per scenario (the outage is 10 s of it)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--keep", type=Path, help="keep the servers' logs in this folder")
     args = parser.parse_args()
     if not (1 <= args.users <= 50 and 20 <= args.seconds <= 300):
         parser.error("bounded: --users 1..50, --seconds 20..300")
@@ -303,7 +304,9 @@ def main() -> None:
     if model is None:
         raise SystemExit("no trained model: run `bot train` first")
     with tempfile.TemporaryDirectory(prefix="faults-") as tmp:
-        results = asyncio.run(run(args, model, Path(tmp)))
+        workdir = args.keep or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        results = asyncio.run(run(args, model, workdir))
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
 
