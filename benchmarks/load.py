@@ -186,7 +186,9 @@ async def closed_loop(channel: Any, result: Result, users: int, per_user: int, l
         for i in range(per_user):
             if time.monotonic() > deadline:
                 return
-            await channel.turn(result, f"load-{run}-{n}", SCRIPT[(n + i) % len(SCRIPT)])
+            # One conversation is the script's length; then the user starts another (a new session),
+            # so a long phase does not measure ever-longer trackers.
+            await channel.turn(result, f"load-{run}-{n}-{i // len(SCRIPT)}", SCRIPT[(n + i) % len(SCRIPT)])
 
     start = time.perf_counter()
     await asyncio.gather(*(user(n) for n in range(users)))
