@@ -13,28 +13,19 @@ from typing import Any, Dict, Iterator, List, Set, Tuple
 
 import aiohttp
 import pytest
+from redis_scratch import REDIS_URL, redis_key_prefix
 
 from bot.cluster import Cluster, load_knowledge_base, scratch_database, shared_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 TIMEOUT = aiohttp.ClientTimeout(total=90)
 
 
 @pytest.fixture(scope="module")
 def redis_prefix() -> Iterator[str]:
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc.__class__.__name__}")
-    prefix = f"scale{uuid.uuid4().hex[:8]}"
-    yield prefix
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
-    client.close()
+    with redis_key_prefix("scale") as key_prefix:
+        yield key_prefix
 
 
 @pytest.fixture(scope="module")

@@ -3,17 +3,16 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import uuid
 from pathlib import Path
 from typing import Iterator, List
 
 import pytest
+from redis_scratch import REDIS_URL, redis_key_prefix
 import yaml
 
 from bot.servers import Stack, write_endpoints
 from bot.settings import Settings
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 PG = "postgresql://bot:s3cret-pw@db.internal:5432/bot"
 
 
@@ -80,17 +79,8 @@ def test_redis_url_parts():
 
 @pytest.fixture
 def prefix() -> Iterator[str]:
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc.__class__.__name__}")
-    name = f"t{uuid.uuid4().hex[:10]}"
-    yield name
-    for key in client.scan_iter(f"{name}:*"):
-        client.delete(key)
-    client.close()
+    with redis_key_prefix("t") as key_prefix:
+        yield key_prefix
 
 
 def test_tickets_taken_at_once_by_many_clients_are_all_different(prefix):
