@@ -30,7 +30,7 @@ def _html(body: Html, request: web.Request, title: str, status: int = 200, **kw:
     return web.Response(text=page(title, body, request["user"], **kw), status=status, content_type="text/html")
 
 
-def _catalogue(engine: Engine) -> Dict[str, List[Tuple[str, str]]]:
+def catalogue_choices(engine: Engine) -> Dict[str, List[Tuple[str, str]]]:
     with transaction(engine) as session:
         def pairs(model: Any) -> List[Tuple[str, str]]:
             return [(r.key, r.name) for r in session.execute(select(model).order_by(model.position)).scalars()]
@@ -158,7 +158,7 @@ def register(app: web.Application, engine: Engine) -> None:
     async def browse(request: web.Request) -> web.Response:
         q = request.query.get("q", "")
         locality, status = request.query.get("locality") or None, request.query.get("status") or None
-        cat = await run(_catalogue, engine)
+        cat = await run(catalogue_choices, engine)
         rows = await run(list_provisions, engine, q, locality, status)
         table = join(render("""<tr><td><a href="/admin/kb/{id}">{id}</a>{badge}</td><td>{loc}</td>
 <td>{section}</td><td>{text}</td></tr>""", id=r["id"], loc=dict(cat["localities"]).get(r["locality"], r["locality"]),
@@ -185,7 +185,7 @@ def register(app: web.Application, engine: Engine) -> None:
         except NotFound:
             raise web.HTTPNotFound(text="Không có điều khoản này.")
         user: User = request["user"]
-        cat = await run(_catalogue, engine)
+        cat = await run(catalogue_choices, engine)
         changes = await run(kb_admin.change_log, engine, 20, pid)
         retire = Html("")
         if user.is_admin and stored.get("status") != "retired":
@@ -230,7 +230,7 @@ def register(app: web.Application, engine: Engine) -> None:
 
     async def _new_form(request: web.Request, record: Dict[str, Any], document: str, error: Optional[str] = None,
                         status: int = 200) -> web.Response:
-        cat = await run(_catalogue, engine)
+        cat = await run(catalogue_choices, engine)
         body = provision_form(record, cat, request["user"], "/admin/kb/new", "Thêm điều khoản", document=document)
         return _html(body, request, "Thêm điều khoản", status=status, error=error)
 

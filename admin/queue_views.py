@@ -8,7 +8,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from admin.html import Html, csrf_field, join, options, render
-from admin.kb_views import _catalogue
+from admin.kb_views import catalogue_choices
 from admin.layout import page
 from admin.sessions import User
 from knowledge import follow_ups
@@ -74,7 +74,7 @@ def register(app: web.Application, engine: Engine, intents: Tuple[str, ...]) -> 
                                        intents=_intents_of_topic(q.get("topic")),
                                        status=q.get("status") if q.get("status") in dict(STATUSES) else "open")
         items = await asyncio.to_thread(follow_ups.queue, engine, where)
-        cat = await asyncio.to_thread(_catalogue, engine)
+        cat = await asyncio.to_thread(catalogue_choices, engine)
         localities = dict(cat["localities"])
         locality_filter = Html("")
         if user.is_admin:
