@@ -38,9 +38,7 @@ def _record(tracker: Tracker, turn: answering.Turn, reply: answering.Reply, hand
 
 def _slot_locality(tracker: Tracker) -> Any:
     """The remembered locality's key, so staff of that commune see the follow-up."""
-    name = tracker.get_slot("locality")
-    keys = runtime.search().index().aliases.resolve("locality", name) if name else []
-    return keys[0] if keys else None
+    return answering.catalogue_key(runtime.search(), "locality", tracker.get_slot("locality"))
 
 
 def _address(meta: Dict[str, Any]) -> Any:

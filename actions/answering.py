@@ -66,7 +66,8 @@ class Reply:
         self.messages.append({"text": text, "buttons": buttons(button_map or {})})
 
 
-def _resolve(search: ProvisionSearch, kind: str, name: Optional[str]) -> Optional[str]:
+def catalogue_key(search: ProvisionSearch, kind: str, name: Optional[str]) -> Optional[str]:
+    """The catalogue key a name or alias stands for (the first, when several), or None."""
     if not name:
         return None
     try:
@@ -94,7 +95,7 @@ def preferences(search: ProvisionSearch, intent: Optional[str], groups: Sequence
     named or remembered. These rank provisions; they exclude none (the intent may be wrong,
     and a provision on a related group or topic can be the right answer)."""
     topic = INTENT_TOPICS.get(intent or "")
-    keys = [k for k in (_resolve(search, "group", name) for name in groups) if k]
+    keys = [k for k in (catalogue_key(search, "group", name) for name in groups) if k]
     return Preferences(topics=(topic,) if topic else (), groups=tuple(dict.fromkeys(keys)),
                        kinds=INTENT_KINDS.get(intent or "", ()))
 
@@ -171,7 +172,7 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
         if turn.slots.get("last_question"):
             question, intent = turn.slots["last_question"], turn.slots.get("last_intent")
     locality_name = named or turn.slots.get("locality")
-    locality = _resolve(search, "locality", locality_name)
+    locality = catalogue_key(search, "locality", locality_name)
     if locality is None:
         mentioned = search.analyze(question).localities
         if mentioned:
@@ -238,10 +239,10 @@ def compare(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
     analysis = search.analyze(turn.text)
     keys: List[str] = []
     for value in turn.entity_values("locality") + analysis.localities:
-        key = value if value in names else _resolve(search, "locality", value)
+        key = value if value in names else catalogue_key(search, "locality", value)
         if key and key not in keys:
             keys.append(key)
-    slot_key = _resolve(search, "locality", turn.slots.get("locality"))
+    slot_key = catalogue_key(search, "locality", turn.slots.get("locality"))
     if len(keys) == 1 and slot_key and slot_key not in keys:
         keys.append(slot_key)
     if len(keys) == 1:
@@ -296,7 +297,7 @@ def screener(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = Non
     elif turn.intent == "choose_locality" and turn.entity("locality"):
         reply.slots["locality"] = turn.entity("locality")
     locality_name = reply.slots.get("locality") or turn.entity("locality") or turn.slots.get("locality")
-    locality = _resolve(search, "locality", locality_name)
+    locality = catalogue_key(search, "locality", locality_name)
     if locality is None:
         reply.slots.update(screener_step="locality", screener_answers=json.dumps(answers))
         reply.say(T.ASK_LOCALITY, locality_buttons(search))
