@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import collections
 import json
-import multiprocessing
 import tempfile
 import time
 import uuid
@@ -26,12 +25,11 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Set
 
 import aiohttp
-from aiohttp import web
 
 from bot.cluster import Cluster, load_knowledge_base, scratch_database, shared_settings, with_database
 from bot.servers import free_port, wait_http
 from bot.settings import Settings
-from load import SCRIPT, ZALO_APP_ID, ZALO_SECRET, FakeZalo, _listening, serve_zalo
+from load import SCRIPT, ZALO_APP_ID, ZALO_SECRET, FakeZalo, zalo_connector
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS = ("127.0.0.1", 6379)
@@ -251,27 +249,14 @@ async def run(args: argparse.Namespace, model: Path, workdir: Path) -> List[Dict
         await asyncio.to_thread(load_knowledge_base, settings.database_url)
         cluster = Cluster(settings, model, size=2, log_dir=workdir / "logs")
         await asyncio.to_thread(cluster.start)
-        fake = FakeZalo()
-        runner = web.AppRunner(fake.app(), access_log=None)
-        await runner.setup()
-        fake_port, hook_port = free_port(), free_port()
-        await web.TCPSite(runner, "127.0.0.1", fake_port).start()
-        zalo = multiprocessing.get_context("spawn").Process(
-            target=serve_zalo, args=(hook_port, settings.database_url, cluster.rasa_urls,
-                                     f"http://127.0.0.1:{fake_port}", str(workdir / "zalo.json")))
-        zalo.start()
-        hook = f"http://127.0.0.1:{hook_port}/webhooks/zalo"
         try:
-            await _listening(hook, 60)
-            for name in args.scenarios.split(","):
-                result = await scenario(name, cluster, proxies, hook, fake, settings.database_url, args.users,
-                                        args.seconds)
-                print(json.dumps(result, ensure_ascii=False), flush=True)
-                results.append(result)
+            async with zalo_connector(settings.database_url, cluster.rasa_urls, workdir) as (hook, fake):
+                for name in args.scenarios.split(","):
+                    result = await scenario(name, cluster, proxies, hook, fake, settings.database_url, args.users,
+                                            args.seconds)
+                    print(json.dumps(result, ensure_ascii=False), flush=True)
+                    results.append(result)
         finally:
-            zalo.terminate()
-            zalo.join(10)
-            await runner.cleanup()
             await asyncio.to_thread(cluster.stop)
             for proxy in proxies.values():
                 await proxy.cut()

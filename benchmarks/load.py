@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import json
 import math
@@ -28,9 +29,10 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, AsyncIterator, Dict, List, Optional, Sequence, Tuple
 
 import aiohttp
 from aiohttp import web
@@ -298,6 +300,29 @@ async def _listening(url: str, timeout: float) -> None:
         await asyncio.sleep(0.3)
 
 
+@asynccontextmanager
+async def zalo_connector(database_url: str, rasa_urls: List[str], workdir: Path
+                         ) -> AsyncIterator[Tuple[str, "FakeZalo"]]:
+    """The fake Zalo API served here and the real Zalo connector in its own process: (webhook URL, fake)."""
+    fake = FakeZalo()
+    runner = web.AppRunner(fake.app(), access_log=None)
+    await runner.setup()
+    fake_port, hook_port = free_port(), free_port()
+    await web.TCPSite(runner, "127.0.0.1", fake_port).start()
+    process = multiprocessing.get_context("spawn").Process(
+        target=serve_zalo, args=(hook_port, database_url, rasa_urls, f"http://127.0.0.1:{fake_port}",
+                                 str(workdir / "zalo.json")))
+    process.start()
+    hook = f"http://127.0.0.1:{hook_port}/webhooks/zalo"
+    try:
+        await _listening(hook, 60)
+        yield hook, fake
+    finally:
+        process.terminate()
+        process.join(10)
+        await runner.cleanup()
+
+
 def _clear_redis(prefix: str) -> None:
     import redis
 
@@ -311,42 +336,26 @@ async def measure(deployment: Deployment, channel_name: str, loads: List[Dict[st
                   ) -> List[Result]:
     results: List[Result] = []
     limits = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=limits, timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)) as http:
-        zalo_proc = None
-        runner = None
+    async with contextlib.AsyncExitStack() as stack:
+        http = await stack.enter_async_context(aiohttp.ClientSession(
+            connector=limits, timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)))
         if channel_name == "zalo":
-            fake = FakeZalo()
-            runner = web.AppRunner(fake.app(), access_log=None)
-            await runner.setup()
-            fake_port, hook_port = free_port(), free_port()
-            await web.TCPSite(runner, "127.0.0.1", fake_port).start()
-            zalo_proc = multiprocessing.get_context("spawn").Process(
-                target=serve_zalo, args=(hook_port, deployment.database_url, deployment.rasa_urls,
-                                         f"http://127.0.0.1:{fake_port}", str(deployment.workdir / "zalo.json")))
-            zalo_proc.start()
-            hook = f"http://127.0.0.1:{hook_port}/webhooks/zalo"
-            await _listening(hook, 60)
+            hook, fake = await stack.enter_async_context(
+                zalo_connector(deployment.database_url, deployment.rasa_urls, deployment.workdir))
             channel: Any = ZaloChannel(hook, fake, http)
         else:
             channel = RestChannel(deployment.rasa_urls, http)
-        try:
-            warm = Result(deployment.kind, channel_name, "warm-up")
-            await closed_loop(channel, warm, users=2 * len(deployment.rasa_urls), per_user=3, limit_s=60, drain_s=10)
-            for load in loads:
-                result = Result(deployment.kind, channel_name, load["label"])
-                if load["kind"] == "closed":
-                    per_user = max(3, math.ceil(args.messages / load["users"]))
-                    await closed_loop(channel, result, load["users"], per_user, args.phase_seconds, args.drain)
-                else:
-                    await open_load(channel, result, args.rate, args.duration, args.drain)
-                print(_row(result.summary()), flush=True)
-                results.append(result)
-        finally:
-            if zalo_proc is not None:
-                zalo_proc.terminate()
-                zalo_proc.join(10)
-            if runner is not None:
-                await runner.cleanup()
+        warm = Result(deployment.kind, channel_name, "warm-up")
+        await closed_loop(channel, warm, users=2 * len(deployment.rasa_urls), per_user=3, limit_s=60, drain_s=10)
+        for load in loads:
+            result = Result(deployment.kind, channel_name, load["label"])
+            if load["kind"] == "closed":
+                per_user = max(3, math.ceil(args.messages / load["users"]))
+                await closed_loop(channel, result, load["users"], per_user, args.phase_seconds, args.drain)
+            else:
+                await open_load(channel, result, args.rate, args.duration, args.drain)
+            print(_row(result.summary()), flush=True)
+            results.append(result)
     return results
 
 
