@@ -59,12 +59,7 @@ def mark_done(engine: Engine, message_id: int) -> None:
 def mark_attempt_failed(engine: Engine, message_id: int, error: str) -> bool:
     """Count a failed attempt; return True while the message should still be retried."""
     with transaction(engine) as session:
-        row = session.get(InboundMessage, message_id)
-        row.attempts += 1
-        row.last_error = error[:300]
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status = "failed"
-        return row.status == "pending"
+        return session.get(InboundMessage, message_id).count_failure(error, MAX_ATTEMPTS)
 
 
 def is_pending(engine: Engine, message_id: int) -> bool:

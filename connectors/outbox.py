@@ -48,12 +48,7 @@ def mark_sent(engine: Engine, message_id: int) -> None:
 def mark_attempt_failed(engine: Engine, message_id: int, error: str) -> bool:
     """Count a failed send; True while it should still be retried (it is kept as failed afterwards)."""
     with transaction(engine) as session:
-        row = session.get(OutboundMessage, message_id)
-        row.attempts += 1
-        row.last_error = error[:300]
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status = "failed"
-        return row.status == "pending"
+        return session.get(OutboundMessage, message_id).count_failure(error, MAX_ATTEMPTS)
 
 
 def take_for(engine: Engine, channel: str, address: str) -> List[Outbound]:

@@ -224,7 +224,23 @@ class Account(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
-class InboundMessage(Base):
+class Delivery:
+    """Delivery state of a stored message that is retried until it succeeds or is given up."""
+
+    status = Column(String(20), nullable=False, default="pending", index=True)  # pending | done/sent | failed
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(String(300), nullable=True)
+
+    def count_failure(self, error: str, max_attempts: int) -> bool:
+        """Count a failed attempt, giving up after ``max_attempts``; True while it should be retried."""
+        self.attempts += 1
+        self.last_error = error[:300]
+        if self.attempts >= max_attempts:
+            self.status = "failed"
+        return self.status == "pending"
+
+
+class InboundMessage(Delivery, Base):
     """A message from a channel, stored before it is acknowledged so none is lost or answered twice."""
 
     __tablename__ = "inbound_messages"
@@ -235,9 +251,6 @@ class InboundMessage(Base):
     sender = Column(String(100), nullable=False)
     text = Column(Text, nullable=False)
     payload = Column(JSON, nullable=False, default=dict)
-    status = Column(String(20), nullable=False, default="pending", index=True)  # pending | done | failed
-    attempts = Column(Integer, nullable=False, default=0)
-    last_error = Column(String(300), nullable=True)
     received_at = Column(DateTime, nullable=False, default=utcnow)
     done_at = Column(DateTime, nullable=True)
 
@@ -261,7 +274,7 @@ class FollowUp(Base):
     resolved_at = Column(DateTime, nullable=True)
 
 
-class OutboundMessage(Base):
+class OutboundMessage(Delivery, Base):
     """A message to a user written outside a conversation turn (a staff answer); its channel's
     connector delivers it and marks it sent, or failed after its attempts."""
 
@@ -271,9 +284,6 @@ class OutboundMessage(Base):
     address = Column(String(100), nullable=False)
     text = Column(Text, nullable=False)
     question_id = Column(Integer, nullable=True)
-    status = Column(String(20), nullable=False, default="pending", index=True)  # pending | sent | failed
-    attempts = Column(Integer, nullable=False, default=0)
-    last_error = Column(String(300), nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     sent_at = Column(DateTime, nullable=True)
 
