@@ -48,15 +48,11 @@ class AdminSettings:
     intents: Tuple[str, ...] = field(default_factory=tuple)  # for turning questions into training examples
 
 
-def current_user(request: web.Request) -> User:
-    return request["user"]
-
-
 def admin_only(handler: Handler) -> Handler:
     """Refuse staff accounts (403): knowledge-base changes are for admins."""
 
     async def wrapped(request: web.Request) -> web.StreamResponse:
-        user = current_user(request)
+        user: User = request["user"]
         if not user.is_admin:
             return web.Response(text=message_page("Không có quyền", "Trang này chỉ dành cho quản trị viên.", user),
                                 status=403, content_type="text/html")
@@ -209,4 +205,4 @@ def routes_needing_login(app: web.Application) -> List[Tuple[str, str]]:
     return found
 
 
-__all__ = ["AdminSettings", "admin_only", "create_app", "current_user", "routes_needing_login"]
+__all__ = ["AdminSettings", "admin_only", "create_app", "routes_needing_login"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 from aiohttp import web
+from multidict import MultiMapping
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -66,7 +67,7 @@ def _lines(value: Any) -> List[str]:
     return [line.strip() for line in str(value or "").splitlines() if line.strip()]
 
 
-def form_record(form: Mapping[str, Any]) -> Dict[str, Any]:
+def form_record(form: MultiMapping[Any]) -> Dict[str, Any]:
     """The editable fields of a provision from a submitted form; raises KnowledgeError on unreadable numbers."""
     try:
         numbers = yaml.safe_load(str(form.get("numbers") or "")) or []
@@ -77,8 +78,8 @@ def form_record(form: Mapping[str, Any]) -> Dict[str, Any]:
     return {
         "kind": str(form.get("kind") or ""),
         "section": str(form.get("section") or "").strip(),
-        "topics": [str(v) for v in form.getall("topics", [])] if hasattr(form, "getall") else list(form.get("topics") or []),
-        "groups": [str(v) for v in form.getall("groups", [])] if hasattr(form, "getall") else list(form.get("groups") or []),
+        "topics": [str(v) for v in form.getall("topics", [])],
+        "groups": [str(v) for v in form.getall("groups", [])],
         "text": " ".join(str(form.get("text") or "").split()),
         "numbers": numbers,
         "legal_refs": _lines(form.get("legal_refs")),

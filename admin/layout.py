@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from admin.html import Html, csrf_field, esc, join, render
+from admin.html import Html, csrf_field, join, render
 from admin.sessions import User
 
 NAV = (("/admin/", "Tổng quan", False), ("/admin/queue", "Câu hỏi chờ", False),
@@ -52,6 +52,3 @@ def page(title: str, body: Html, user: Optional[User] = None, flash: Optional[st
 
 def message_page(title: str, text: str, user: Optional[User] = None) -> Html:
     return page(title, render("<p>{t}</p>", t=text), user)
-
-
-__all__ = ["page", "message_page", "esc"]
