@@ -62,6 +62,12 @@ def kb_version(session: Session) -> int:
     return session.execute(select(KbState.version).where(KbState.id == 1)).scalar_one()
 
 
+def read_version(engine: Engine) -> int:
+    """The KB's version outside any ORM session: what caches check on every message (a third of the cost)."""
+    with engine.connect() as connection:
+        return connection.execute(select(KbState.version).where(KbState.id == 1)).scalar_one()
+
+
 def bump_version(session: Session) -> None:
     state = session.get(KbState, 1, with_for_update=True)
     state.version += 1

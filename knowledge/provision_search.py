@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from knowledge.catalogue import AliasTable, load_alias_table
-from knowledge.db import kb_version, transaction
+from knowledge.db import kb_version, read_version, transaction
 from knowledge.errors import NotFound
 from knowledge.models import Document, Provision
 from knowledge.text import QUESTION_FRAME, STOPWORDS, ngrams, normalize, syllables
@@ -341,11 +341,11 @@ class ProvisionSearch:
         pinned = getattr(self._pinned, "index", None)
         if pinned is not None:
             return pinned
-        with transaction(self._engine) as session:
-            version = kb_version(session)
-            if self._index is None or self._index.version != version:
-                with self._lock:
-                    if self._index is None or self._index.version != version:
+        version = read_version(self._engine)
+        if self._index is None or self._index.version != version:
+            with self._lock:
+                if self._index is None or self._index.version != version:
+                    with transaction(self._engine) as session:
                         self._index = build_index(session)
         return self._index
 

@@ -16,7 +16,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge.catalogue import AliasTable, load_alias_table
-from knowledge.db import create_schema, kb_version, make_engine, transaction
+from knowledge.db import create_schema, kb_version, make_engine, read_version, transaction
 from nlu.catalogue_entities import EMITTED, find_mentions
 from nlu.tokenization import VnToken
 
@@ -39,11 +39,9 @@ class _AliasCache:
             if self._engine is None:
                 self._engine = make_engine(self._url)
                 create_schema(self._engine)
-            with transaction(self._engine) as session:
-                version = kb_version(session)
-                if version != self._version:
-                    with self._lock:
-                        self._table, self._version = load_alias_table(session), version
+            if read_version(self._engine) != self._version:
+                with self._lock, transaction(self._engine) as session:
+                    self._table, self._version = load_alias_table(session), kb_version(session)
         except Exception as exc:  # no KB: DIET's entities stand alone
             log.warning("catalogue entities unavailable: %s", exc.__class__.__name__)
             return None
