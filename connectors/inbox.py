@@ -40,12 +40,14 @@ def store(engine: Engine, channel: str, external_id: str, sender: str, text: str
         return None
 
 
-def pending(engine: Engine, channel: str, limit: int = 100) -> List[Pending]:
-    """Messages not yet answered, oldest first (what a restarted connector resumes)."""
+def pending(engine: Engine, channel: str, limit: int = 100, sender: Optional[str] = None) -> List[Pending]:
+    """Messages not yet answered, oldest first (what a restarted connector resumes); only ``sender``'s
+    when given."""
+    query = select(InboundMessage).where(InboundMessage.channel == channel, InboundMessage.status == "pending")
+    if sender is not None:
+        query = query.where(InboundMessage.sender == sender)
     with transaction(engine) as session:
-        rows = session.execute(
-            select(InboundMessage).where(InboundMessage.channel == channel, InboundMessage.status == "pending")
-            .order_by(InboundMessage.id).limit(limit)).scalars()
+        rows = session.execute(query.order_by(InboundMessage.id).limit(limit)).scalars()
         return [Pending(r.id, r.channel, r.external_id, r.sender, r.text, dict(r.payload or {}), r.attempts)
                 for r in rows]
 

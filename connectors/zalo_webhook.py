@@ -40,7 +40,7 @@ class ZaloSettings:
     sweep_interval_s: float = 15.0  # how often pending messages are looked for
     retry_base_s: float = 5.0  # first wait after a failed attempt, doubled each time
     retry_max_s: float = 600.0
-    max_concurrent: int = 8  # messages answered at once (Rasa calls and sends), across users
+    max_concurrent: int = 32  # messages answered at once (Rasa calls and sends), across users
 
 
 def create_app(settings: ZaloSettings, engine: Engine, rasa_client_factory: RasaClientFactory,
@@ -146,9 +146,7 @@ class _Responder:
     async def sweep(self, sender: Optional[str] = None) -> None:
         """Start pending messages that are due (all of ``sender``'s, due or not, when given)."""
         now = time.monotonic()
-        for item in await asyncio.to_thread(inbox.pending, self._engine, CHANNEL):
-            if sender is not None and item.sender != sender:
-                continue
+        for item in await asyncio.to_thread(inbox.pending, self._engine, CHANNEL, sender=sender):
             if sender is None and self._next_try.get(item.id, 0.0) > now:
                 continue
             self._submit(item)
