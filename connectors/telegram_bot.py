@@ -118,6 +118,7 @@ class TelegramConnector:
                  rasa_session: Optional[aiohttp.ClientSession] = None):
         self.settings = settings
         self.delivery = delivery
+        delivery.on_settled = self._settled
         self._engine = engine
         self._session, self._owns_session = rasa_session, rasa_session is None
         self._rasa: Optional[RasaClient] = None
@@ -249,13 +250,16 @@ class TelegramConnector:
         return allowed
 
     async def _converse(self, turn: Turn) -> None:
-        """Keep the message, then answer it (or apologise and leave it for the retry)."""
+        """Keep the message, then answer it (or apologise and leave it for the retry). It is kept before
+        it waits behind the chat's earlier messages, so a restart meanwhile does not lose it."""
+        inbox_id = await asyncio.to_thread(inbox.store, self._engine, CHANNEL, turn.external_id, turn.sender,
+                                           turn.text, turn.payload())
+        if inbox_id is None:
+            log.info("message %s was seen before; not answered twice", turn.external_id)
+            return
         async with self._lock(turn.chat_id):
-            inbox_id = await asyncio.to_thread(inbox.store, self._engine, CHANNEL, turn.external_id, turn.sender,
-                                               turn.text, turn.payload())
-            if inbox_id is None:
-                log.info("message %s was seen before; not answered twice", turn.external_id)
-                return
+            if self.delivery.holds(inbox_id) or not await asyncio.to_thread(inbox.is_pending, self._engine, inbox_id):
+                return  # the background retry answered it while it waited
             await self._answer(inbox_id, turn, late=False)
 
     async def _answer(self, inbox_id: int, turn: Turn, late: bool) -> bool:
@@ -272,9 +276,16 @@ class TelegramConnector:
                 await self.delivery.send(turn.chat_id, OutgoingMessage(texts.TELEGRAM_GAVE_UP), turn.reply_to)
             return False
         reply_to = turn.reply_to if late or turn.relay else None  # a late answer says which question it answers
-        await self.delivery.send_all(turn.chat_id, self._messages(turn, replies), reply_to)
-        await asyncio.to_thread(inbox.mark_done, self._engine, inbox_id)
+        await self.delivery.send_all(turn.chat_id, self._messages(turn, replies), reply_to, inbox_id=inbox_id)
+        if self.delivery.holds(inbox_id):
+            log.warning("answer to message %s kept for sending later; the message stays pending", turn.external_id)
+        else:
+            await asyncio.to_thread(inbox.mark_done, self._engine, inbox_id)
         return True
+
+    async def _settled(self, inbox_id: int) -> None:
+        """A kept answer went out at last (or was refused for good): its message is done."""
+        await asyncio.to_thread(inbox.mark_done, self._engine, inbox_id)
 
     def _messages(self, turn: Turn, replies: List[BotReply]) -> List[OutgoingMessage]:
         messages = relay_messages(replies) if turn.relay else reply_messages(replies, self._keys)
@@ -288,6 +299,8 @@ class TelegramConnector:
         for item in await asyncio.to_thread(inbox.pending, self._engine, CHANNEL):
             turn = Turn.from_pending(item)
             async with self._lock(turn.chat_id):
+                if self.delivery.holds(item.id):
+                    continue  # answered already: the answer waits in delivery
                 if not await asyncio.to_thread(inbox.is_pending, self._engine, item.id):
                     continue  # answered by its handler since the list was read
                 if not await self._answer(item.id, turn, late=True):

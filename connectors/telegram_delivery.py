@@ -1,5 +1,9 @@
 """Sending to Telegram without losing anything: flood control (RetryAfter) honoured, transient
-errors retried with backoff, and every message that still could not be sent logged and kept."""
+errors retried with backoff, and every message that still could not be sent logged and kept.
+
+A kept answer belongs to the stored inbound message it answers (``inbox_id``): the connector leaves that
+message pending until ``on_settled`` reports its answer delivered, so an answer still kept when the
+process stops is asked for again after the restart rather than lost."""
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +12,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Awaitable, Callable, List, Optional, Sequence, Tuple
+from typing import Awaitable, Callable, List, Optional, Sequence, Set, Tuple
 
 from telegram import Bot, Message, ReplyParameters
 from telegram.constants import ChatAction
@@ -40,6 +44,7 @@ class FailedDelivery:
     error: str
     retryable: bool
     rounds: int = 1
+    inbox_id: Optional[int] = None  # the stored message this answers, settled once it is sent
 
 
 class DeliveryFailed(Exception):
@@ -60,6 +65,12 @@ class Delivery:
         self._clock = clock
         self._resume_at = 0.0  # flood control applies to the whole bot: nothing is sent before this
         self.failures: List[FailedDelivery] = []
+        # Called with an inbox id once none of its answer is waiting any more (sent, or refused for good).
+        self.on_settled: Optional[Callable[[int], Awaitable[None]]] = None
+
+    def holds(self, inbox_id: int) -> bool:
+        """Whether part of the answer to this stored message is kept, waiting to be sent again."""
+        return any(f.inbox_id == inbox_id and f.retryable for f in self.failures)
 
     async def send(self, chat_id: int, message: OutgoingMessage, reply_to: Optional[int] = None) -> Optional[Message]:
         """Send one message; on failure keep it (see ``failures``) and return None."""
@@ -71,25 +82,27 @@ class Delivery:
         return await self._send_with_retries(chat_id, message, None)
 
     async def send_all(self, chat_id: int, messages: Sequence[OutgoingMessage],
-                       reply_to: Optional[int] = None) -> List[Message]:
+                       reply_to: Optional[int] = None, inbox_id: Optional[int] = None) -> List[Message]:
         """Send messages in order, after any kept earlier ones of the same chat. After a failure worth
         retrying, the rest are kept behind it rather than sent out of order; a message refused for
-        good is kept and the rest still go out."""
+        good is kept and the rest still go out. ``inbox_id``: the stored message they answer."""
         sent: List[Message] = []
         if not (await self._flush(chat_id))[0]:
             for i, message in enumerate(messages):
                 self._keep(FailedDelivery(chat_id, message, reply_to if i == 0 else None,
-                                          "waiting behind an undelivered message", True))
+                                          "waiting behind an undelivered message", True, inbox_id=inbox_id))
             return sent
         for i, message in enumerate(messages):
             try:
                 sent.append(await self._send_with_retries(chat_id, message, reply_to if i == 0 else None))
             except DeliveryFailed as exc:
                 if not exc.retryable:
-                    self._keep(FailedDelivery(chat_id, message, reply_to if i == 0 else None, str(exc), False))
+                    self._keep(FailedDelivery(chat_id, message, reply_to if i == 0 else None, str(exc), False,
+                                              inbox_id=inbox_id))
                     continue
                 for j, rest in enumerate(messages[i:]):
-                    self._keep(FailedDelivery(chat_id, rest, reply_to if i + j == 0 else None, str(exc), True))
+                    self._keep(FailedDelivery(chat_id, rest, reply_to if i + j == 0 else None, str(exc), True,
+                                              inbox_id=inbox_id))
                 break
         return sent
 
@@ -108,18 +121,21 @@ class Delivery:
             return True, 0
         self.failures = [f for f in self.failures if not (f.chat_id == chat_id and f.retryable)]
         sent = 0
-        for i, failure in enumerate(waiting):
-            try:
-                await self._send_with_retries(chat_id, failure.message, failure.reply_to)
-            except DeliveryFailed as exc:
-                failure.error, failure.retryable, failure.rounds = str(exc), exc.retryable, failure.rounds + 1
-                self._keep(failure)
-                if exc.retryable:
-                    self.failures.extend(waiting[i + 1:])
-                    return False, sent
-                continue
-            sent += 1
-        return True, sent
+        try:
+            for i, failure in enumerate(waiting):
+                try:
+                    await self._send_with_retries(chat_id, failure.message, failure.reply_to)
+                except DeliveryFailed as exc:
+                    failure.error, failure.retryable, failure.rounds = str(exc), exc.retryable, failure.rounds + 1
+                    self._keep(failure)
+                    if exc.retryable:
+                        self.failures.extend(waiting[i + 1:])
+                        return False, sent
+                    continue
+                sent += 1
+            return True, sent
+        finally:
+            await self._settle({f.inbox_id for f in waiting if f.inbox_id is not None})
 
     async def chat_action(self, chat_id: int, action: str = ChatAction.TYPING) -> None:
         """Show "typing…"; best effort, since a lost chat action costs nothing."""
@@ -167,13 +183,19 @@ class Delivery:
         if delay > 0:
             await self._sleep(delay)
 
+    async def _settle(self, inbox_ids: Set[int]) -> None:
+        for inbox_id in sorted(inbox_ids):
+            if self.on_settled is not None and not self.holds(inbox_id):
+                await self.on_settled(inbox_id)
+
     def _keep(self, failure: FailedDelivery) -> None:
         log.error("message to chat %s not delivered (%s; %s): %d characters kept", failure.chat_id, failure.error,
                   "will retry" if failure.retryable else "not retryable", len(failure.message.text))
         self.failures.append(failure)
         if len(self.failures) > self._policy.kept_failures:
             dropped = self.failures.pop(0)
-            log.error("failure list full: forgetting the oldest undelivered message to chat %s", dropped.chat_id)
+            log.error("failure list full: forgetting the oldest undelivered message to chat %s%s", dropped.chat_id,
+                      " (its question stays pending and is asked again)" if dropped.inbox_id is not None else "")
 
 
 def _seconds(exc: RetryAfter) -> float:

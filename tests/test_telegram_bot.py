@@ -45,6 +45,7 @@ class FakeRasa:
     def __init__(self) -> None:
         self.received: List[Dict[str, Any]] = []
         self.answer: Callable[[str], List[Dict[str, Any]]] = self.default_answer
+        self.gate: Optional[asyncio.Event] = None  # set: answers wait for it
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -57,6 +58,8 @@ class FakeRasa:
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.received.append(body)
+        if self.gate is not None:
+            await self.gate.wait()
         return web.json_response([{"recipient_id": body["sender"], **r} for r in self.answer(body["message"])])
 
     @staticmethod
@@ -145,10 +148,10 @@ async def make_bot(telegram, empty_engine):
     apps = []
 
     async def make(rasa_url: str, **overrides: Any):
+        options: Dict[str, Any] = {"localities": LOCALITIES, "retry_interval_s": 0.05, "retry_interval_max_s": 0.2,
+                                   "delivery": DeliveryPolicy(max_attempts=3, backoff_base=0.01), **overrides}
         settings = TelegramSettings(token=TOKEN, rasa_url=rasa_url, base_url=telegram.base_url,
-                                    base_file_url=telegram.base_url.replace("/bot", "/file/bot"),
-                                    localities=LOCALITIES, retry_interval_s=0.05, retry_interval_max_s=0.2,
-                                    delivery=DeliveryPolicy(max_attempts=3, backoff_base=0.01), **overrides)
+                                    base_file_url=telegram.base_url.replace("/bot", "/file/bot"), **options)
         app = build_application(settings, empty_engine)
         await app.initialize()
         await start_connector(app)
@@ -329,13 +332,31 @@ async def test_server_errors_are_retried_with_backoff_then_the_answer_delivered(
     assert connector_of(chat.app).delivery.failures == []
 
 
-async def test_an_answer_telegram_keeps_refusing_is_kept_and_sent_when_it_recovers(chat, telegram):
+async def test_an_answer_telegram_keeps_refusing_is_kept_and_sent_when_it_recovers(chat, telegram, rasa,
+                                                                              empty_engine):
     telegram.fail("sendMessage", 500, times=3)  # every attempt of the first round
     await chat.say("nhà ở xã hội")
     (failure,) = connector_of(chat.app).delivery.failures
     assert failure.retryable and failure.message.text == ANSWER
+    assert [r.status for r in inbox_rows(empty_engine)] == ["pending"]  # not done until the answer is out
     await eventually(lambda: telegram.texts() == [ANSWER])  # the background retry delivers it
     assert connector_of(chat.app).delivery.failures == []
+    await eventually(lambda: [r.status for r in inbox_rows(empty_engine)] == ["done"])
+    assert len(rasa[0].received) == 1  # sent again, not asked again
+
+
+async def test_an_answer_still_kept_when_the_connector_stops_is_delivered_after_the_restart(
+        make_bot, telegram, rasa, empty_engine):
+    first = Chat(await make_bot(rasa[1], retry_interval_s=60))
+    telegram.fail("sendMessage", 500, times=3)
+    await first.say("nhà ở xã hội")
+    assert telegram.texts() == [] and connector_of(first.app).delivery.holds(inbox_rows(empty_engine)[0].id)
+    await stop_connector(first.app)  # the process ends with the answer undelivered
+
+    await make_bot(rasa[1])
+    await eventually(lambda: telegram.texts() == [ANSWER])
+    await eventually(lambda: [r.status for r in inbox_rows(empty_engine)] == ["done"])
+    assert rasa[0].messages() == ["nhà ở xã hội", "nhà ở xã hội"]  # asked again: the kept answer died with the process
 
 
 async def test_a_long_answer_cut_off_midway_is_completed_in_order(chat, telegram, rasa):
@@ -355,6 +376,20 @@ async def test_a_new_answer_waits_behind_an_undelivered_one(chat, telegram, rasa
     assert telegram.texts() == []
     await chat.say("câu thứ hai")
     assert telegram.texts() == ["Trả lời: câu thứ nhất", "Trả lời: câu thứ hai"]
+
+
+async def test_a_message_waiting_behind_the_chats_previous_one_is_kept_already(chat, telegram, rasa, empty_engine):
+    rasa[0].gate = asyncio.Event()
+    first = asyncio.create_task(chat.say("câu thứ nhất"))
+    await eventually(lambda: rasa[0].messages() == ["câu thứ nhất"])
+    second = asyncio.create_task(chat.say("câu thứ hai"))
+    # The second waits for the first's answer, but a restart now would find it in the inbox.
+    await eventually(lambda: [r.text for r in inbox_rows(empty_engine)] == ["câu thứ nhất", "câu thứ hai"])
+    assert rasa[0].messages() == ["câu thứ nhất"]
+    rasa[0].gate.set()
+    await asyncio.gather(first, second)
+    assert rasa[0].messages() == ["câu thứ nhất", "câu thứ hai"] and telegram.texts() == [ANSWER, ANSWER]
+    assert [r.status for r in inbox_rows(empty_engine)] == ["done", "done"]
 
 
 async def test_a_blocked_bot_keeps_the_failure_without_retrying(chat, telegram):
