@@ -14,6 +14,7 @@ from typing import Any, AsyncIterator, Callable, Deque, Dict, List, Optional, Tu
 
 import aiohttp
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
@@ -54,6 +55,7 @@ class TelegramSettings:
     outbox_interval_s: float = 2.0  # staff answers waiting in the outbox are looked for this often
     rasa_timeout_s: float = 30.0
     concurrent_updates: int = 32
+    held_messages: int = 10_000  # messages kept in memory while the database is unreachable
     delivery: DeliveryPolicy = DeliveryPolicy()
 
 
@@ -129,6 +131,7 @@ class TelegramConnector:
             self._keys.key_for(payload)
         self._limiter = RateLimiter(settings.rate_limit_messages, settings.rate_limit_window_s)
         self._locks: Dict[int, asyncio.Lock] = {}
+        self._held: Deque[Turn] = deque()  # messages the inbox could not take (database down), oldest first
         self._retry_task: Optional[asyncio.Task] = None
         self._outbox_task: Optional[asyncio.Task] = None
 
@@ -251,9 +254,20 @@ class TelegramConnector:
 
     async def _converse(self, turn: Turn) -> None:
         """Keep the message, then answer it (or apologise and leave it for the retry). It is kept before
-        it waits behind the chat's earlier messages, so a restart meanwhile does not lose it."""
-        inbox_id = await asyncio.to_thread(inbox.store, self._engine, CHANNEL, turn.external_id, turn.sender,
-                                           turn.text, turn.payload())
+        it waits behind the chat's earlier messages, so a restart meanwhile does not lose it; while the
+        database is unreachable it is held in memory and stored when the database is back."""
+        if any(held.chat_id == turn.chat_id for held in self._held):
+            self._hold(turn)  # behind the chat's held messages, in order
+            return
+        try:
+            inbox_id = await asyncio.to_thread(inbox.store, self._engine, CHANNEL, turn.external_id, turn.sender,
+                                               turn.text, turn.payload())
+        except SQLAlchemyError as exc:
+            log.warning("inbox unavailable (%s): message %s held until the database is back",
+                        exc.__class__.__name__, turn.external_id)
+            self._hold(turn)
+            await self.delivery.send(turn.chat_id, OutgoingMessage(texts.TELEGRAM_BUSY))
+            return
         if inbox_id is None:
             log.info("message %s was seen before; not answered twice", turn.external_id)
             return
@@ -294,8 +308,24 @@ class TelegramConnector:
         prompt = locality_prompt(self.settings.localities, self._keys) if turn.then_localities else None
         return messages + [prompt] if prompt else messages
 
+    def _hold(self, turn: Turn) -> None:
+        self._held.append(turn)
+        if len(self._held) > self.settings.held_messages:
+            dropped = self._held.popleft()
+            log.error("too many messages held while the database is down: message %s dropped", dropped.external_id)
+
+    async def store_held(self) -> None:
+        """Store the messages held while the database was unreachable (they are then answered as pending);
+        raises while it still is."""
+        while self._held:
+            turn = self._held[0]
+            await asyncio.to_thread(inbox.store, self._engine, CHANNEL, turn.external_id, turn.sender, turn.text,
+                                    turn.payload())
+            self._held.popleft()
+
     async def retry_pending(self) -> bool:
         """One pass over kept messages, oldest first; False when Rasa is still unavailable."""
+        await self.store_held()
         for item in await asyncio.to_thread(inbox.pending, self._engine, CHANNEL):
             turn = Turn.from_pending(item)
             async with self._lock(turn.chat_id):

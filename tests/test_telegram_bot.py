@@ -457,11 +457,29 @@ async def test_a_message_rasa_never_answers_ends_with_a_request_to_ask_again(mak
     assert len(telegram.texts()) == 2  # given up: not retried any more
 
 
-async def test_an_internal_failure_is_logged_and_the_user_told(chat, telegram, empty_engine):
-    with empty_engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE inbound_messages")  # the inbox cannot keep the message
+async def test_an_internal_failure_is_logged_and_the_user_told(chat, telegram, monkeypatch, caplog):
+    def broken(*_args: Any) -> None:
+        raise RuntimeError("a bug while formatting")
+
+    monkeypatch.setattr("connectors.telegram_bot.reply_messages", broken)
     await chat.say("học phí")
     assert telegram.texts() == [texts.TELEGRAM_NO_ANSWER]
+    assert "a bug while formatting" in caplog.text
+
+
+async def test_messages_arriving_while_the_database_is_down_are_held_then_answered_in_order(
+        chat, telegram, rasa, empty_engine):
+    rasa[0].answer = lambda m: [{"text": f"Trả lời: {m}"}]
+    with empty_engine.begin() as conn:  # the inbox cannot take messages
+        conn.exec_driver_sql("ALTER TABLE inbound_messages RENAME TO inbound_messages_away")
+    await chat.say("câu thứ nhất")
+    await chat.say("câu thứ hai")
+    assert telegram.texts() == [texts.TELEGRAM_BUSY] and rasa[0].messages() == []
+    with empty_engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE inbound_messages_away RENAME TO inbound_messages")
+    await eventually(lambda: len(telegram.texts()) == 3)
+    assert telegram.texts()[1:] == ["Trả lời: câu thứ nhất", "Trả lời: câu thứ hai"]
+    await eventually(lambda: [r.status for r in inbox_rows(empty_engine)] == ["done", "done"])
 
 
 # --- rate limit --------------------------------------------------------------------------------
