@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import itertools
 import json
@@ -105,12 +106,18 @@ class RestChannel:
 
 
 class FakeZalo:
-    """Zalo's customer-service message API: records when the first reply to each user message arrives."""
+    """Zalo's customer-service message API: records when the first reply to each user message arrives.
+    While ``failing``, it answers in turn HTTP 429 (Retry-After 1), HTTP 500, or not before the client
+    gives up (``hang_s``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, hang_s: float = 6.0) -> None:
         self.first_reply: Dict[str, float] = {}
         self.waiting: Dict[str, asyncio.Event] = {}
         self.messages = 0
+        self.failing = False
+        self.refused: collections.Counter = collections.Counter()
+        self._faults = itertools.cycle(["429", "500", "timeout"])
+        self._hang_s = hang_s
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -119,6 +126,14 @@ class FakeZalo:
 
     async def message(self, request: web.Request) -> web.Response:
         body = await request.json()
+        if self.failing:
+            fault = next(self._faults)
+            self.refused[fault] += 1
+            if fault == "timeout":
+                await asyncio.sleep(self._hang_s)
+                return web.json_response({"error": -1, "message": "late"}, status=504)
+            return web.json_response({"error": -1, "message": "unavailable"}, status=int(fault),
+                                     headers={"Retry-After": "1"} if fault == "429" else None)
         self.messages += 1
         reply_to = str(body.get("recipient", {}).get("message_id") or "")
         if reply_to and reply_to not in self.first_reply:
@@ -228,8 +243,10 @@ class RoundRobinRasa:
         return await next(self._clients).send(sender, text, metadata)
 
 
-def serve_zalo(port: int, database_url: str, rasa_urls: List[str], api_base: str, token_file: str) -> None:
-    """The Zalo webhook process (multiprocessing target): connectors.zalo_webhook with the product's settings."""
+def serve_zalo(port: int, database_url: str, rasa_urls: List[str], api_base: str, token_file: str,
+               api_timeout_s: float) -> None:
+    """The Zalo webhook process (multiprocessing target): connectors.zalo_webhook with the product's settings
+    (but for the OA API's timeout)."""
     import logging
 
     from connectors.rasa_client import RasaClient
@@ -242,7 +259,7 @@ def serve_zalo(port: int, database_url: str, rasa_urls: List[str], api_base: str
     create_schema(engine)
     api = ZaloApiSettings(app_id=ZALO_APP_ID, app_secret="bench-app-secret", token_file=Path(token_file),
                           access_token="bench-access", refresh_token="bench-refresh", api_base=api_base,
-                          oauth_base=api_base)
+                          oauth_base=api_base, timeout_s=api_timeout_s)
     settings = ZaloSettings(oa_secret_key=ZALO_SECRET, api=api)
     app = create_app(settings, engine,
                      lambda session: RoundRobinRasa([RasaClient(u, session, timeout=REQUEST_TIMEOUT_S) for u in rasa_urls]))
@@ -300,26 +317,50 @@ async def _listening(url: str, timeout: float) -> None:
         await asyncio.sleep(0.3)
 
 
+class ZaloConnector:
+    """The real Zalo connector in its own process, which can be killed and started again on its port."""
+
+    API_TIMEOUT_S = 5.0  # the OA API's timeout (the product's default is 15 s), so a hanging API shows soon
+
+    def __init__(self, database_url: str, rasa_urls: List[str], api_base: str, token_file: Path):
+        self._args = (database_url, rasa_urls, api_base, str(token_file), self.API_TIMEOUT_S)
+        self._port = free_port()
+        self.hook = f"http://127.0.0.1:{self._port}/webhooks/zalo"
+        self._process: Optional[multiprocessing.Process] = None
+
+    async def start(self) -> None:
+        self._process = multiprocessing.get_context("spawn").Process(target=serve_zalo,
+                                                                     args=(self._port, *self._args))
+        self._process.start()
+        await _listening(self.hook, 60)
+
+    def kill(self) -> None:
+        """SIGKILL: whatever it was answering is left as it was."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.join(10)
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join(10)
+
+
 @asynccontextmanager
 async def zalo_connector(database_url: str, rasa_urls: List[str], workdir: Path
-                         ) -> AsyncIterator[Tuple[str, "FakeZalo"]]:
-    """The fake Zalo API served here and the real Zalo connector in its own process: (webhook URL, fake)."""
+                         ) -> AsyncIterator[Tuple[ZaloConnector, "FakeZalo"]]:
+    """The fake Zalo API served here and the real Zalo connector in its own process."""
     fake = FakeZalo()
     runner = web.AppRunner(fake.app(), access_log=None)
     await runner.setup()
-    fake_port, hook_port = free_port(), free_port()
+    fake_port = free_port()
     await web.TCPSite(runner, "127.0.0.1", fake_port).start()
-    process = multiprocessing.get_context("spawn").Process(
-        target=serve_zalo, args=(hook_port, database_url, rasa_urls, f"http://127.0.0.1:{fake_port}",
-                                 str(workdir / "zalo.json")))
-    process.start()
-    hook = f"http://127.0.0.1:{hook_port}/webhooks/zalo"
+    connector = ZaloConnector(database_url, rasa_urls, f"http://127.0.0.1:{fake_port}", workdir / "zalo.json")
     try:
-        await _listening(hook, 60)
-        yield hook, fake
+        await connector.start()
+        yield connector, fake
     finally:
-        process.terminate()
-        process.join(10)
+        connector.stop()
         await runner.cleanup()
 
 
@@ -340,9 +381,9 @@ async def measure(deployment: Deployment, channel_name: str, loads: List[Dict[st
         http = await stack.enter_async_context(aiohttp.ClientSession(
             connector=limits, timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)))
         if channel_name == "zalo":
-            hook, fake = await stack.enter_async_context(
+            connector, fake = await stack.enter_async_context(
                 zalo_connector(deployment.database_url, deployment.rasa_urls, deployment.workdir))
-            channel: Any = ZaloChannel(hook, fake, http)
+            channel: Any = ZaloChannel(connector.hook, fake, http)
         else:
             channel = RestChannel(deployment.rasa_urls, http)
         warm = Result(deployment.kind, channel_name, "warm-up")
