@@ -338,16 +338,22 @@ class TelegramConnector:
         return True
 
     async def _retry_loop(self) -> None:
-        delay = self.settings.retry_interval_s
+        """At once (what a previous run left pending), then every ``retry_interval_s``; while Rasa stays
+        unavailable the interval doubles up to ``retry_interval_max_s``."""
+        delay = 0.0
         while True:
             await asyncio.sleep(delay)
             try:
                 rasa_ok = await self.retry_pending()
                 await self.delivery.retry_failed()
-            except Exception:  # the loop must survive a database or network hiccup
+            except SQLAlchemyError as exc:  # the database is down: try again at the usual pace
+                log.warning("retrying kept messages failed: %s", exc.__class__.__name__)
+                rasa_ok = True
+            except Exception:  # the loop must survive anything else too
                 log.exception("retrying kept messages failed")
-                rasa_ok = False
-            delay = self.settings.retry_interval_s if rasa_ok else min(delay * 2, self.settings.retry_interval_max_s)
+                rasa_ok = True
+            delay = self.settings.retry_interval_s if rasa_ok else \
+                min(max(delay, self.settings.retry_interval_s) * 2, self.settings.retry_interval_max_s)
 
     async def send_outbox(self) -> int:
         """Deliver staff answers waiting for Telegram chats; return how many went out."""
