@@ -139,7 +139,11 @@ class TelegramProcess:
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
             self._process.terminate()
-            self._process.wait(10)
+            try:
+                self._process.wait(15)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(10)
 
 
 @dataclass
@@ -370,12 +374,14 @@ async def run(args: argparse.Namespace, model: Path, workdir: Path) -> List[Dict
                     print(json.dumps(result, ensure_ascii=False), flush=True)
                     results.append(result)
         finally:
-            await asyncio.to_thread(telegram.stop)  # it calls the fake Bot API served by this loop as it stops
-            await asyncio.to_thread(cluster.stop)
-            await telegram_runner.cleanup()
-            for proxy in proxies.values():
-                await proxy.cut()
-            _clear(prefix)
+            try:
+                await asyncio.to_thread(telegram.stop)  # it calls the fake Bot API served by this loop as it stops
+            finally:
+                await asyncio.to_thread(cluster.stop)
+                await telegram_runner.cleanup()
+                for proxy in proxies.values():
+                    await proxy.cut()
+                _clear(prefix)
     return results
 
 

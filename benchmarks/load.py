@@ -3,11 +3,12 @@ connector, in its own process, answering through a fake Zalo OpenAPI served here
 
     .venv/bin/python benchmarks/load.py                           # closed loop: 1, 20 and 100 users
     .venv/bin/python benchmarks/load.py --rate 40 --duration 60   # open load: 40 messages/s for 60 s
-    options: --deployments embedded,scaled  --channels rest,zalo  --users 1,20,100  --messages 200  --json PATH
+    options: --deployments embedded,shared1,scaled  --channels rest,zalo  --users 1,20,100  --messages 200  --json PATH
 
 Deployments: "embedded" is `bot run`'s default (SQLite KB, conversations and locks in memory, one Rasa
 server); "scaled" is two Rasa and two action servers sharing a scratch PostgreSQL database (KB and
-conversations) and Redis (locks), requests spread over both servers in turn, as a load balancer would.
+conversations) and Redis (locks), requests spread over both servers in turn, as a load balancer would;
+"shared1" is one Rasa and one action server on the same stores (what a second server adds, measured).
 
 Closed loop: each user sends a message, waits for the answer, sends the next (a short conversation, with
 locality changes); a phase sends about --messages messages (at least 3 per user) and stops after
@@ -48,6 +49,7 @@ SCRIPT = ["xin chào", "ho tro the bhyt cho ho can ngheo o sai gon", "chỉ tiê
           "Đức Phổ xây bao nhiêu căn hộ nhà ở xã hội", "mien hoc phi cho hoc sinh ho ngheo o can tho", "cảm ơn nhé"]
 ZALO_APP_ID, ZALO_SECRET = "bench-app", "bench-oa-secret"
 REQUEST_TIMEOUT_S = 60.0
+CLUSTER_SIZES = {"shared1": 1, "scaled": 2}  # Rasa (and action) servers on PostgreSQL and Redis
 
 
 @dataclass
@@ -295,7 +297,7 @@ class Deployment:
         settings = shared_settings(self.workdir, self.model.parent, pg, "redis://127.0.0.1:6379/0", prefix)
         self.database_url = settings.database_url
         load_knowledge_base(self.database_url)
-        cluster = Cluster(settings, self.model, size=2, log_dir=logs)
+        cluster = Cluster(settings, self.model, size=CLUSTER_SIZES[self.kind], log_dir=logs)
         cluster.start()
         self._stop.append(cluster.stop)
         self.rasa_urls = cluster.rasa_urls
@@ -423,6 +425,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.rate and not (0 < args.rate <= 200 and 0 < args.duration <= 300):
         parser.error("open load is bounded: --rate up to 200/s, --duration up to 300 s")
+    unknown = set(args.deployments.split(",")) - {"embedded", *CLUSTER_SIZES}
+    if unknown:
+        parser.error(f"unknown deployments: {', '.join(sorted(unknown))}")
 
     from nlu.model_store import latest_model
 
