@@ -343,17 +343,16 @@ class TelegramConnector:
         delay = 0.0
         while True:
             await asyncio.sleep(delay)
+            rasa_down = False
             try:
-                rasa_ok = await self.retry_pending()
+                rasa_down = not await self.retry_pending()
                 await self.delivery.retry_failed()
             except SQLAlchemyError as exc:  # the database is down: try again at the usual pace
                 log.warning("retrying kept messages failed: %s", exc.__class__.__name__)
-                rasa_ok = True
             except Exception:  # the loop must survive anything else too
                 log.exception("retrying kept messages failed")
-                rasa_ok = True
-            delay = self.settings.retry_interval_s if rasa_ok else \
-                min(max(delay, self.settings.retry_interval_s) * 2, self.settings.retry_interval_max_s)
+            delay = min(max(delay, self.settings.retry_interval_s) * 2, self.settings.retry_interval_max_s) \
+                if rasa_down else self.settings.retry_interval_s
 
     async def send_outbox(self) -> int:
         """Deliver staff answers waiting for Telegram chats; return how many went out."""
