@@ -411,6 +411,13 @@ def _row(s: Dict[str, Any]) -> str:
             f"{s['msg_per_s']:>6} {s['p50_ms']:>8} {s['p95_ms']:>8} {s['p99_ms']:>8}")
 
 
+def _workdir(keep: Optional[Path], kind: str, scratch: Path) -> Path:
+    if keep is None:
+        return scratch
+    (keep / kind).mkdir(parents=True, exist_ok=True)
+    return keep / kind
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--deployments", default="embedded,scaled")
@@ -422,6 +429,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60, help="open load: seconds")
     parser.add_argument("--drain", type=float, default=30, help="seconds to wait for Zalo's late answers")
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--keep", type=Path, help="keep the servers' logs in this folder")
     args = parser.parse_args()
     if args.rate and not (0 < args.rate <= 200 and 0 < args.duration <= 300):
         parser.error("open load is bounded: --rate up to 200/s, --duration up to 300 s")
@@ -439,7 +447,8 @@ def main() -> None:
     summaries: List[Dict[str, Any]] = []
     print(HEADER, flush=True)
     for kind in args.deployments.split(","):
-        with tempfile.TemporaryDirectory(prefix=f"load-{kind}-") as tmp, Deployment(kind, model, Path(tmp)) as deployment:
+        with tempfile.TemporaryDirectory(prefix=f"load-{kind}-") as tmp, \
+                Deployment(kind, model, _workdir(args.keep, kind, Path(tmp))) as deployment:
             for channel in args.channels.split(","):
                 for result in asyncio.run(measure(deployment, channel, loads, args)):
                     summaries.append(result.summary())
