@@ -1,6 +1,7 @@
 """Talking to Rasa's REST channel from a connector."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
@@ -35,7 +36,7 @@ class RasaClient:
                     raise RasaUnavailable(f"Rasa answered {response.status}")
                 response.raise_for_status()
                 items = await response.json()
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:  # not the builtin TimeoutError before 3.11
             raise RasaUnavailable(str(exc) or exc.__class__.__name__) from exc
         if not items:
             # Rasa 3.6 answers 200 with nothing when a turn fails (action server, database or lock store

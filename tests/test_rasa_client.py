@@ -2,6 +2,7 @@
 RasaUnavailable, so connectors keep the message and retry it instead of marking it answered."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any, List
 
 import aiohttp
@@ -17,6 +18,9 @@ async def rasa(aiohttp_server):
 
     async def webhook(request: web.Request) -> web.Response:
         status, body = answers.pop(0)
+        if status == "slow":
+            await asyncio.sleep(body)
+            return web.json_response([])
         return web.json_response(body, status=status)
 
     app = web.Application()
@@ -40,3 +44,11 @@ async def test_replies_failed_turns_and_server_errors(rasa):
             await client.send("u", "học phí")
         with pytest.raises(RasaUnavailable, match="503"):
             await client.send("u", "học phí")
+
+
+async def test_a_turn_rasa_does_not_answer_in_time_is_unavailable(rasa):
+    answers, base = rasa
+    answers.append(("slow", 2.0))
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(RasaUnavailable, match="TimeoutError"):
+            await RasaClient(base, session, timeout=0.3).send("u", "học phí")
