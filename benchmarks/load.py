@@ -256,7 +256,7 @@ def serve_zalo(port: int, database_url: str, rasa_urls: List[str], api_base: str
     from connectors.zalo_webhook import ZaloSettings, create_app
     from knowledge.db import create_schema, make_engine
 
-    logging.basicConfig(level=logging.ERROR)
+    logging.basicConfig(level=logging.WARNING)  # retries and failures show on stderr
     engine = make_engine(database_url)
     create_schema(engine)
     api = ZaloApiSettings(app_id=ZALO_APP_ID, app_secret="bench-app-secret", token_file=Path(token_file),
