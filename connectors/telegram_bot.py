@@ -10,7 +10,7 @@ import time
 from collections import deque
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Callable, Deque, Dict, List, Optional, Tuple
+from typing import Any, AsyncIterator, Callable, Deque, Dict, List, Optional, Set, Tuple
 
 import aiohttp
 from sqlalchemy.engine import Engine
@@ -132,6 +132,7 @@ class TelegramConnector:
         self._limiter = RateLimiter(settings.rate_limit_messages, settings.rate_limit_window_s)
         self._locks: Dict[int, asyncio.Lock] = {}
         self._held: Deque[Turn] = deque()  # messages the inbox could not take (database down), oldest first
+        self._handling: Set[int] = set()  # inbox ids being answered (by a handler or the retry), claimed at once
         self._retry_task: Optional[asyncio.Task] = None
         self._outbox_task: Optional[asyncio.Task] = None
 
@@ -260,8 +261,7 @@ class TelegramConnector:
             self._hold(turn)  # behind the chat's held messages, in order
             return
         try:
-            inbox_id = await asyncio.to_thread(inbox.store, self._engine, CHANNEL, turn.external_id, turn.sender,
-                                               turn.text, turn.payload())
+            inbox_id = await self._store(turn)
         except SQLAlchemyError as exc:
             log.warning("inbox unavailable (%s): message %s held until the database is back",
                         exc.__class__.__name__, turn.external_id)
@@ -271,10 +271,14 @@ class TelegramConnector:
         if inbox_id is None:
             log.info("message %s was seen before; not answered twice", turn.external_id)
             return
-        async with self._lock(turn.chat_id):
-            if self.delivery.holds(inbox_id) or not await asyncio.to_thread(inbox.is_pending, self._engine, inbox_id):
-                return  # the background retry answered it while it waited
-            await self._answer(inbox_id, turn, late=False)
+        if inbox_id in self._handling:
+            return  # the background retry took it up while it was being stored
+        self._handling.add(inbox_id)  # and from now on leaves it to this handler
+        try:
+            async with self._lock(turn.chat_id):
+                await self._answer(inbox_id, turn, late=False)
+        finally:
+            self._handling.discard(inbox_id)
 
     async def _answer(self, inbox_id: int, turn: Turn, late: bool) -> bool:
         """Ask Rasa and deliver its reply; False when Rasa could not be reached."""
@@ -294,7 +298,7 @@ class TelegramConnector:
         if self.delivery.holds(inbox_id):
             log.warning("answer to message %s kept for sending later; the message stays pending", turn.external_id)
         else:
-            await asyncio.to_thread(inbox.mark_done, self._engine, inbox_id)
+            await self._settled(inbox_id)
         return True
 
     async def _settled(self, inbox_id: int) -> None:
@@ -318,10 +322,13 @@ class TelegramConnector:
         """Store the messages held while the database was unreachable (they are then answered as pending);
         raises while it still is."""
         while self._held:
-            turn = self._held[0]
-            await asyncio.to_thread(inbox.store, self._engine, CHANNEL, turn.external_id, turn.sender, turn.text,
-                                    turn.payload())
+            await self._store(self._held[0])
             self._held.popleft()
+
+    async def _store(self, turn: Turn) -> Optional[int]:
+        """Keep the message in the inbox; its id, or None when it was stored before."""
+        return await asyncio.to_thread(inbox.store, self._engine, CHANNEL, turn.external_id, turn.sender, turn.text,
+                                       turn.payload())
 
     async def retry_pending(self) -> bool:
         """One pass over kept messages, oldest first; False when Rasa is still unavailable."""
@@ -329,12 +336,16 @@ class TelegramConnector:
         for item in await asyncio.to_thread(inbox.pending, self._engine, CHANNEL):
             turn = Turn.from_pending(item)
             async with self._lock(turn.chat_id):
-                if self.delivery.holds(item.id):
-                    continue  # answered already: the answer waits in delivery
-                if not await asyncio.to_thread(inbox.is_pending, self._engine, item.id):
-                    continue  # answered by its handler since the list was read
-                if not await self._answer(item.id, turn, late=True):
-                    return False
+                if item.id in self._handling or self.delivery.holds(item.id):
+                    continue  # its handler is answering it, or its answer waits in delivery
+                self._handling.add(item.id)
+                try:
+                    if not await asyncio.to_thread(inbox.is_pending, self._engine, item.id):
+                        continue  # answered by its handler since the list was read
+                    if not await self._answer(item.id, turn, late=True):
+                        return False
+                finally:
+                    self._handling.discard(item.id)
         return True
 
     async def _retry_loop(self) -> None:
