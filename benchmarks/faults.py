@@ -40,7 +40,7 @@ from aiohttp import web
 from bot.cluster import Cluster, load_knowledge_base, scratch_database, shared_settings, with_database
 from bot.servers import free_port, wait_http
 from bot.settings import Settings
-from load import SCRIPT, ZALO_APP_ID, ZALO_SECRET, FakeZalo, ZaloConnector, zalo_connector
+from load import SCRIPT, FakeZalo, ZaloConnector, signed_text_event, zalo_connector
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' fake Bot API
 from fake_telegram import TOKEN, FakeTelegram  # noqa: E402
@@ -187,18 +187,9 @@ class Load:
             i += 1
 
     async def zalo_user(self, name: str, until: float) -> None:
-        from connectors.zalo_signature import compute_mac
-
         i = 0
         while time.monotonic() < until:
-            msg_id = uuid.uuid4().hex
-            timestamp = str(int(time.time() * 1000))
-            raw = json.dumps({"event_name": "user_send_text", "app_id": ZALO_APP_ID, "sender": {"id": name},
-                              "recipient": {"id": "oa"}, "message": {"text": SCRIPT[i % len(SCRIPT)],
-                                                                     "msg_id": msg_id},
-                              "timestamp": timestamp}, ensure_ascii=False).encode("utf-8")
-            headers = {"X-ZEvent-Signature": "mac=" + compute_mac(ZALO_APP_ID, raw, timestamp, ZALO_SECRET),
-                       "Content-Type": "application/json"}
+            msg_id, raw, headers = signed_text_event(name, SCRIPT[i % len(SCRIPT)])
             arrived = self.fake.waiting[msg_id] = asyncio.Event()
             self.zalo.sent += 1
             ack = await self._deliver(raw, headers)

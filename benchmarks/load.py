@@ -146,6 +146,20 @@ class FakeZalo:
         return web.json_response({"error": 0, "message": "Success", "data": data})
 
 
+def signed_text_event(sender: str, text: str) -> Tuple[str, bytes, Dict[str, str]]:
+    """A new ``user_send_text`` event as Zalo posts it: (msg_id, body, headers with a valid signature)."""
+    from connectors.zalo_signature import compute_mac
+
+    msg_id = uuid.uuid4().hex
+    timestamp = str(int(time.time() * 1000))
+    event = {"event_name": "user_send_text", "app_id": ZALO_APP_ID, "sender": {"id": sender},
+             "recipient": {"id": "bench-oa"}, "message": {"text": text, "msg_id": msg_id}, "timestamp": timestamp}
+    raw = json.dumps(event, ensure_ascii=False).encode("utf-8")
+    headers = {"X-ZEvent-Signature": "mac=" + compute_mac(ZALO_APP_ID, raw, timestamp, ZALO_SECRET),
+               "Content-Type": "application/json"}
+    return msg_id, raw, headers
+
+
 class ZaloChannel:
     """Signed ``user_send_text`` events to the Zalo webhook; answered when the fake Zalo API gets a reply."""
 
@@ -158,15 +172,7 @@ class ZaloChannel:
         self._sent_at: Dict[str, float] = {}
 
     async def turn(self, result: Result, sender: str, text: str) -> None:
-        from connectors.zalo_signature import compute_mac
-
-        msg_id = uuid.uuid4().hex
-        timestamp = str(int(time.time() * 1000))
-        event = {"event_name": "user_send_text", "app_id": ZALO_APP_ID, "sender": {"id": sender},
-                 "recipient": {"id": "bench-oa"}, "message": {"text": text, "msg_id": msg_id}, "timestamp": timestamp}
-        raw = json.dumps(event, ensure_ascii=False).encode("utf-8")
-        headers = {"X-ZEvent-Signature": "mac=" + compute_mac(ZALO_APP_ID, raw, timestamp, ZALO_SECRET),
-                   "Content-Type": "application/json"}
+        msg_id, raw, headers = signed_text_event(sender, text)
         arrived = self._fake.waiting[msg_id] = asyncio.Event()
         result.sent += 1
         self._sent_at[msg_id] = time.perf_counter()
