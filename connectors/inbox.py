@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from knowledge.db import transaction
 from knowledge.models import InboundMessage, utcnow
@@ -31,25 +32,37 @@ def store(engine: Engine, channel: str, external_id: str, sender: str, text: str
     """Keep a message; return its id, or None when this message id was stored before (a redelivery)."""
     try:
         with transaction(engine) as session:
-            row = InboundMessage(channel=channel, external_id=str(external_id), sender=str(sender), text=text,
-                                 payload=payload or {}, status="pending", attempts=0, received_at=utcnow())
-            session.add(row)
-            session.flush()
-            return row.id
+            return add(session, channel, external_id, sender, text, payload)
     except IntegrityError:
         return None
+
+
+def add(session: Session, channel: str, external_id: str, sender: str, text: str,
+        payload: Optional[Dict[str, Any]] = None) -> int:
+    """Keep a message in ``session``'s transaction and return its id; a message id stored before raises
+    IntegrityError (a redelivery), which spoils the transaction."""
+    row = InboundMessage(channel=channel, external_id=str(external_id), sender=str(sender), text=text,
+                         payload=payload or {}, status="pending", attempts=0, received_at=utcnow())
+    session.add(row)
+    session.flush()
+    return row.id
 
 
 def pending(engine: Engine, channel: str, limit: int = 100, sender: Optional[str] = None) -> List[Pending]:
     """Messages not yet answered, oldest first (what a restarted connector resumes); only ``sender``'s
     when given."""
+    with transaction(engine) as session:
+        return pending_in(session, channel, limit, sender)
+
+
+def pending_in(session: Session, channel: str, limit: int = 100, sender: Optional[str] = None) -> List[Pending]:
+    """:func:`pending` within ``session``'s transaction."""
     query = select(InboundMessage).where(InboundMessage.channel == channel, InboundMessage.status == "pending")
     if sender is not None:
         query = query.where(InboundMessage.sender == sender)
-    with transaction(engine) as session:
-        rows = session.execute(query.order_by(InboundMessage.id).limit(limit)).scalars()
-        return [Pending(r.id, r.channel, r.external_id, r.sender, r.text, dict(r.payload or {}), r.attempts)
-                for r in rows]
+    rows = session.execute(query.order_by(InboundMessage.id).limit(limit)).scalars()
+    return [Pending(r.id, r.channel, r.external_id, r.sender, r.text, dict(r.payload or {}), r.attempts)
+            for r in rows]
 
 
 def mark_done(engine: Engine, message_id: int) -> None:

@@ -3,15 +3,16 @@ OA API), retried while Rasa or Zalo is unavailable, and resumed after a restart.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple, TypeVar
 
 import aiohttp
 from aiohttp import web
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from connectors import channel_texts as T
 from connectors import inbox, outbox
@@ -22,7 +23,8 @@ from connectors.zalo_api import ZaloApiError, ZaloApiSettings, ZaloOAClient, bui
 from connectors.zalo_events import (AttachmentMessage, Follow, OAEcho, SilentEvent, TextMessage, Unfollow,
                                     ZaloEvent, ZaloEventError, parse_event)
 from connectors.zalo_signature import SignatureError, UnreadableBody, verify_request
-from knowledge.accounts import staff_by_channel_id
+from knowledge.accounts import find_staff, staff_by_channel_id
+from knowledge.db import transaction
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ CHANNEL = "zalo"
 WEBHOOK_PATH = "/webhooks/zalo"
 
 RasaClientFactory = Callable[[aiohttp.ClientSession], RasaClient]
+Result = TypeVar("Result")
 
 
 @dataclass(frozen=True)
@@ -67,19 +70,13 @@ def create_app(settings: ZaloSettings, engine: Engine, rasa_client_factory: Rasa
         inbound = _inbound(event)
         if inbound is None:
             return web.json_response({"ok": True})
-        external_id, sender, text, payload = inbound
         try:
-            message_id = await asyncio.to_thread(inbox.store, engine, CHANNEL, external_id, sender, text, payload)
+            new = await app["responder"].receive(*inbound)
         except SQLAlchemyError:
-            log.exception("Zalo webhook: could not store message %s; Zalo will redeliver it", external_id)
+            log.exception("Zalo webhook: could not store message %s; Zalo will redeliver it", inbound[0])
             return web.json_response({"error": "storage unavailable"}, status=503)
-        if message_id is None:
-            log.info("Zalo webhook: redelivery of %s acknowledged, not answered again", external_id)
-            return web.json_response({"ok": True})
-        try:
-            await app["responder"].take(inbox.Pending(message_id, CHANNEL, external_id, sender, text, payload, 0))
-        except SQLAlchemyError:  # stored already: the periodic sweep will answer it
-            log.exception("Zalo webhook: could not start answering message %s", external_id)
+        if not new:
+            log.info("Zalo webhook: redelivery of %s acknowledged, not answered again", inbound[0])
         return web.json_response({"ok": True})
 
     async def services(app: web.Application):
@@ -121,6 +118,25 @@ def _inbound(event: ZaloEvent) -> Optional[Tuple[str, str, str, Dict[str, Any]]]
     return None
 
 
+@dataclass(frozen=True)
+class _Received:
+    message_id: int
+    pending: List[inbox.Pending]  # the sender's unanswered messages, oldest first
+    staff: Optional[Dict[str, Any]]  # the sender's staff account, if any
+
+
+def _store(engine: Engine, external_id: str, sender: str, text: str, payload: Dict[str, Any]
+           ) -> Optional[_Received]:
+    """Keep a new message and read what answering it needs, in one transaction; None for a redelivery."""
+    try:
+        with transaction(engine) as session:
+            message_id = inbox.add(session, CHANNEL, external_id, sender, text, payload)
+            return _Received(message_id, inbox.pending_in(session, CHANNEL, sender=sender),
+                             find_staff(session, CHANNEL, sender))
+    except IntegrityError:
+        return None
+
+
 class _Responder:
     """Answers stored messages: one at a time per user, in order; retried with growing waits."""
 
@@ -134,22 +150,44 @@ class _Responder:
         self._unsent: Dict[int, List[Dict[str, Any]]] = {}  # replies composed but not yet delivered
         self._failures: Dict[int, int] = {}
         self._next_try: Dict[int, float] = {}
+        self._staff: Dict[int, Optional[Dict[str, Any]]] = {}  # the sender's staff account, when read already
+        self._reads: Dict[int, Set[int]] = {}  # per database read in progress: messages settled meanwhile
+        self._read_ids = itertools.count()
         self._locks: Dict[str, asyncio.Lock] = {}
         self._lock_users: Dict[str, int] = {}
         self._slots = asyncio.Semaphore(settings.max_concurrent)
 
-    async def take(self, item: inbox.Pending) -> None:
-        """Answer a newly stored message, after any older pending ones of the same user."""
-        await self.sweep(sender=item.sender)
-        self._submit(item)
+    async def receive(self, external_id: str, sender: str, text: str, payload: Dict[str, Any]) -> bool:
+        """Store a new message and start answering it after the sender's older pending ones (due or not);
+        False for a redelivery, which is not answered again."""
+        received, settled = await self._read(_store, self._engine, external_id, sender, text, payload)
+        if received is None:
+            return False
+        new = inbox.Pending(received.message_id, CHANNEL, external_id, sender, text, payload, 0)
+        for item in [*received.pending, new]:
+            if item.id not in settled and item.id not in self._in_flight:
+                self._staff[item.id] = received.staff
+                self._submit(item)
+        return True
 
-    async def sweep(self, sender: Optional[str] = None) -> None:
-        """Start pending messages that are due (all of ``sender``'s, due or not, when given)."""
+    async def sweep(self) -> None:
+        """Start pending messages that are due."""
         now = time.monotonic()
-        for item in await asyncio.to_thread(inbox.pending, self._engine, CHANNEL, sender=sender):
-            if sender is None and self._next_try.get(item.id, 0.0) > now:
-                continue
-            self._submit(item)
+        items, settled = await self._read(inbox.pending, self._engine, CHANNEL)
+        for item in items:
+            if item.id not in settled and self._next_try.get(item.id, 0.0) <= now:
+                self._submit(item)
+
+    async def _read(self, read: Callable[..., Result], *args: Any) -> Tuple[Result, Set[int]]:
+        """Run a database read in a thread; also return the messages settled meanwhile, which the read may
+        still list as pending (answering them again would answer twice)."""
+        settled: Set[int] = set()
+        key = next(self._read_ids)
+        self._reads[key] = settled
+        try:
+            return await asyncio.to_thread(read, *args), settled
+        finally:
+            del self._reads[key]
 
     async def sweep_forever(self) -> None:
         """Resume what was pending at startup, then look again every ``sweep_interval_s``."""
@@ -203,10 +241,6 @@ class _Responder:
                 del self._lock_users[item.sender], self._locks[item.sender]
 
     async def _answer(self, item: inbox.Pending) -> None:
-        # A sweep may have read the message as pending just before another task settled it.
-        if not await asyncio.to_thread(inbox.is_pending, self._engine, item.id):
-            self._forget(item.id)
-            return
         try:
             if item.id not in self._unsent:
                 self._unsent[item.id] = await self._compose(item)
@@ -221,7 +255,7 @@ class _Responder:
             await self._failed(item, str(exc), retry=exc.transient)
             return
         await asyncio.to_thread(inbox.mark_done, self._engine, item.id)
-        self._forget(item.id)
+        self._settled(item.id)
 
     async def _compose(self, item: inbox.Pending) -> List[Dict[str, Any]]:
         """The Zalo messages answering ``item``: the greeting, the text-only notice, or Rasa's replies."""
@@ -230,7 +264,10 @@ class _Responder:
             return build_messages(T.ZALO_FOLLOW_GREETING)
         if kind == "attachment":
             return build_messages(T.ZALO_TEXT_ONLY)
-        staff = await asyncio.to_thread(staff_by_channel_id, self._engine, CHANNEL, item.sender)
+        if item.id in self._staff:
+            staff = self._staff[item.id]
+        else:
+            staff = await asyncio.to_thread(staff_by_channel_id, self._engine, CHANNEL, item.sender)
         metadata: Dict[str, Any] = {"channel": CHANNEL, "address": item.sender}
         if staff is None:
             replies = await self._rasa.send(f"{CHANNEL}-{item.sender}", item.text, metadata)
@@ -256,10 +293,13 @@ class _Responder:
             return
         log.error("Zalo: message %d could not be answered and was given up: %s", item.id, error)
         await asyncio.to_thread(inbox.mark_failed, self._engine, item.id, error)
-        self._forget(item.id)
+        self._settled(item.id)
 
-    def _forget(self, message_id: int) -> None:
-        for table in (self._unsent, self._failures, self._next_try):
+    def _settled(self, message_id: int) -> None:
+        """Forget a message answered or given up; reads in progress learn it is no longer pending."""
+        for settled in self._reads.values():
+            settled.add(message_id)
+        for table in (self._unsent, self._failures, self._next_try, self._staff):
             table.pop(message_id, None)
 
 

@@ -5,6 +5,7 @@ from typing import Any, Dict, List, Optional
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from knowledge.db import transaction
 from knowledge.errors import InvalidChange, NotFound
@@ -35,13 +36,17 @@ def add_account(engine: Engine, name: str, role: str, telegram_id: Optional[str]
 
 def staff_by_channel_id(engine: Engine, channel: str, external_id: str) -> Optional[Dict[str, Any]]:
     """The staff account registered with this Telegram or Zalo user id, if any."""
+    with transaction(engine) as session:
+        return find_staff(session, channel, external_id)
+
+
+def find_staff(session: Session, channel: str, external_id: str) -> Optional[Dict[str, Any]]:
+    """:func:`staff_by_channel_id` within ``session``'s transaction."""
     column = {"telegram": Account.telegram_id, "zalo": Account.zalo_id}.get(channel)
     if column is None:
         return None
-    with transaction(engine) as session:
-        row = session.execute(select(Account).where(column == str(external_id))).scalar_one_or_none()
-        return None if row is None else {"id": row.id, "name": row.name, "role": row.role,
-                                         "locality": row.locality_key}
+    row = session.execute(select(Account).where(column == str(external_id))).scalar_one_or_none()
+    return None if row is None else {"id": row.id, "name": row.name, "role": row.role, "locality": row.locality_key}
 
 
 def list_accounts(engine: Engine) -> List[Dict[str, Any]]:

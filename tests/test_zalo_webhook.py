@@ -339,12 +339,22 @@ async def test_a_redelivered_message_is_acknowledged_and_answered_once(start, za
 
 async def test_an_eager_sweeper_never_answers_a_message_twice(start, zalo, rasa):
     client = await start(sweep=0.001)
-    for i in range(12):
-        await post_event(client, text_event(f"câu {i}", f"m-eager-{i}", sender=f"user-{i % 3}"))
-    await eventually(lambda: len(zalo.sent) == 12)
+    for i in range(40):
+        await post_event(client, text_event(f"câu {i}", f"m-eager-{i}", sender=f"user-{i % 4}"))
+    await eventually(lambda: len(zalo.sent) == 40)
     await asyncio.sleep(0.3)
-    assert len(zalo.sent) == 12 and len(rasa.received) == 12
+    assert len(zalo.sent) == 40 and len(rasa.received) == 40
 
+
+
+async def test_messages_arriving_together_are_each_answered_once(start, zalo, rasa):
+    client = await start(sweep=0.001)
+    events = [text_event(f"câu {i}", f"m-burst-{i}", sender=f"user-{i % 5}") for i in range(50)]
+    responses = await asyncio.gather(*(post_event(client, event) for event in events))
+    assert [r.status for r in responses] == [200] * 50
+    await eventually(lambda: len(zalo.sent) == 50)
+    await asyncio.sleep(0.3)
+    assert len(zalo.sent) == 50 and sorted(r["message"] for r in rasa.received) == sorted(f"câu {i}" for i in range(50))
 
 # --- the OA API misbehaving ---------------------------------------------------------------------------------
 
