@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 from typing import Dict, List, Mapping, NoReturn, Optional, Sequence
 
-from bot.servers import NLU_DIR, write_endpoints
+from bot.servers import NLU_DIR, RASA_THREAD_DEFAULTS, write_endpoints
 from bot.settings import Settings
 
 PY = sys.executable
@@ -69,7 +69,8 @@ def child_env(role: str, env: Mapping[str, str]) -> Dict[str, str]:
     extra = {"PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
     if role == "actions":
         extra["SANIC_HOST"] = env.get("BIND_HOST") or "127.0.0.1"  # rasa_sdk's own default is 0.0.0.0
-    return {**env, **extra}
+    defaults = RASA_THREAD_DEFAULTS if role == "rasa" else {}
+    return {**defaults, **env, **extra}
 
 
 def health(url: str, timeout: float = 5.0) -> int:

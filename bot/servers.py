@@ -17,6 +17,10 @@ import yaml
 from bot.settings import PROJECT_ROOT, Settings
 
 NLU_DIR = PROJECT_ROOT / "nlu"
+# TensorFlow's thread pools, one thread each: a message's model run is small, and beside the other servers
+# on few cores more threads cost more than they give (sustained rate +17% on 2 cores, benchmarks/load.py).
+# The environment can set other values.
+RASA_THREAD_DEFAULTS = {"TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1"}
 
 
 def free_port() -> int:
@@ -93,7 +97,8 @@ class Stack:
 
     def env(self) -> Dict[str, str]:
         # rasa_sdk listens on all interfaces unless SANIC_HOST says otherwise: keep it on loopback.
-        return {"SANIC_HOST": "127.0.0.1", **os.environ, "DATABASE_URL": self.settings.database_url,
+        return {"SANIC_HOST": "127.0.0.1", **RASA_THREAD_DEFAULTS, **os.environ,
+                "DATABASE_URL": self.settings.database_url,
                 "TF_CPP_MIN_LOG_LEVEL": "2",
                 "BOT_HASH_KEY": hash_key(self.settings), "PYTHONUNBUFFERED": "1",
                 "BOT_VAR_DIR": str(self.settings.var_dir), "RASA_URL": f"http://127.0.0.1:{self.ports['rasa']}",

@@ -111,6 +111,8 @@ def test_roles_build_the_servers_command_lines(tmp_path, monkeypatch):
     assert webchat[webchat.index("--rasa") + 1] == "http://lb:5005" and webchat[webchat.index("--host") + 1] == "0.0.0.0"
     assert deploy.child_env("actions", env)["SANIC_HOST"] == "0.0.0.0"
     assert deploy.child_env("actions", {})["SANIC_HOST"] == "127.0.0.1"
+    assert deploy.child_env("rasa", {})["TF_INTRA_OP_PARALLELISM_THREADS"] == "1"
+    assert deploy.child_env("rasa", {"TF_INTRA_OP_PARALLELISM_THREADS": "4"})["TF_INTRA_OP_PARALLELISM_THREADS"] == "4"
     for role, secret in (("actions", "BOT_HASH_KEY"), ("telegram", "TELEGRAM_BOT_TOKEN"), ("zalo", "ZALO_OA_SECRET_KEY")):
         with pytest.raises(SystemExit, match=secret):
             deploy.command(role, env, settings)
