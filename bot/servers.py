@@ -20,6 +20,7 @@ NLU_DIR = PROJECT_ROOT / "nlu"
 # TensorFlow's thread pools, one thread each: a message's model run is small, and beside the other servers
 # on few cores more threads cost more than they give (sustained rate +17% on 2 cores, benchmarks/load.py).
 # The environment can set other values.
+SQL_TRACKER_STORE = "bot.tracker_store.CoreSQLTrackerStore"  # Rasa's SQL store, its queries prepared once
 RASA_THREAD_DEFAULTS = {"TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1"}
 
 
@@ -60,9 +61,10 @@ def write_endpoints(settings: Settings, action_port: int, persistent: bool, acti
     action_url = action_url or f"http://127.0.0.1:{action_port}/webhook"
     endpoints: Dict[str, object] = {"action_endpoint": {"url": action_url}}
     if settings.tracker_store_url:
-        endpoints["tracker_store"] = {"type": "SQL", "url": "${TRACKER_STORE_URL}"}
+        endpoints["tracker_store"] = {"type": SQL_TRACKER_STORE, "url": "${TRACKER_STORE_URL}"}
     elif persistent:
-        endpoints["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": str(settings.var_dir / "tracker.db")}
+        endpoints["tracker_store"] = {"type": SQL_TRACKER_STORE, "dialect": "sqlite",
+                                      "db": str(settings.var_dir / "tracker.db")}
     if settings.redis_url:
         endpoints["lock_store"] = {"type": "bot.lock_store.AtomicRedisLockStore", "url": "${REDIS_URL}"}
         if settings.redis_key_prefix:

@@ -10,7 +10,7 @@ import pytest
 from redis_scratch import REDIS_URL, redis_key_prefix
 import yaml
 
-from bot.servers import Stack, write_endpoints
+from bot.servers import SQL_TRACKER_STORE, Stack, write_endpoints
 from bot.settings import Settings
 
 PG = "postgresql://bot:s3cret-pw@db.internal:5432/bot"
@@ -26,7 +26,7 @@ def test_unset_keeps_the_embedded_default(tmp_path):
     memory = yaml.safe_load(write_endpoints(settings, 5101, persistent=False).read_text())
     assert memory["lock_store"] == {"type": "in_memory"} and "tracker_store" not in memory
     on_disk = yaml.safe_load(write_endpoints(settings, 5102, persistent=True).read_text())
-    assert on_disk["tracker_store"] == {"type": "SQL", "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    assert on_disk["tracker_store"] == {"type": SQL_TRACKER_STORE, "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
 
 
 def test_urls_choose_sql_tracker_and_redis_locks_without_writing_secrets(tmp_path):
@@ -37,7 +37,7 @@ def test_urls_choose_sql_tracker_and_redis_locks_without_writing_secrets(tmp_pat
         text = path.read_text()
         assert "pw" not in text
         endpoints = yaml.safe_load(text)
-        assert endpoints["tracker_store"] == {"type": "SQL", "url": "${TRACKER_STORE_URL}"}
+        assert endpoints["tracker_store"] == {"type": SQL_TRACKER_STORE, "url": "${TRACKER_STORE_URL}"}
         assert endpoints["lock_store"] == {"type": "bot.lock_store.AtomicRedisLockStore", "url": "${REDIS_URL}",
                                            "key_prefix": "prod1"}
     stack = Stack(settings, tmp_path / "model.tar.gz", {"rasa": 5005, "actions": 5103})
@@ -59,7 +59,7 @@ def test_rasa_reads_the_endpoints_file_with_the_urls_from_its_environment(tmp_pa
     for name, value in Stack(settings, tmp_path, {"rasa": 1, "actions": 5104}).store_env().items():
         monkeypatch.setenv(name, value)
     tracker = read_endpoint_config(str(path), "tracker_store")
-    assert (tracker.type, tracker.url) == ("SQL", PG)
+    assert (tracker.type, tracker.url) == (SQL_TRACKER_STORE, PG)
     store = LockStore.create(read_endpoint_config(str(path), "lock_store"))
     assert isinstance(store, AtomicRedisLockStore) and store.key("c") == "t1:lock:c"
 
