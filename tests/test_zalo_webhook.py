@@ -346,8 +346,8 @@ async def test_an_eager_sweeper_never_answers_a_message_twice(start, zalo, rasa)
     assert len(zalo.sent) == 40 and len(rasa.received) == 40
 
 
-
-async def test_messages_arriving_together_are_each_answered_once(start, zalo, rasa):
+async def test_messages_arriving_together_are_each_answered_once_in_each_users_order(start, zalo, rasa,
+                                                                                     empty_engine):
     client = await start(sweep=0.001)
     events = [text_event(f"câu {i}", f"m-burst-{i}", sender=f"user-{i % 5}") for i in range(50)]
     responses = await asyncio.gather(*(post_event(client, event) for event in events))
@@ -355,6 +355,9 @@ async def test_messages_arriving_together_are_each_answered_once(start, zalo, ra
     await eventually(lambda: len(zalo.sent) == 50)
     await asyncio.sleep(0.3)
     assert len(zalo.sent) == 50 and sorted(r["message"] for r in rasa.received) == sorted(f"câu {i}" for i in range(50))
+    for user in (f"user-{u}" for u in range(5)):
+        stored = [row.text for row in inbox_rows(empty_engine) if row.sender == user]
+        assert zalo.texts_to(user) == [f"Về '{text}': xem mục 2." for text in stored]
 
 # --- the OA API misbehaving ---------------------------------------------------------------------------------
 
