@@ -1,13 +1,14 @@
 """The Rasa server's speed-ups keep Rasa's behaviour; its logs hide phone and ID numbers."""
 from __future__ import annotations
 
+import gc
 import logging
 
 import pytest
 from rasa.shared.core.events import Event, SlotSet, UserUttered
 from rasa.shared.utils.common import all_subclasses
 
-from bot.rasa_server import _validate_action_result, mask_log_records, resolve_event_type
+from bot.rasa_server import _validate_action_result, freeze_after_loading, mask_log_records, resolve_event_type
 
 
 def test_every_event_type_resolves_to_the_class_rasa_finds():
@@ -53,3 +54,19 @@ def test_phone_and_id_numbers_are_masked_in_the_servers_log_records(caplog):
     assert "0912" not in masked and "012345678901" not in masked
     assert masked.endswith("gọi tôi ********78, CCCD **********01")
     assert plain == "nothing personal here"
+
+
+async def test_what_is_alive_once_the_model_is_loaded_is_kept_out_of_garbage_collections():
+    loaded = []
+
+    async def load(model: str) -> dict:
+        loaded.append(model)
+        return {"model": model}
+
+    load_and_freeze = freeze_after_loading(load)
+    assert gc.get_freeze_count() == 0
+    try:
+        assert await load_and_freeze("bot.tar.gz") == {"model": "bot.tar.gz"} and loaded == ["bot.tar.gz"]
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
