@@ -14,11 +14,10 @@ message whose turn failed), and once the model is loaded it freezes what is aliv
 a full garbage collection otherwise walked the whole model and stalled the server about 300 ms."""
 from __future__ import annotations
 
-import functools
 import gc
 import logging
 import sys
-from functools import lru_cache
+from functools import lru_cache, wraps
 from typing import Any, Awaitable, Callable, Dict, Optional, Text, Type
 
 import jsonschema
@@ -87,7 +86,7 @@ def mask_log_records() -> None:
 def freeze_after_loading(load: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
     """``load`` (the model), then every object alive moved out of the garbage collector's reach: they live as
     long as the server, and a full collection walking them stalled the server about 300 ms each time."""
-    @functools.wraps(load)
+    @wraps(load)
     async def load_and_freeze(*args: Any, **kwargs: Any) -> Any:
         agent = await load(*args, **kwargs)
         gc.collect()

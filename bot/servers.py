@@ -17,10 +17,10 @@ import yaml
 from bot.settings import PROJECT_ROOT, Settings
 
 NLU_DIR = PROJECT_ROOT / "nlu"
+SQL_TRACKER_STORE = "bot.tracker_store.CoreSQLTrackerStore"  # Rasa's SQL store, its queries prepared once
 # TensorFlow's thread pools, one thread each: a message's model run is small, and beside the other servers
 # on few cores more threads cost more than they give (sustained rate +17% on 2 cores, benchmarks/load.py).
 # The environment can set other values.
-SQL_TRACKER_STORE = "bot.tracker_store.CoreSQLTrackerStore"  # Rasa's SQL store, its queries prepared once
 RASA_THREAD_DEFAULTS = {"TF_INTER_OP_PARALLELISM_THREADS": "1", "TF_INTRA_OP_PARALLELISM_THREADS": "1"}
 
 
