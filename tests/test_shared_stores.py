@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 from typing import Iterator, List
 
@@ -130,17 +131,58 @@ async def test_a_ticket_left_while_redis_was_unreachable_is_released_when_it_is_
     from bot.lock_store import AtomicRedisLockStore
 
     store = AtomicRedisLockStore.from_url(REDIS_URL, prefix, wait_time=0.01)
-    working = store._change
+    working = store._update
 
     def unreachable(*_args):
         raise RedisConnectionError("Error 111 connecting to redis")
 
     async with store.lock("stuck") as lock:  # the turn is answered although Redis went away meanwhile
-        monkeypatch.setattr(store, "_change", unreachable)
+        monkeypatch.setattr(store, "_update", unreachable)
     assert lock.conversation_id == "stuck" and store.get_lock("stuck").tickets  # the ticket is still held
-    monkeypatch.setattr(store, "_change", working)  # Redis is back: the next turn, of any conversation,
+    monkeypatch.setattr(store, "_update", working)  # Redis is back: the next turn, of any conversation,
     async with store.lock("other"):                 # releases it first
         pass
     assert store.get_lock("stuck") is None
     async with store.lock("stuck"):  # so the conversation does not wait for the ticket to expire
         pass
+
+
+async def test_a_ticket_past_its_lifetime_does_not_hold_the_conversation(prefix):
+    from bot.lock_store import AtomicRedisLockStore
+
+    store = AtomicRedisLockStore.from_url(REDIS_URL, prefix, wait_time=0.01)
+    store.issue_ticket("left", 0.05)  # a server that died mid-turn
+    await asyncio.sleep(0.1)
+    async with store.lock("left") as lock:  # the stale ticket dropped: numbering starts again, as in Rasa
+        assert [t.number for t in lock.tickets] == [0] and lock.tickets[0].expires > time.time() + 50
+    assert store.get_lock("left") is None
+
+
+async def test_a_waiting_turn_whose_ticket_expires_fails_instead_of_waiting_on(prefix):
+    from rasa.core.lock_store import LockError
+
+    from bot.lock_store import AtomicRedisLockStore
+
+    store = AtomicRedisLockStore.from_url(REDIS_URL, prefix, wait_time=0.01)
+    store.issue_ticket("busy", 60)
+    with pytest.raises(LockError):
+        async with store.lock("busy", lock_lifetime=0.05):
+            pass
+    assert [t.number for t in store.get_lock("busy").tickets] == [0]  # its own ticket gone, the first kept
+
+
+def test_locks_are_stored_in_rasas_format_both_ways(prefix):
+    from rasa.core.lock_store import RedisLockStore
+
+    from bot.lock_store import AtomicRedisLockStore, redis_kwargs
+
+    ours = AtomicRedisLockStore.from_url(REDIS_URL, prefix)
+    rasas = RedisLockStore(key_prefix=prefix, **redis_kwargs(REDIS_URL))
+    assert rasas.issue_ticket("both", 60) == 0
+    assert ours.issue_ticket("both", 60) == 1
+    assert rasas.issue_ticket("both", 60) == 2
+    lock = rasas.get_lock("both")
+    assert lock.conversation_id == "both" and [t.number for t in lock.tickets] == [0, 1, 2]
+    assert all(time.time() + 59 < t.expires <= time.time() + 60 for t in lock.tickets)
+    ours.finish_serving("both", 0)
+    assert rasas.get_lock("both").now_serving == 1
