@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Any, Dict, List, Optional, Text
+import time
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -24,17 +25,29 @@ log = logging.getLogger(__name__)
 EXTRACTOR = "CatalogueEntityExtractor"
 
 
-class _AliasCache:
-    """The KB's alias table, reloaded when the KB version changes."""
+# How long the aliases are used before the KB's version is read again: an admin's new alias is
+# recognised within this time. Reading it for every message held up the Rasa server's event loop.
+KB_CHECK_INTERVAL_S = 1.0
 
-    def __init__(self, url: str):
+
+class _AliasCache:
+    """The KB's alias table, reloaded when the KB version changes (looked at most once per interval)."""
+
+    def __init__(self, url: str, check_interval_s: float = KB_CHECK_INTERVAL_S,
+                 clock: Callable[[], float] = time.monotonic):
         self._url = url
         self._engine = None
         self._table: Optional[AliasTable] = None
         self._version: Optional[int] = None
         self._lock = threading.Lock()
+        self._interval = check_interval_s
+        self._clock = clock
+        self._checked_at: Optional[float] = None
 
     def get(self) -> Optional[AliasTable]:
+        now = self._clock()
+        if self._checked_at is not None and now - self._checked_at < self._interval:
+            return self._table
         try:
             if self._engine is None:
                 self._engine = make_engine(self._url)
@@ -45,6 +58,7 @@ class _AliasCache:
         except Exception as exc:  # no KB: DIET's entities stand alone
             log.warning("catalogue entities unavailable: %s", exc.__class__.__name__)
             return None
+        self._checked_at = now
         return self._table
 
 

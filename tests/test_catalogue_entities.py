@@ -1,4 +1,5 @@
-"""Places and groups are recognised through the KB's aliases, typed either way, and new aliases work at once."""
+"""Places and groups are recognised through the KB's aliases, typed either way; new aliases work at once (in the
+Rasa component, within its check interval)."""
 from __future__ import annotations
 
 from knowledge import admin
@@ -31,3 +32,20 @@ def test_an_alias_added_by_an_admin_is_recognised_at_once(kb_engine):
     assert _mentions(kb_engine, "mình ở Tây Đô") == []
     admin.add_alias(kb_engine, "locality", "can-tho", "Tây Đô", by="lan")
     assert _mentions(kb_engine, "mình ở Tây Đô") == [("locality", "can-tho", "Tây Đô")]
+
+
+def test_the_rasa_component_sees_an_admins_new_alias_once_its_check_interval_has_passed(kb_engine):
+    from nlu.catalogue_entity_extractor import _AliasCache
+
+    now = [100.0]
+    cache = _AliasCache(str(kb_engine.url), check_interval_s=1.0, clock=lambda: now[0])
+
+    def localities(text):
+        return [m.key for m in find_mentions(text, tokenize(text, str.split), cache.get()) if m.entity == "locality"]
+
+    assert localities("mình ở Tây Đô") == []
+    admin.add_alias(kb_engine, "locality", "can-tho", "Tây Đô", by="lan")
+    now[0] += 0.5
+    assert localities("mình ở Tây Đô") == []  # the version is not read again within the interval
+    now[0] += 0.6
+    assert localities("mình ở Tây Đô") == ["can-tho"]
