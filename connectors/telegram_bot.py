@@ -133,6 +133,7 @@ class TelegramConnector:
         self._locks: Dict[int, asyncio.Lock] = {}
         self._held: Deque[Turn] = deque()  # messages the inbox could not take (database down), oldest first
         self._handling: Set[int] = set()  # inbox ids being answered (by a handler or the retry), claimed at once
+        self._arriving: Set[str] = set()  # external ids of messages their handler is storing
         self._retry_task: Optional[asyncio.Task] = None
         self._outbox_task: Optional[asyncio.Task] = None
 
@@ -260,6 +261,7 @@ class TelegramConnector:
         if any(held.chat_id == turn.chat_id for held in self._held):
             self._hold(turn)  # behind the chat's held messages, in order
             return
+        self._arriving.add(turn.external_id)  # a sweep reading it once stored leaves it to this handler
         try:
             inbox_id = await self._store(turn)
         except SQLAlchemyError as exc:
@@ -268,6 +270,8 @@ class TelegramConnector:
             self._hold(turn)
             await self.delivery.send(turn.chat_id, OutgoingMessage(texts.TELEGRAM_BUSY))
             return
+        finally:
+            self._arriving.discard(turn.external_id)
         if inbox_id is None:
             log.info("message %s was seen before; not answered twice", turn.external_id)
             return
@@ -336,8 +340,8 @@ class TelegramConnector:
         for item in await asyncio.to_thread(inbox.pending, self._engine, CHANNEL):
             turn = Turn.from_pending(item)
             async with self._lock(turn.chat_id):
-                if item.id in self._handling or self.delivery.holds(item.id):
-                    continue  # its handler is answering it, or its answer waits in delivery
+                if item.id in self._handling or item.external_id in self._arriving or self.delivery.holds(item.id):
+                    continue  # its handler is storing or answering it, or its answer waits in delivery
                 self._handling.add(item.id)
                 try:
                     if not await asyncio.to_thread(inbox.is_pending, self._engine, item.id):

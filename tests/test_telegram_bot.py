@@ -233,6 +233,22 @@ async def test_unknown_commands_and_photos_get_a_hint_without_bothering_rasa(cha
 
 # --- questions, buttons, typing ----------------------------------------------------------------
 
+async def test_a_sweep_while_a_message_is_being_stored_leaves_it_to_its_handler(chat, telegram, rasa):
+    connector = connector_of(chat.app)
+    store = connector._store
+
+    async def store_then_sweep(turn):  # the background sweep reads the inbox just as the message lands
+        inbox_id = await store(turn)
+        await connector.retry_pending()
+        return inbox_id
+
+    connector._store = store_then_sweep
+    await chat.say("hộ cận nghèo có được hỗ trợ BHYT không?")
+    (answer,) = telegram.called("sendMessage")  # answered once, by its handler: not as a late answer
+    assert answer["text"] == ANSWER and "reply_parameters" not in answer
+    assert len(rasa[0].received) == 1
+
+
 async def test_a_question_shows_typing_then_the_answer_with_its_buttons(chat, telegram, rasa):
     await chat.say("hộ cận nghèo có được hỗ trợ BHYT không?")
     assert telegram.methods()[-2:] == ["sendChatAction", "sendMessage"]
