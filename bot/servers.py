@@ -47,10 +47,22 @@ def hash_key(settings: Settings) -> str:
         return os.environ["BOT_HASH_KEY"]
     path = settings.var_dir / "hash.key"
     if not path.exists():
+        # Written aside, then linked into place: servers started at once must not read a half-written file
+        # (an empty key failed every action of one server) nor each keep a key of its own.
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+        draft = path.with_name(f".hash.key.{os.getpid()}.{secrets.token_hex(4)}")
+        draft.write_text(secrets.token_hex(32), encoding="utf-8")
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another server's key is in place first: use it
+        finally:
+            draft.unlink()
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it, or set BOT_HASH_KEY")
+    return key
 
 
 def write_endpoints(settings: Settings, action_port: int, persistent: bool, action_url: Optional[str] = None) -> Path:

@@ -186,3 +186,25 @@ def test_locks_are_stored_in_rasas_format_both_ways(prefix):
     assert all(time.time() + 59 < t.expires <= time.time() + 60 for t in lock.tickets)
     ours.finish_serving("both", 0)
     assert rasas.get_lock("both").now_serving == 1
+
+
+def test_servers_started_at_once_share_one_pseudonymisation_key(tmp_path, monkeypatch):
+    from bot.servers import hash_key
+
+    monkeypatch.delenv("BOT_HASH_KEY", raising=False)
+    for attempt in range(20):  # a cluster starts its servers from threads at once
+        settings = _settings(tmp_path / str(attempt))
+        start = threading.Barrier(8)
+        keys: List[str] = []
+
+        def server() -> None:
+            start.wait()
+            keys.append(hash_key(settings))
+
+        threads = [threading.Thread(target=server) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(keys) == 8 and len(set(keys)) == 1 and len(keys[0]) == 64
+        assert [p.name for p in settings.var_dir.iterdir()] == ["hash.key"]
