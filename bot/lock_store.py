@@ -4,8 +4,8 @@ Rasa 3.6's ``RedisLockStore`` reads a conversation's ticket lock, changes it in 
 back. Two servers doing that at once can both take the same ticket, or one can overwrite a ticket the
 other just issued, and then two turns of one conversation run together (their tracker events get
 mixed or lost). Here every change runs in Redis as one Lua script (atomic, one round trip: a turn
-that need not wait costs two, where Rasa's costs five and a WATCH/MULTI/EXEC transaction seven, each
-one holding up the server's event loop). The lock keeps Rasa's format and Rasa's rules: tickets in
+that need not wait costs two, where Rasa's store and a WATCH/MULTI/EXEC version of this one cost
+seven, each holding up the server's event loop). The lock keeps Rasa's format and Rasa's rules: tickets in
 order of issue, the first unexpired one served, expiry by the Rasa server's clock. Waiting turns also
 poll more often than Rasa's one second, and a ticket that could not be removed while Redis was
 unreachable is removed as soon as it is back (Rasa's would hold its conversation until it expires).

@@ -208,3 +208,15 @@ def test_servers_started_at_once_share_one_pseudonymisation_key(tmp_path, monkey
             t.join()
         assert len(keys) == 8 and len(set(keys)) == 1 and len(keys[0]) == 64
         assert [p.name for p in settings.var_dir.iterdir()] == ["hash.key"]
+
+
+async def test_the_lock_script_is_loaded_again_after_redis_forgets_it(prefix):
+    from bot.lock_store import AtomicRedisLockStore
+
+    store = AtomicRedisLockStore.from_url(REDIS_URL, prefix)
+    async with store.lock("restarted"):
+        pass
+    store.red.script_flush()  # what a Redis restart does to its scripts
+    async with store.lock("restarted") as lock:
+        assert [t.number for t in lock.tickets] == [0]
+    assert store.get_lock("restarted") is None
