@@ -276,7 +276,7 @@ class TelegramConnector:
             log.info("message %s was seen before; not answered twice", turn.external_id)
             return
         if inbox_id in self._handling:
-            return  # the background retry took it up while it was being stored
+            return  # taken up by the sweep (which skips messages being stored: a safeguard)
         self._handling.add(inbox_id)  # and from now on leaves it to this handler
         try:
             async with self._lock(turn.chat_id):
