@@ -275,9 +275,7 @@ class TelegramConnector:
         if inbox_id is None:
             log.info("message %s was seen before; not answered twice", turn.external_id)
             return
-        if inbox_id in self._handling:
-            return  # taken up by the sweep (which skips messages being stored: a safeguard)
-        self._handling.add(inbox_id)  # and from now on leaves it to this handler
+        self._handling.add(inbox_id)  # no await since the store: the sweep cannot have taken it up
         try:
             async with self._lock(turn.chat_id):
                 await self._answer(inbox_id, turn, late=False)
