@@ -1,75 +1,224 @@
-"""Answer quality on tests/answer_quality/questions.yml, through the trained NLU and the answering logic.
+"""Answer quality through the real assistant: REST channel → Rasa → action server → KB.
 
-    .venv/bin/python benchmarks/answer_quality.py [--verbose] [--questions PATH]
+    .venv/bin/python benchmarks/answer_quality.py [--questions PATH ...] [--verbose] [--json]
 
-Prints top-1 and top-3 correctness (the first cited provision, or one of the
-three the reply offers with "Xem thêm"), how many replies contain a number that
-is in neither the cited provision nor its citation, and how many unanswerable
-questions were honestly declined.
+Each conversation is a new sender; a conversation whose resident named a place
+earlier starts by pressing that place's button. Default sets: the blind set
+(tests/answer_quality/blind.yml, the headline), questions.yml and fresh.yml.
+
+Per set it prints:
+- top-1: the provision presented as *the* answer is one a correct answer cites
+  (single questions the plans answer); top-3 adds the two behind "Xem thêm";
+- follow-ups: later turns of a conversation answered correctly (or, where the
+  plan does not say, declined);
+- declined: questions the plans cannot answer (not stated, national rules, a
+  place without a plan) with no provision presented as the answer;
+- misrouted: answerable questions given a reply that does not answer
+  (help, out of scope, a handoff, the screener, a question back);
+- invented numbers: replies with a figure absent from every provision they show;
+- uncited: replies showing a provision without its document, section and date.
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+import shutil
+import sys
+import tempfile
+import urllib.parse
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import aiohttp
 import yaml
 
-from actions import answering
 from actions.reply_format import unsourced_numbers
 from bot.run import prepare
+from bot.servers import Stack, free_port
 from bot.settings import PROJECT_ROOT, Settings
 from knowledge.db import make_engine
-from knowledge.provision_search import ProvisionSearch
-from nlu.parser import NluParser
+from knowledge.provision_search import Hit, ProvisionSearch
+from knowledge.text import fold
 
-QUESTIONS = PROJECT_ROOT / "tests" / "answer_quality" / "questions.yml"
-def run_turn(parser: NluParser, search: ProvisionSearch, text: str, locality: str | None) -> answering.Reply:
-    parsed = parser.parse(text)
-    turn = answering.Turn(text=text, intent=parsed["intent"]["name"], entities=parsed["entities"],
-                          slots={"locality": locality})
-    if turn.intent == "compare_localities":
-        return answering.compare(turn, search)
-    if turn.intent not in answering.INTENT_TOPICS and turn.intent not in answering.INTENT_KINDS:
-        turn.intent = "nlu_fallback" if turn.intent != "choose_locality" else turn.intent
-    return answering.answer_question(turn, search)
+SETS = PROJECT_ROOT / "tests" / "answer_quality"
+DEFAULT_SETS = [SETS / "blind.yml", SETS / "questions.yml", SETS / "fresh.yml"]
+ANSWERING_ACTIONS = {"action_answer_question", "action_more", "action_compare_localities"}
+PLAN_PLACES = ("can tho", "ho chi minh", "da nang", "cang long", "duc pho")
+DECLINES = {"not_stated", "outside_plans", "places_covered"}
+
+
+@dataclass
+class Turn:
+    text: str
+    expect: str                      # answer | not_stated | outside_plans | places_covered
+    expected: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Item:
+    id: str
+    category: str
+    turns: List[Turn]
+    locality: Optional[str] = None
+
+
+def load_items(path: Path) -> List[Item]:
+    """Both formats: the blind set's conversations, and the older sets' single questions."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    items: List[Item] = []
+    for n, q in enumerate(data.get("questions") or []):
+        items.append(Item(f"q{n}", "answerable", [Turn(q["question"], "answer", list(q["expected"]))],
+                          q.get("locality")))
+    for n, q in enumerate(data.get("unanswerable") or []):
+        items.append(Item(f"u{n}", "unanswerable", [Turn(q["question"], "not_stated")], q.get("locality")))
+    for it in data.get("items") or []:
+        turns = [Turn(t["text"], t["expect"], list(t.get("expected") or [])) for t in it["turns"]]
+        items.append(Item(str(it["id"]), it["category"], turns, it.get("locality")))
+    return items
+
+
+@dataclass
+class Outcome:
+    """What the assistant did with one turn."""
+
+    texts: List[str]
+    shown: List[str]                 # provisions shown, the answer (if any) first
+    answer: Optional[str]            # the provision presented as the answer
+    more: List[str]                  # what "Xem thêm" would show next
+    actions: List[str]
+
+
+async def send(http: aiohttp.ClientSession, base: str, sender: str, text: str) -> Outcome:
+    async with http.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as r:
+        body = await r.json()
+    texts, shown, kinds = [], [], []
+    for m in body:
+        if m.get("text"):
+            texts.append(m["text"])
+        custom = m.get("custom") or {}
+        shown += [p for p in custom.get("provisions") or [] if p not in shown]
+        if custom:
+            kinds.append(custom.get("outcome", "answer"))
+    async with http.get(f"{base}/conversations/{urllib.parse.quote(sender, safe='')}/tracker") as r:
+        tracker = await r.json()
+    events = tracker.get("events") or []
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    actions = [e["name"] for e in events[last_user + 1:] if e.get("event") == "action"
+               and e.get("name") not in ("action_listen", None)]
+    answer = shown[0] if shown and "answer" in kinds else None
+    more = list((tracker.get("slots") or {}).get("last_results") or [])
+    return Outcome(texts, shown, answer, more, actions)
+
+
+@dataclass
+class Tally:
+    top1: List[bool] = field(default_factory=list)
+    top3: List[bool] = field(default_factory=list)
+    follow: List[bool] = field(default_factory=list)
+    declined: List[bool] = field(default_factory=list)
+    misrouted: int = 0
+    invented: int = 0
+    uncited: int = 0
+    failures: List[str] = field(default_factory=list)
+
+
+def cites(text: str, hit: Hit) -> bool:
+    return all(part in text for part in (hit.document_code, hit.section, hit.date_label))
+
+
+def judge(tally: Tally, item: Item, index: int, turn: Turn, out: Outcome, by_id: Dict[str, Hit]) -> None:
+    text = "\n".join(out.texts)
+    hits = [by_id[i] for i in out.shown if i in by_id]
+    extra = unsourced_numbers(text, hits) if hits else set()
+    tally.invented += bool(extra)
+    tally.uncited += any(not cites(text, h) for h in hits)
+    if turn.expect == "answer":
+        ok = out.answer in turn.expected
+        tally.misrouted += not set(out.actions) & ANSWERING_ACTIONS
+    else:
+        ok = out.answer is None
+        if turn.expect == "places_covered":
+            ok = ok and sum(p in fold(text) for p in PLAN_PLACES) >= 3
+    if index > 0:
+        tally.follow.append(ok)
+    elif turn.expect == "answer":
+        tally.top1.append(ok)
+        tally.top3.append(bool(set(turn.expected) & set(([out.answer] if out.answer else []) + out.more[:2])))
+    else:
+        tally.declined.append(ok)
+    if not ok or extra:
+        tally.failures.append(f"[{item.id} {item.category} t{index + 1}] {turn.text!r}\n    expect {turn.expect} "
+                              f"{turn.expected}; got answer={out.answer} shown={out.shown} actions={out.actions}"
+                              + (f" numbers not in sources {sorted(extra)}" if extra else "")
+                              + f"\n    reply: {text[:220]!r}")
+
+
+async def run_set(base: str, items: List[Item], by_id: Dict[str, Hit], tag: str, users: int = 4) -> Tally:
+    tally = Tally()
+    queue = list(enumerate(items))
+
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
+        async def worker() -> None:
+            while queue:
+                n, item = queue.pop(0)
+                sender = f"aq-{tag}-{n}"
+                if item.locality:
+                    await send(http, base, sender, f'/choose_locality{{"locality": "{item.locality}"}}')
+                for i, turn in enumerate(item.turns):
+                    judge(tally, item, i, turn, await send(http, base, sender, turn.text), by_id)
+
+        await asyncio.gather(*(worker() for _ in range(users)))
+    return tally
+
+
+def share(values: List[bool]) -> str:
+    return f"{sum(values)}/{len(values)} = {sum(values) / len(values):.1%}" if values else "—"
+
+
+def summary(tally: Tally) -> Dict[str, Any]:
+    return {"top1": share(tally.top1), "top3": share(tally.top3), "follow_ups": share(tally.follow),
+            "declined": share(tally.declined), "misrouted": tally.misrouted,
+            "invented_numbers": tally.invented, "uncited": tally.uncited}
 
 
 def main() -> None:
-    parser_ = argparse.ArgumentParser()
-    parser_.add_argument("--verbose", action="store_true")
-    parser_.add_argument("--questions", type=Path, default=QUESTIONS, help="question set (default: %(default)s)")
-    args = parser_.parse_args()
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--questions", type=Path, nargs="+", default=DEFAULT_SETS)
+    ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
     settings = Settings.from_env()
     model = prepare(settings)
-    search = ProvisionSearch(make_engine(settings.database_url))
-    by_id = {h.id: h for h in search.index().hits_base}
-    data = yaml.safe_load(args.questions.read_text(encoding="utf-8"))
-    parser = NluParser(model)
-    top1 = top3 = invented = 0
-    for item in data["questions"]:
-        reply = run_turn(parser, search, item["question"], item.get("locality"))
-        offered = reply.provisions[:1] + list(reply.slots.get("last_results") or [])[:2]
-        expected = set(item["expected"])
-        top1 += bool(offered[:1] and offered[0] in expected)
-        top3 += bool(expected & set(offered))
-        cited = [by_id[i] for i in reply.provisions if i in by_id]
-        extra = unsourced_numbers("\n".join(m["text"] for m in reply.messages), cited)
-        invented += bool(extra)
-        if args.verbose and (not offered or offered[0] not in expected or extra):
-            print(f"- {item['question']!r}: expected {sorted(expected)}, offered {offered}"
-                  + (f", numbers not in sources {sorted(extra)}" if extra else ""))
-    declined = 0
-    for item in data.get("unanswerable", []):
-        reply = run_turn(parser, search, item["question"], item.get("locality"))
-        declined += not reply.answered or not reply.provisions
-        if args.verbose and reply.provisions:
-            print(f"- unanswerable {item['question']!r} answered with {reply.provisions}")
-    parser.close()
-    n = len(data["questions"])
-    print(f"questions: {n}")
-    print(f"top-1 correct: {top1}/{n} = {top1 / n:.1%}")
-    print(f"top-3 correct: {top3}/{n} = {top3 / n:.1%}")
-    print(f"replies with a number absent from the cited provisions: {invented}")
-    print(f"unanswerable declined: {declined}/{len(data.get('unanswerable', []))}")
+    by_id = {h.id: h for h in ProvisionSearch(make_engine(settings.database_url)).index().hits_base}
+    results: Dict[str, Dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = Path(tmp) / "kb.db"
+        shutil.copy(Path(settings.database_url.split("///", 1)[1]), kb)
+        run_settings = Settings(database_url=f"sqlite:///{kb}", var_dir=Path(tmp), model_dir=settings.model_dir)
+        stack = Stack(run_settings, model, {"rasa": free_port(), "actions": free_port()}, webchat=False,
+                      channels=False, log_dir=Path(tmp) / "logs")
+        stack.start()
+        try:
+            for path in args.questions:
+                tally = asyncio.run(run_set(f"http://127.0.0.1:{stack.ports['rasa']}", load_items(path), by_id,
+                                            path.stem))
+                results[path.name] = summary(tally)
+                if args.verbose:
+                    print(f"== {path.name}: failures", file=sys.stderr)
+                    for line in tally.failures:
+                        print(line, file=sys.stderr)
+        finally:
+            stack.stop()
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    names = list(results)
+    rows = ["top1", "top3", "follow_ups", "declined", "misrouted", "invented_numbers", "uncited"]
+    print(f"{'figure':<18}" + "".join(f"{n:>24}" for n in names))
+    for row in rows:
+        print(f"{row:<18}" + "".join(f"{str(results[n][row]):>24}" for n in names))
 
 
 if __name__ == "__main__":
