@@ -12,7 +12,8 @@ from actions import answering, runtime
 from actions import templates as T
 from knowledge.question_log import QuestionRecord, record_feedback, record_question
 
-SLOTS = ("locality", "group", "last_question", "last_intent", "last_results", "screener_step", "screener_answers")
+SLOTS = ("locality", "group", "last_question", "last_intent", "last_results", "screener_step", "screener_answers",
+         "handoff_pending", "handoff_for")
 
 
 def _turn(tracker: Tracker) -> answering.Turn:
@@ -49,7 +50,13 @@ def _address(meta: Dict[str, Any]) -> Any:
 
 def _deliver(dispatcher: CollectingDispatcher, reply: answering.Reply) -> List[Dict[Text, Any]]:
     for i, message in enumerate(reply.messages):
-        custom = {"provisions": reply.provisions} if i == len(reply.messages) - 1 and reply.provisions else None
+        last = i == len(reply.messages) - 1
+        # The provisions shown and what the reply is (an answer, related provisions, a decline…), for
+        # connectors and the answer-quality benchmark.
+        custom = {"provisions": reply.provisions, "outcome": reply.outcome} if last and reply.is_question else None
+        if message.get("response"):
+            dispatcher.utter_message(response=message["response"])
+            continue
         dispatcher.utter_message(text=message["text"], buttons=message["buttons"] or None,
                                  json_message=custom)
     return [SlotSet(name, value) for name, value in reply.slots.items()]
@@ -69,15 +76,19 @@ class _AnsweringAction(Action, abc.ABC):
         search = runtime.search()
         with search.pinned():
             reply = type(self).handler(turn, search)
-        if reply.is_question:
+        if reply.handoff_question is not None:
+            turn.text = reply.handoff_question
+            _record(tracker, turn, reply, handoff=True)
+        elif reply.is_question:
             _record(tracker, turn, reply)
         return _deliver(dispatcher, reply)
 
 
 class ActionAnswerQuestion(_AnsweringAction):
-    """Answer a policy question from the best provision for the user's locality."""
+    """Answer a policy question from the best provision for the user's locality (retrieval first:
+    also what the classifier took for help, out of scope, a request for a person or the screener)."""
 
-    handler = staticmethod(answering.answer_question)
+    handler = staticmethod(answering.respond)
 
     def name(self) -> Text:
         return "action_answer_question"

@@ -12,11 +12,16 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+import re
+
 from actions import templates as T
+from actions.answerability import Asked, asked, holds, missing_phrase, national_rule
+from actions.follow_up import rewrite
 from actions.reply_format import answer_text, buttons, citation, currency_note, shorten
 from knowledge.errors import NotFound
+from knowledge.places import PlaceMatch
 from knowledge.provision_search import Hit, Preferences, ProvisionSearch
-from knowledge.text import QUESTION_FRAME
+from knowledge.text import QUESTION_FRAME, normalize
 
 INTENT_TOPICS = {
     "ask_health_insurance": "bhyt", "ask_tuition": "hoc-phi", "ask_social_housing": "nha-o",
@@ -61,9 +66,17 @@ class Reply:
     answered: bool = True
     is_question: bool = True
     locality_key: Optional[str] = None
+    # answer | related (nearest provisions, labelled: the plan does not say it) | not_found | outside_plans
+    # | places | ask_locality | handoff | help | out_of_scope | screener
+    outcome: str = "answer"
+    handoff_question: Optional[str] = None  # set when the reply records a request for a person
 
     def say(self, text: str, button_map: Optional[Dict[str, str]] = None) -> None:
         self.messages.append({"text": text, "buttons": buttons(button_map or {})})
+
+    def utter(self, response: str) -> None:
+        """A response of the domain (its text lives in nlu/domain.yml)."""
+        self.messages.append({"response": response, "buttons": []})
 
 
 def catalogue_key(search: ProvisionSearch, kind: str, name: Optional[str]) -> Optional[str]:
@@ -154,65 +167,234 @@ def _buttons_after_answer(has_more: bool) -> Dict[str, str]:
     return out
 
 
+# What a message routed to help, out of scope, a person or the screener says to ask for that,
+# folded; what remains is read for a policy question of its own.
+REQUEST_WORDS = {
+    "ask_human": ("gap can bo", "gap truc tiep", "can bo", "nguoi that", "nhan vien", "noi chuyen", "tu van vien",
+                  "tong dai", "gap nguoi", "chuyen cho", "lien he truc tiep", "gap", "cho toi", "muon"),
+    "help": ("huong dan", "giup toi", "giup em", "ban lam duoc gi", "hoi gi", "cach su dung", "cach hoi", "giup"),
+    "ask_eligibility": ("duoc huong nhung gi", "duoc huong gi", "huong nhung che do gi", "duoc nhung gi",
+                        "che do gi", "quyen loi gi", "duoc ho tro nhung gi", "toi duoc gi", "huong gi",
+                        "nhung chinh sach gi", "chinh sach gi"),
+    "out_of_scope": (),
+}
+_REFERENCE = re.compile(r"\b(quyet dinh|nghi dinh|nghi quyet|chuong trinh|ke hoach|de an|thong tu)\b")
+
+
+def policy_question(search: ProvisionSearch, text: str, intent: Optional[str]) -> bool:
+    """Whether a message the classifier sent to help, out of scope, a person or the screener also
+    asks a policy question of its own: it names a topic or group (the screener: a topic), a
+    programme or decision, or words a provision covers closely."""
+    rest = normalize(text)
+    for phrase in REQUEST_WORDS.get(intent or "", ()):
+        rest = re.sub(rf"\b{phrase}\b", " ", rest)
+    index = search.index()
+    analysis = index.analyze(rest)
+    if analysis.topics or (analysis.groups and intent != "ask_eligibility"):
+        return True
+    if _REFERENCE.search(rest) and re.search(r"\d", rest):
+        return True
+    words = [t for t, _ in analysis.terms if " " not in t and t not in QUESTION_FRAME]
+    if len(words) < 2:
+        return False
+    hits, _ = index.search(rest, limit=1)
+    return bool(hits) and hits[0].score >= MIN_SCORE and hits[0].coverage >= MIN_COVERAGE_ELSEWHERE
+
+
+def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -> Reply:
+    """Retrieval first: a message with a policy question is answered from the KB whatever the
+    classifier thought; help, out of scope, a person and the screener take over only when the
+    message asks for them and nothing more."""
+    intent = turn.intent
+    if intent in REQUEST_WORDS and (turn.text.startswith("/") or not policy_question(search, turn.text, intent)):
+        if intent == "ask_human":
+            return handoff(turn, search)
+        if intent == "ask_eligibility":
+            return screener(turn, search, today)
+        reply = Reply(is_question=False, outcome=intent)
+        reply.utter(f"utter_{intent}")
+        return reply
+    if intent in REQUEST_WORDS:
+        turn = Turn(turn.text, None, turn.entities, turn.slots)
+    if turn.slots.get("handoff_pending") and (intent == "choose_locality" or turn.entity("locality")):
+        return handoff(turn, search)
+    return answer_question(turn, search, today)
+
+
+def handoff(turn: Turn, search: ProvisionSearch) -> Reply:
+    """A request for a person: the resident's last real question goes to the clerks of their
+    locality (asked for first when unknown); pressing the button again records nothing new."""
+    reply = Reply(answered=False, is_question=False, outcome="handoff")
+    asks_itself = not turn.text.startswith("/") and policy_question(search, turn.text, "ask_human")
+    question = turn.text if asks_itself else (turn.slots.get("handoff_pending") or turn.slots.get("last_question")
+                                              or turn.text)
+    if isinstance(question, str) and question.startswith("/"):
+        question = turn.slots.get("last_question") or ""
+    named = turn.entity("locality")
+    locality = catalogue_key(search, "locality", named or turn.slots.get("locality"))
+    if locality is None:
+        reply.outcome = "ask_locality"
+        reply.say(T.HANDOFF_ASK_LOCALITY, locality_buttons(search))
+        reply.slots["handoff_pending"] = question or turn.text
+        return reply
+    if named:
+        reply.slots["locality"] = named
+    reply.slots["handoff_pending"] = None
+    reply.locality_key = locality
+    if question and turn.slots.get("handoff_for") == question:
+        reply.say(T.HANDOFF_ALREADY)
+        return reply
+    reply.handoff_question = question or turn.text
+    reply.slots["handoff_for"] = question
+    reply.say(T.HANDOFF)
+    return reply
+
+
+_RELAYED = re.compile(r"^(?P<who>[^:?]{0,120}?\b(?:nhờ|nho|hỏi|hoi|chuyển|chuyen)\b[^:?]{0,40}):\s*(?P<q>\S.+)$",
+                      re.IGNORECASE | re.DOTALL)
+
+
+def relayed_question(text: str) -> str:
+    """The citizen's own question in a relayed message ("Một chị ở phường X nhờ hỏi: …"); the
+    preamble still names the place, which is read from the whole message."""
+    match = _RELAYED.match(text.strip())
+    return match.group("q") if match else text
+
+
+def _place(search: ProvisionSearch, text: str) -> Optional[PlaceMatch]:
+    places = search.index().places
+    return places.find(text) if places is not None else None
+
+
 def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -> Reply:
-    """A policy question (or an unsure parse): the best provision, cited, for the user's locality."""
+    """A policy question (or an unsure parse): the best provision, cited, for the user's locality,
+    when it holds what was asked; otherwise what the plan does not say, and the nearest provisions."""
     if turn.intent == "choose_locality" and turn.slots.get("screener_step") == "locality":
         return screener(turn, search, today)
     reply = Reply()
-    question, intent = turn.text, turn.intent
+    question, intent = relayed_question(turn.text), turn.intent
     named = turn.entity("locality")
     if intent == "choose_locality" and asks_own_question(search, question):
         intent = None  # a question that also names the place: answer it
     choosing = intent == "choose_locality"
+    mentioned = search.analyze(turn.text).localities
+    place = None if (named or mentioned) else _place(search, turn.text)
+    place_words = normalize(question).split() if (named or mentioned or place) else []
+    if (named or mentioned or place) and not choosing:
+        # Only the words naming the place count as replaced, not the whole message.
+        place_words = _place_words(search, question, named, place)
+    want = asked(question)
+    follow = rewrite(search.index(), question, turn.slots.get("last_question"), place_words,
+                     detail=want.element is not None)
     if choosing:
         if not named:
             reply.is_question = False
+            reply.outcome = "ask_locality"
             reply.say(T.ASK_LOCALITY, locality_buttons(search))
             return reply
         if turn.slots.get("last_question"):
             question, intent = turn.slots["last_question"], turn.slots.get("last_intent")
+    elif follow:
+        keep_intent = intent in (None, "nlu_fallback", "choose_locality") or intent not in INTENT_KINDS
+        question = follow
+        intent = turn.slots.get("last_intent") if keep_intent else intent
+    if place is not None and place.status == "none":
+        reply.is_question, reply.answered, reply.outcome = True, False, "places"
+        known = ", ".join(_locality_names(search).values())
+        reply.say(T.NO_PLAN_PLACE.format(place=place.name, known=known), locality_buttons(search))
+        reply.slots.update(last_question=question, last_intent=intent)
+        return reply
     locality_name = named or turn.slots.get("locality")
-    locality = catalogue_key(search, "locality", locality_name)
+    locality = catalogue_key(search, "locality", named) if named else None
+    if locality is None and mentioned:
+        locality, locality_name = mentioned[0], _locality_names(search).get(mentioned[0], mentioned[0])
+    if locality is None and place is not None:
+        locality, locality_name = place.locality, _locality_names(search).get(place.locality)
     if locality is None:
-        mentioned = search.analyze(question).localities
-        if mentioned:
-            locality, locality_name = mentioned[0], _locality_names(search).get(mentioned[0], mentioned[0])
+        locality = catalogue_key(search, "locality", locality_name)
     if named and locality is None:
-        reply.is_question = False
+        reply.is_question, reply.outcome = False, "ask_locality"
         known = ", ".join(_locality_names(search).values())
         reply.say(T.UNKNOWN_LOCALITY.format(name=named, known=known), locality_buttons(search))
         reply.slots.update(last_question=question, last_intent=intent)
         return reply
     if choosing and not turn.slots.get("last_question"):
-        reply.is_question = False
+        reply.is_question, reply.outcome = False, "ask_locality"
         reply.say(T.LOCALITY_NOTED.format(name=_locality_names(search).get(locality, named)))
         reply.slots["locality"] = named
         return reply
     if locality is None:
-        reply.is_question = False
+        reply.is_question, reply.outcome = False, "ask_locality"
         reply.say(T.ASK_LOCALITY, locality_buttons(search))
         reply.slots.update(last_question=question, last_intent=intent)
         return reply
     reply.locality_key = locality
     if named:
         reply.slots["locality"] = named
+    elif locality_name and (mentioned or place is not None):
+        reply.slots["locality"] = locality_name
+    want = asked(question)
+    asked_groups = [k for k in search.analyze(question).groups]
     groups = turn.entity_values("group") + ([turn.slots["group"]] if turn.slots.get("group") else [])
-    hits, other = best_hits(search, question, intent, locality, groups)
+    hits, other = best_hits(search, question, intent, locality, groups + asked_groups)
     other_name = _locality_names(search).get(locality, locality_name) if other else None
     reply.slots.update(last_question=question, last_intent=intent)
-    if not hits:
+    if not hits or national_rule(question) and not any(
+            holds(h, want, asked_groups, search.index().aliases) for h in hits if not other):
         reply.answered = False
-        reply.say(T.NOT_FOUND, {**T.TOPIC_BUTTONS, T.BUTTON_HUMAN: "/ask_human"})
         reply.slots["last_results"] = []
+        if national_rule(question):
+            reply.outcome = "outside_plans"
+            reply.say(T.OUTSIDE_PLANS, {**T.TOPIC_BUTTONS, T.BUTTON_HUMAN: "/ask_human"})
+        else:
+            reply.outcome = "not_found"
+            reply.say(T.NOT_FOUND, {**T.TOPIC_BUTTONS, T.BUTTON_HUMAN: "/ask_human"})
         return reply
-    best = hits[0]
-    text = answer_text(best, other_locality=other_name, today=today)
-    if intent == "ask_agency" and best.kind != "agency" and not best.agencies:
-        text += "\n" + T.AGENCY_FALLBACK.format(contact=best.contact)
-    reply.say(text, _buttons_after_answer(len(hits) > 1))
+    fitting = [h for h in hits if holds(h, want, asked_groups, search.index().aliases)] if not other else []
+    note = T.MERGED_NOTE.format(place=place.name, province=place.new_province, plan=_locality_names(search)
+                                .get(locality, locality)) if place is not None and place.status == "merged" else None
+    if fitting:
+        best = fitting[0]
+        rest = [h for h in hits if h.id != best.id]
+        text = answer_text(best, today=today, focus=question)
+        if intent == "ask_agency" and best.kind != "agency" and not best.agencies:
+            text += "\n" + T.AGENCY_FALLBACK.format(contact=best.contact)
+    else:
+        best, rest = hits[0], hits[1:]
+        reply.outcome = "related"
+        reply.answered = False
+        plan = other_name or _locality_names(search).get(locality, locality_name)
+        header = T.NOT_STATED.format(plan=plan, missing=missing_phrase(want, _group_names(search, asked_groups))
+                                     if not other else "nội dung này")
+        text = header + "\n" + answer_text(best, other_locality=None, today=today, focus=question, related=True) \
+            + "\n" + T.ASK_STAFF.format(contact=best.contact)
+    if note:
+        text += "\n" + note
+    reply.say(text, _buttons_after_answer(bool(rest)))
     reply.provisions = [best.id]
-    reply.slots["last_results"] = [h.id for h in hits[1:]]
+    reply.slots["last_results"] = [h.id for h in rest]
     return reply
+
+
+def _place_words(search: ProvisionSearch, text: str, named: Optional[str], place: Optional[PlaceMatch]) -> List[str]:
+    """Folded words of the places a message names (catalogue aliases, entities, the gazetteer's match)."""
+    words: List[str] = []
+    for value in ([named] if named else []):
+        words += normalize(value).split()
+    index = search.index()
+    tokens = normalize(text).split()
+    for kind in ("locality",):
+        for _, start, end in index.aliases.mentions(kind, tokens):
+            words += tokens[start:end]
+    if place is not None:
+        for start, end, _ in index.places.gazetteer.mentions(normalize(text, chat=False).split(), index.places.common):
+            words += normalize(text, chat=False).split()[start:end]
+    return words
+
+
+def _group_names(search: ProvisionSearch, keys: Sequence[str]) -> List[str]:
+    names = search.index().group_names
+    return [names.get(k, k) for k in dict.fromkeys(keys)]
 
 
 def more(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -> Reply:
@@ -283,7 +465,7 @@ def _topic_label(topic: Optional[str]) -> str:
 
 def screener(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -> Reply:
     """The eligibility screener: one question at a time with buttons, then the provisions that may apply."""
-    reply = Reply(is_question=False)
+    reply = Reply(is_question=False, outcome="screener")
     answers: Dict[str, str] = json.loads(turn.slots.get("screener_answers") or "{}")
     step = turn.slots.get("screener_step")
     if turn.intent == "ask_eligibility" or not step:

@@ -6,13 +6,17 @@ import re
 from typing import Dict, Iterable, List, Optional, Set
 
 from knowledge.provision_search import Hit
+from knowledge.text import normalize
 
 SHORT_LIMIT = 600
 
 
 def citation(hit: Hit) -> str:
     """Which document the answer rests on: code, issuer, date, section."""
-    return f"Nguồn: {hit.document_code} của {hit.issuer} ({hit.date_label}), mục {hit.section}."
+    date = hit.date_label
+    if hit.document_status == "draft" and "dự thảo" in hit.document_code:
+        date = date.replace(" (dự thảo)", "")  # said once, in the code
+    return f"Nguồn: {hit.document_code} của {hit.issuer} ({date}), mục {hit.section}."
 
 
 def currency_note(hit: Hit, today: Optional[dt.date] = None) -> Optional[str]:
@@ -28,10 +32,14 @@ def currency_note(hit: Hit, today: Optional[dt.date] = None) -> Optional[str]:
     return None
 
 
-def answer_text(hit: Hit, other_locality: Optional[str] = None, today: Optional[dt.date] = None) -> str:
-    """One provision as a reply of at most about SHORT_LIMIT characters."""
+def answer_text(hit: Hit, other_locality: Optional[str] = None, today: Optional[dt.date] = None,
+                focus: Optional[str] = None, related: bool = False) -> str:
+    """One provision as a reply of at most about SHORT_LIMIT characters: the words that answer
+    (those sharing most with ``focus``, the question) are kept when the text must be shortened."""
     parts: List[str] = []
-    if other_locality:
+    if related:
+        parts.append(f"- Theo kế hoạch của {hit.locality_name}:")
+    elif other_locality:
         parts.append(f"Kế hoạch của {other_locality} chưa có nội dung này. Theo kế hoạch của {hit.locality_name}:")
     else:
         parts.append(f"Theo kế hoạch của {hit.locality_name}:")
@@ -39,7 +47,7 @@ def answer_text(hit: Hit, other_locality: Optional[str] = None, today: Optional[
     note = currency_note(hit, today)
     fixed = len(" ".join(parts)) + len(citation(hit)) + (len(note) + 1 if note else 0) + 3
     if fixed + len(body) > SHORT_LIMIT:
-        body = shorten(body, max(120, SHORT_LIMIT - fixed))
+        body = shorten_around(body, max(120, SHORT_LIMIT - fixed), focus)
     parts.append(body)
     parts.append(citation(hit))
     if note:
@@ -52,6 +60,37 @@ def shorten(text: str, limit: int) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
     return cut + "…"
+
+
+_CLAUSE = re.compile(r"(?<=[.;:])\s+")
+
+
+def shorten_around(text: str, limit: int, focus: Optional[str]) -> str:
+    """The run of sentences and clauses that shares most words with ``focus``, within ``limit``."""
+    if len(text) <= limit or not focus:
+        return shorten(text, limit)
+    pieces = _CLAUSE.split(text)
+    want = set(normalize(focus).split())
+    scores = [len(want & set(normalize(p, chat=False).split())) for p in pieces]
+    best_start, best_score = 0, -1
+    for start in range(len(pieces)):
+        length, score, end = 0, 0, start
+        while end < len(pieces) and length + len(pieces[end]) + 1 <= limit:
+            length += len(pieces[end]) + 1
+            score += scores[end]
+            end += 1
+        if end > start and score > best_score:
+            best_start, best_score = start, score
+    if best_start == 0:
+        return shorten(text, limit)
+    out, length = [], 0
+    for piece in pieces[best_start:]:
+        if length + len(piece) + 1 > limit:
+            break
+        out.append(piece)
+        length += len(piece) + 1
+    joined = " ".join(out)
+    return ("…" if best_start else "") + joined + ("…" if best_start + len(out) < len(pieces) else "")
 
 
 def buttons(payloads: Dict[str, str]) -> List[Dict[str, str]]:

@@ -40,3 +40,18 @@ TOPIC_BUTTONS = {"Bảo hiểm y tế": "Chính sách bảo hiểm y tế", "H�
 BUTTON_MORE = "Xem thêm"
 BUTTON_HUMAN = "Gặp cán bộ"
 BUTTON_OTHER_TOPIC = "Chủ đề khác"
+
+HANDOFF_ASK_LOCALITY = ("Để chuyển đúng cán bộ phụ trách, bạn cho biết bạn đang ở địa phương nào? "
+                        "Bạn chọn một địa phương dưới đây nhé.")
+HANDOFF_ALREADY = ("Yêu cầu của bạn đã được chuyển đến cán bộ rồi; cán bộ sẽ trả lời bạn tại đây. "
+                   "Bạn có thể hỏi tiếp câu khác trong lúc chờ.")
+NO_PLAN_PLACE = ("Tôi chưa có kế hoạch của nơi bạn nêu ({place}). Hiện tôi trả lời theo kế hoạch của: {known}. "
+                 "Về chính sách ở nơi bạn ở, bạn hỏi Ủy ban nhân dân xã, phường hoặc cơ quan Lao động - "
+                 "Thương binh và Xã hội của tỉnh, thành phố. Nếu bạn ở một trong các địa phương trên, bạn chọn bên dưới.")
+MERGED_NOTE = ("Lưu ý: {place} nay thuộc {province}, nhưng kế hoạch này ban hành cho {plan} trước khi sắp xếp "
+               "đơn vị hành chính, nên có thể chưa áp dụng cho nơi bạn ở.")
+OUTSIDE_PLANS = ("Câu hỏi này thuộc quy định chung của Nhà nước (như mức đóng, mức hưởng bảo hiểm xã hội, lương hưu), "
+                 "không nằm trong các kế hoạch của địa phương mà tôi có, nên tôi không trả lời để tránh sai. "
+                 "Bạn hỏi cơ quan Bảo hiểm xã hội nơi bạn ở, hoặc Ủy ban nhân dân xã, phường.")
+NOT_STATED = "Kế hoạch của {plan} không nêu {missing}. Nội dung liên quan:"
+ASK_STAFF = "Để biết chi tiết, bạn hỏi {contact} hoặc Ủy ban nhân dân xã, phường nơi bạn ở, hoặc chọn \"Gặp cán bộ\"."

@@ -34,7 +34,7 @@ from typing import Any, Dict, List, Optional
 import aiohttp
 import yaml
 
-from actions.reply_format import unsourced_numbers
+from actions.reply_format import numbers_in, unsourced_numbers
 from bot.run import prepare
 from bot.servers import Stack, free_port
 from bot.settings import PROJECT_ROOT, Settings
@@ -125,13 +125,17 @@ class Tally:
 
 
 def cites(text: str, hit: Hit) -> bool:
-    return all(part in text for part in (hit.document_code, hit.section, hit.date_label))
+    date = hit.date_label.replace(" (dự thảo)", "")  # a draft says so once, in its code
+    return all(part in text for part in (hit.document_code, hit.section, date))
 
 
-def judge(tally: Tally, item: Item, index: int, turn: Turn, out: Outcome, by_id: Dict[str, Hit]) -> None:
+def judge(tally: Tally, item: Item, index: int, turn: Turn, out: Outcome, by_id: Dict[str, Hit],
+          said: str) -> None:
     text = "\n".join(out.texts)
     hits = [by_id[i] for i in out.shown if i in by_id]
-    extra = unsourced_numbers(text, hits) if hits else set()
+    # A figure the resident wrote in the conversation (a year, an age) may be echoed; any other must
+    # come from a provision shown.
+    extra = (unsourced_numbers(text, hits) if hits else numbers_in(text)) - numbers_in(said)
     tally.invented += bool(extra)
     tally.uncited += any(not cites(text, h) for h in hits)
     if turn.expect == "answer":
@@ -167,7 +171,8 @@ async def run_set(base: str, items: List[Item], by_id: Dict[str, Hit], tag: str,
                 if item.locality:
                     await send(http, base, sender, f'/choose_locality{{"locality": "{item.locality}"}}')
                 for i, turn in enumerate(item.turns):
-                    judge(tally, item, i, turn, await send(http, base, sender, turn.text), by_id)
+                    judge(tally, item, i, turn, await send(http, base, sender, turn.text), by_id,
+                          " ".join(t.text for t in item.turns[:i + 1]))
 
         await asyncio.gather(*(worker() for _ in range(users)))
     return tally

@@ -32,14 +32,16 @@ def send(rasa_base: str, sender: str, text: str, metadata: Optional[Dict[str, An
     raw = _post(f"{rasa_base}/webhooks/rest/webhook", payload)
     replies: List[Dict[str, Any]] = []
     provisions: List[str] = []
+    outcome: Optional[str] = None
     for item in raw:
         if item.get("custom"):
             provisions += list(item["custom"].get("provisions") or [])
+            outcome = item["custom"].get("outcome") or outcome
         if item.get("text"):
             replies.append({"text": item["text"], "buttons": item.get("buttons") or []})
     tracker = _get(f"{rasa_base}/conversations/{urllib.request.quote(sender, safe='')}/tracker")
     intent = ((tracker.get("latest_message") or {}).get("intent") or {}).get("name")
-    return {"replies": replies, "intent": intent, "provisions": provisions}
+    return {"replies": replies, "intent": intent, "provisions": provisions, "outcome": outcome}
 
 
 @contextmanager

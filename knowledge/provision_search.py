@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from knowledge.catalogue import AliasTable, load_alias_table
 from knowledge.db import kb_version, read_version, transaction
 from knowledge.errors import NotFound
-from knowledge.models import Document, Provision
+from knowledge.models import BeneficiaryGroup, Document, Locality, Provision
+from knowledge.places import PlaceResolver, PlanTerritory, territory_of
 from knowledge.text import QUESTION_FRAME, STOPWORDS, ngrams, normalize, syllables
 
 _K1, _B = 1.2, 0.75
@@ -154,6 +155,8 @@ class SearchIndex:
         self.by_group = _masks(n, ((i, h.groups) for i, h in enumerate(self.hits_base)))
         self.by_kind = _masks(n, ((i, [h.kind]) for i, h in enumerate(self.hits_base)))
         self.position = np.arange(n)
+        self.places: Optional[PlaceResolver] = None  # set by build_index, which knows the plans' territories
+        self.group_names: Dict[str, str] = {}
 
     def analyze(self, query: str) -> QueryAnalysis:
         tokens = syllables(query, chat=True)
@@ -309,13 +312,26 @@ def _with_score(hit: Hit, score: float, coverage: float) -> Hit:
     return Hit(**{**hit.__dict__, "score": score, "coverage": coverage})
 
 
+def _lower_first(name: str) -> str:
+    """"Hộ nghèo" -> "hộ nghèo" inside a sentence (a name that is all capitals stays)."""
+    return name[:1].lower() + name[1:] if len(name) > 1 and not name[1].isupper() else name
+
+
 def build_index(session: Session) -> SearchIndex:
     version = kb_version(session)
     provisions = session.execute(
         select(Provision).join(Document).where(Provision.status == "active")
         .order_by(Document.position, Document.code, Provision.position, Provision.id)
     ).scalars().all()
-    return SearchIndex(provisions, load_alias_table(session), version)
+    index = SearchIndex(provisions, load_alias_table(session), version)
+    plans = [PlanTerritory(row.key, territory_of(row.level, row.name, row.province))
+             for row in session.execute(select(Locality)).scalars()
+             if any(h.locality == row.key for h in index.hits_base)]
+    # A place name the plans also use as a word ("hòa bình") is a place only with its type word.
+    common = frozenset(w for p in provisions for w in (p.segmented or "").split("|") if w.count(" ") == 1)
+    index.places = PlaceResolver(plans, common=common)
+    index.group_names = {row.key: _lower_first(row.name) for row in session.execute(select(BeneficiaryGroup)).scalars()}
+    return index
 
 
 class ProvisionSearch:

@@ -1,0 +1,126 @@
+"""What a question asks for, and whether a provision holds it.
+
+A provision is presented as *the* answer only when it holds the asked element (a figure whose
+unit fits, an agency, a legal basis, a place or procedure) for the group and year asked.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional, Sequence, Set
+
+from knowledge.catalogue import AliasTable
+from knowledge.provision_search import Hit
+from knowledge.text import fold, normalize
+
+_YEAR = re.compile(r"\b(20[0-9]{2})\b")
+
+
+@dataclass(frozen=True)
+class Asked:
+    element: Optional[str]     # figure | agency | legal_basis | procedure | None (a yes/no or a description)
+    unit: Optional[str] = None  # percent | money | age | count, for a figure
+    year: Optional[str] = None
+
+
+def _has(text: str, *phrases: str) -> bool:
+    return any(re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", text) for p in phrases)
+
+
+def asked(question: str) -> Asked:
+    """The element a question asks for, read from its folded, abbreviation-expanded words."""
+    q = normalize(question)
+    years = _YEAR.findall(q)
+    year = years[-1] if years else None
+    if _has(q, "co quan nao", "so nao", "ai lo", "ai phu trach", "don vi nao", "noi nao phu trach",
+            "co quan gi", "ai chiu trach nhiem", "ben nao lo", "ai thuc hien", "co quan phu trach"):
+        return Asked("agency", year=year)
+    if _has(q, "quyet dinh nao", "nghi dinh nao", "nghi quyet nao", "van ban nao", "quyet dinh so may",
+            "so may", "can cu", "theo van ban", "theo quyet dinh", "theo nghi dinh", "luat nao", "thong tu nao",
+            "quyet dinh gi", "van ban gi", "nghi quyet gi", "ban hanh theo"):
+        return Asked("legal_basis", year=year)
+    if _has(q, "thu tuc", "ho so", "giay to", "nop o dau", "dang ky o dau", "lam o dau", "nhan o dau",
+            "dang ky nhu the nao", "xin o dau", "o dau de", "den dau", "lien he o dau", "cach dang ky"):
+        return Asked("procedure", year=year)
+    figure = _has(q, "bao nhieu", "may phan tram", "phan tram", "ty le bao nhieu", "toi da", "toi thieu",
+                  "muc bao nhieu", "may tuoi", "bao nhieu tuoi", "may trieu", "bao nhieu tien", "muc ho tro la")
+    if not figure and _has(q, "may tuoi", "may can", "may nguoi", "may ho", "may lan", "may nam", "may thang"):
+        figure = True
+    if not figure:
+        return Asked(None, year=year)
+    if _has(q, "phan tram", "ty le") or "%" in question:
+        unit = "percent"
+    elif _has(q, "tien", "dong", "trieu", "nghin", "ngan", "ty dong", "luong"):
+        unit = "money"
+    elif _has(q, "tuoi"):
+        unit = "age"
+    else:
+        unit = None
+    return Asked("figure", unit, year)
+
+
+def _unit_class(unit: str) -> str:
+    u = fold(unit or "")
+    if "%" in u or "‰" in u:
+        return "percent"
+    if "dong" in u:
+        return "money"
+    if "tuoi" in u:
+        return "age"
+    return "count"
+
+
+def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> bool:
+    """Whether the provision holds what was asked, for the groups named."""
+    if groups and not any(_for_group(hit, g, aliases) for g in groups):
+        return False
+    if want.element == "figure":
+        numbers = [n for n in hit.numbers if want.unit is None or _unit_class(str(n.get("unit"))) == want.unit]
+        if not numbers:
+            return False
+        if want.year and want.year not in hit.text:
+            return False
+    elif want.element == "agency":
+        return hit.kind == "agency" or bool(hit.agencies)
+    elif want.element == "legal_basis":
+        return hit.kind == "legal_basis" or bool(hit.legal_refs)
+    elif want.element == "procedure":
+        return _has(normalize(hit.text, chat=False), "thu tuc", "ho so", "dang ky", "mot cua", "tiep nhan")
+    elif want.year and want.year not in hit.text and any(n.get("year") for n in hit.numbers):
+        return False
+    return True
+
+
+def _for_group(hit: Hit, group: str, aliases: AliasTable) -> bool:
+    """The provision is tagged with the group (or a parent or child of it), or names it in its text."""
+    family = aliases.group_family(group)
+    if family & set(hit.groups):
+        return True
+    text = normalize(hit.text, chat=False)
+    return any(_has(text, spelling) for spelling, keys in aliases.by_kind.get("group", {}).items()
+               if family & set(keys))
+
+
+ELEMENT_WORDS = {"figure": "con số cụ thể", "agency": "cơ quan phụ trách riêng", "legal_basis": "văn bản căn cứ",
+                 "procedure": "thủ tục hay nơi nộp hồ sơ", None: "nội dung này"}
+
+
+def missing_phrase(want: Asked, group_names: Sequence[str]) -> str:
+    """"con số cụ thể cho hộ cận nghèo năm 2030": what the plan does not say, in words."""
+    phrase = ELEMENT_WORDS[want.element]
+    if group_names:
+        phrase += " cho " + ", ".join(group_names)
+    if want.year:
+        phrase += f" cho năm {want.year}"
+    return phrase
+
+
+# National rules no local plan sets: the assistant declines them and says where to ask.
+_NATIONAL = ("luong huu", "nghi huu", "huu tri", "muc dong", "ty le dong", "dong bao nhieu", "thai san",
+             "rut bao hiem xa hoi mot lan", "rut mot lan", "chuan ngheo quoc gia", "muc luong toi thieu",
+             "luong co so", "cach tinh", "tuoi nghi huu", "mai tang phi", "tro cap that nghiep duoc bao nhieu",
+             "huong bao nhieu thang", "dong bao hiem y te bao nhieu", "gia han the", "muc huong")
+
+
+def national_rule(question: str) -> bool:
+    return _has(normalize(question), *_NATIONAL)

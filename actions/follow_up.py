@@ -1,0 +1,85 @@
+"""Short follow-ups after an answer: the previous question with one part replaced.
+
+"Đức Phổ thì đặt bao nhiêu?", "thế hộ cận nghèo?", "năm 2030 thì sao?", "cấp 3 thì sao?",
+"cơ quan nào lo?" each lean on the last question: a place, a group, a year or a school level
+replaces its own, and a request for a detail (an agency, a figure, a legal basis) is added to it.
+"""
+from __future__ import annotations
+
+import re
+from typing import List, Optional, Tuple
+
+from knowledge.provision_search import SearchIndex
+from knowledge.text import QUESTION_FRAME, STOPWORDS, normalize
+
+# Words that frame a follow-up rather than ask something new.
+_FRAME = frozenset("""
+    thi sao the con vay nua cung luon dat nhi ha nhe ben phia khu vuc tinh huyen xa phuong quan thi tran
+    thanh pho tp sao co khong duoc ok oke uh u vang da da dạ neu truong hop rieng cu moi hien nay
+    hoi tiep them chi tieu muc ho tro bao nhieu phan tram the nao ra ntn vs voi
+""".split())
+_LEVELS = (("mam non", "mam non"), ("cap 1", "tieu hoc"), ("tieu hoc", "tieu hoc"), ("cap 2", "trung hoc co so"),
+           ("trung hoc co so", "trung hoc co so"), ("thcs", "trung hoc co so"), ("cap 3", "trung hoc pho thong"),
+           ("trung hoc pho thong", "trung hoc pho thong"), ("thpt", "trung hoc pho thong"),
+           ("dai hoc", "dai hoc"), ("cao dang", "cao dang"), ("hoc nghe", "hoc nghe"))
+_YEAR = re.compile(r"\b20[0-9]{2}\b")
+# A follow-up has at most this many words of its own besides what it replaces.
+MAX_OWN_WORDS = 2
+MAX_FOLLOW_UP_WORDS = 9
+
+
+def _levels(text: str) -> List[Tuple[str, str]]:
+    return [(spelling, canon) for spelling, canon in _LEVELS if re.search(rf"\b{spelling}\b", text)]
+
+
+def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_words: List[str],
+            detail: bool) -> Optional[str]:
+    """The question a short follow-up stands for, or None when the message asks on its own.
+
+    ``place_words``: folded words of the places the message names (already read by the caller);
+    ``detail``: the message asks for an element (an agency, a figure, a legal basis)."""
+    if not last_question:
+        return None
+    folded = normalize(text)
+    tokens = folded.split()
+    if not tokens or len(tokens) > MAX_FOLLOW_UP_WORDS:
+        return None
+    analysis = index.analyze(text)
+    group_words = set()
+    for concept in analysis.concepts:
+        if concept.kind == "group":
+            group_words |= set(concept.words)
+    levels = _levels(folded)
+    level_words = {w for spelling, _ in levels for w in spelling.split()}
+    years = _YEAR.findall(folded)
+    own = [t for t in tokens if t not in _FRAME and t not in STOPWORDS and t not in QUESTION_FRAME
+           and t not in group_words and t not in level_words and t not in place_words and not _YEAR.fullmatch(t)]
+    replaces = bool(place_words or analysis.groups or levels or years)
+    if len(own) > MAX_OWN_WORDS or not (replaces or detail):
+        return None
+    question = normalize(last_question)
+    if analysis.groups:
+        question = _replace_groups(index, question, [t for t in tokens if t in group_words])
+    if levels:
+        question = _replace_levels(question, levels[0][1])
+    if years:
+        question = _YEAR.sub(years[-1], question) if _YEAR.search(question) else f"{question} nam {years[-1]}"
+    if detail:
+        question = f"{question} {folded}"
+    return question
+
+
+def _replace_groups(index: SearchIndex, question: str, new_words: List[str]) -> str:
+    """The last question with its groups' words swapped for the new group's (or the group added)."""
+    old = set()
+    for concept in index.analyze(question).concepts:
+        if concept.kind == "group":
+            old |= set(concept.words)
+    return " ".join([t for t in question.split() if t not in old] + new_words)
+
+
+def _replace_levels(question: str, canon: str) -> str:
+    for spelling, _ in _LEVELS:
+        if re.search(rf"\b{spelling}\b", question):
+            return re.sub(rf"\b{spelling}\b", canon, question, count=1)
+    return f"{question} {canon}"

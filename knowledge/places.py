@@ -1,0 +1,237 @@
+"""Places by any name, before or after the 2025 reform, resolved to the plan that covers them.
+
+The gazetteer is the `vietnamadminunits` package's offline data: the 63 former provinces with
+their districts and communes, the 34 provinces and 3,321 communes since 1 July 2025, and how
+the old communes became the new ones. A plan's territory is its locality as the plan knew it
+(a whole former province, or one former district of it).
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import sqlite3
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+
+from knowledge.text import normalize
+
+# Words that say what kind of unit a name is, folded, and the levels they allow.
+_PREFIXES: Dict[str, Tuple[str, ...]] = {
+    "phuong": ("ward",), "p": ("ward",), "xa": ("ward",), "thi tran": ("ward",), "tt": ("ward",),
+    "quan": ("district",), "q": ("district",), "huyen": ("district",), "h": ("district",),
+    "thi xa": ("district",), "tx": ("district",),
+    "thanh pho": ("district", "province"), "tinh": ("province",),
+}
+_MAX_NAME = 5  # syllables in the longest name matched
+
+Territory = Tuple[str, Optional[str]]  # (former province, former district or None for all of it)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One administrative unit a name may stand for."""
+
+    name: str                      # as written in the gazetteer ("Phường Hội An")
+    level: str                     # province | district | ward
+    new_province: str              # the province it belongs to since 2025
+    sources: FrozenSet[Territory]  # the former (province, district) it lies in; district None = whole province
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    """A place named in a message and what covers it."""
+
+    name: str                 # as the gazetteer writes it
+    status: str               # covered | merged (same province today, outside the plan's territory) | none
+    locality: Optional[str]   # the plan's locality key (covered or merged)
+    new_province: str
+
+
+def _data_dir() -> Path:
+    spec = importlib.util.find_spec("vietnamadminunits")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the gazetteer package vietnamadminunits is not installed")
+    return Path(list(spec.submodule_search_locations)[0]) / "data"
+
+
+def fold_name(name: str) -> str:
+    return normalize(name, chat=False)
+
+
+class Gazetteer:
+    """Folded names (without the unit's type word) → units, old and new."""
+
+    def __init__(self, data_dir: Optional[Path] = None):
+        data_dir = data_dir or _data_dir()
+        self.names: Dict[str, List[Unit]] = {}
+        db = sqlite3.connect(f"file:{data_dir / 'dataset.db'}?mode=ro", uri=True)
+        try:
+            legacy = db.execute("SELECT provinceShort, districtShort, district, ward, wardShort, provinceKey, "
+                                "districtKey, wardKey, province FROM admin_units_legacy").fetchall()
+            current = db.execute("SELECT provinceShort, wardShort, ward, provinceKey, wardKey, province "
+                                 "FROM admin_units").fetchall()
+        finally:
+            db.close()
+        converter = json.loads((data_dir / "converter_2025.json").read_text(encoding="utf-8"))
+        old_key: Dict[str, Territory] = {}
+        old_province_by_key: Dict[str, str] = {}
+        for prov, dist, _, _, _, pkey, dkey, wkey, _ in legacy:
+            old_key[f"{pkey}_{dkey}_{wkey}"] = (prov, dist)
+            old_province_by_key[pkey] = prov
+        new_province_by_key = {pkey: prov for prov, _, _, pkey, _, _ in current}
+        new_of_old = {old: new_province_by_key[new] for new, olds in converter["DICT_PROVINCE"].items() for old in olds}
+        sources: Dict[Tuple[str, str], Set[Territory]] = {}
+        for pkey, wards in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+            for wkey, olds in wards.items():
+                sources.setdefault((pkey, wkey), set()).update(old_key[o] for o in olds if o in old_key)
+        for pkey, olds in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
+            for old, news in olds.items():
+                for new in news:
+                    if old in old_key:
+                        sources.setdefault((pkey, new["newWardKey"]), set()).add(old_key[old])
+        seen: Set[Tuple[str, str, str]] = set()
+        for prov, dist, dist_full, ward, ward_short, pkey, _, _, prov_full in legacy:
+            new_prov = new_of_old.get(pkey, prov)
+            for level, short, full, src in (("province", prov, prov_full, (prov, None)),
+                                            ("district", dist, dist_full, (prov, dist)),
+                                            ("ward", ward_short, ward, (prov, dist))):
+                if (level, full, prov + (dist if level == "ward" else "")) in seen:
+                    continue
+                seen.add((level, full, prov + (dist if level == "ward" else "")))
+                self._add(short, Unit(f"{full}, {prov_full}" if level != "province" else full, level, new_prov,
+                                      frozenset({src})))
+        for prov, ward_short, ward, pkey, wkey, prov_full in current:
+            src = frozenset(sources.get((pkey, wkey), ()))
+            self._add(ward_short, Unit(f"{ward}, {prov_full}", "ward", prov, src))
+            if ("newprov", prov, "") not in seen:
+                seen.add(("newprov", prov, ""))
+                olds = frozenset((old_province_by_key[o], None) for o in converter["DICT_PROVINCE"].get(pkey, ())
+                                 if o in old_province_by_key)
+                self._add(prov, Unit(prov_full, "province", prov, olds))
+
+    def _add(self, short: Optional[str], unit: Unit) -> None:
+        key = fold_name(short) if short else ""
+        if key:
+            self.names.setdefault(key, []).append(unit)
+
+    def mentions(self, tokens: Sequence[str], common: FrozenSet[str] = frozenset()) -> List[Tuple[int, int, List[Unit]]]:
+        """Names in folded tokens, longest first: with a type word before them any unit of that
+        level; bare, only provinces and former districts of two syllables or more, and not a
+        phrase the plans use themselves (``common``)."""
+        found: List[Tuple[int, int, List[Unit]]] = []
+        i = 0
+        while i < len(tokens):
+            hit = None
+            for plen in (2, 1, 0):
+                prefix = " ".join(tokens[i:i + plen]) if plen else ""
+                if plen and prefix not in _PREFIXES:
+                    continue
+                levels = _PREFIXES.get(prefix, ("province", "district"))
+                start = i + plen
+                for n in range(min(_MAX_NAME, len(tokens) - start), 0, -1):
+                    name = " ".join(tokens[start:start + n])
+                    if not plen and name in common or prefix in ("quan", "xa") and _phrase(tokens, i):
+                        continue
+                    # One syllable is a name only for a province ("Huế") or a number ("quận 3").
+                    short = n == 1 and not name.isdigit()
+                    units = [u for u in self.names.get(name, ()) if u.level in levels
+                             and (not short or u.level == "province") and (plen or not name.isdigit())]
+                    if units:
+                        hit = (i, start + n, units)
+                        break
+                if hit:
+                    break
+            if hit:
+                found.append(hit)
+                i = hit[1]
+            else:
+                i += 1
+        return found
+
+
+def _phrase(tokens: Sequence[str], i: int) -> bool:
+    """"cơ quan", "xã hội": a type word that is part of an ordinary phrase."""
+    return (tokens[i] == "quan" and i > 0 and tokens[i - 1] in ("co", "tham", "lien", "ban"))\
+        or (tokens[i] == "xa" and i + 1 < len(tokens) and tokens[i + 1] == "hoi")
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    return Gazetteer()
+
+
+@dataclass(frozen=True)
+class PlanTerritory:
+    locality: str
+    territory: Territory
+
+
+def territory_of(level: str, name: str, province: str) -> Territory:
+    """A locality's territory as its plan knew it: the whole province, or one district of it."""
+    own = name
+    for word in ("thành phố", "thị xã", "huyện", "quận", "tỉnh"):
+        if own.lower().startswith(word + " "):
+            own = own[len(word) + 1:]
+            break
+    return (province, None) if fold_name(own) == fold_name(province) else (province, own)
+
+
+class PlaceResolver:
+    """Which plan covers a place named in a message."""
+
+    def __init__(self, plans: Iterable[PlanTerritory], gazetteer_: Optional[Gazetteer] = None,
+                 common: FrozenSet[str] = frozenset()):
+        self.gazetteer = gazetteer_ or gazetteer()
+        self.plans = list(plans)
+        # Names of places inside a plan's territory stay places even when the plans use them.
+        self.common = frozenset(n for n in common
+                                if not any(self._covering(u.sources) for u in self.gazetteer.names.get(n, ())))
+        self._plan_province = {}
+        for plan in self.plans:
+            units = [u for u in self.gazetteer.names.get(fold_name(plan.territory[0]), ()) if u.level == "province"]
+            self._plan_province[plan.locality] = units[0].new_province if units else plan.territory[0]
+
+    def _covering(self, sources: FrozenSet[Territory]) -> Optional[str]:
+        for plan in self.plans:
+            prov, dist = plan.territory
+            inside = [s for s in sources if fold_name(s[0]) == fold_name(prov)
+                      and (dist is None or (s[1] is not None and fold_name(s[1]) == fold_name(dist)))]
+            if sources and len(inside) == len(sources):
+                return plan.locality
+        return None
+
+    def classify(self, unit: Unit) -> PlaceMatch:
+        covered = self._covering(unit.sources)
+        if covered:
+            return PlaceMatch(unit.name, "covered", covered, unit.new_province)
+        for plan in self.plans:
+            if self._plan_province[plan.locality] == unit.new_province:
+                return PlaceMatch(unit.name, "merged", plan.locality, unit.new_province)
+        return PlaceMatch(unit.name, "none", None, unit.new_province)
+
+    def find(self, text: str) -> Optional[PlaceMatch]:
+        """The most specific place the text names, read consistently with the other places it names
+        ("phường Hội An, Quảng Nam"); among readings left open, the one a plan covers."""
+        tokens = normalize(text, chat=False).split()
+        mentions = self.gazetteer.mentions(tokens, self.common)
+        if not mentions:
+            return None
+        # A bare name shared by a province and a district is the province ("Sóc Trăng").
+        mentions = [(a, b, [u for u in units if u.level == "province"]
+                     if " ".join(tokens[a:b]) in self.gazetteer.names and any(u.level == "province" for u in units)
+                     else units) for a, b, units in mentions]
+        provinces = [{u.new_province for u in units} for _, _, units in mentions]
+        order = {"ward": 0, "district": 1, "province": 2}
+        best: Optional[Tuple[Tuple[int, int], PlaceMatch]] = None
+        for m, (_, _, units) in enumerate(mentions):
+            others = [p for k, p in enumerate(provinces) if k != m]
+            for unit in units:
+                agree = sum(unit.new_province in p for p in others)
+                match = self.classify(unit)
+                rank = {"covered": 0, "merged": 1, "none": 2}[match.status]
+                key = (-agree, order[unit.level], rank)
+                if best is None or key < best[0]:
+                    best = (key, match)
+        return best[1] if best else None

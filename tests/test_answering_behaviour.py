@@ -1,0 +1,171 @@
+"""Answering in process: retrieval first whatever the classifier said, follow-ups in natural forms,
+answerability (a provision is *the* answer only when it holds what was asked), places by any
+name, old or new, and handoffs that reach a clerk."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+from actions import answering
+from actions.answerability import asked
+from actions.reply_format import shorten_around
+from knowledge.places import PlaceResolver, PlanTerritory, territory_of
+from knowledge.provision_search import ProvisionSearch
+
+
+@pytest.fixture
+def search(kb_engine) -> ProvisionSearch:
+    return ProvisionSearch(kb_engine)
+
+
+class Chat:
+    """One conversation: slots carried from reply to reply, as Rasa does."""
+
+    def __init__(self, search: ProvisionSearch, **slots: Any):
+        self.search = search
+        self.slots: Dict[str, Any] = dict(slots)
+
+    def say(self, text: str, intent: Optional[str] = None, locality: Optional[str] = None) -> answering.Reply:
+        entities: List[Dict[str, str]] = [{"entity": "locality", "value": locality}] if locality else []
+        reply = answering.respond(answering.Turn(text, intent, entities, dict(self.slots)), self.search)
+        self.slots.update(reply.slots)
+        return reply
+
+
+def text_of(reply: answering.Reply) -> str:
+    return "\n".join(m.get("text") or m.get("response") for m in reply.messages)
+
+
+@pytest.mark.parametrize("text, intent, expected", [
+    ("Nguoi ngheo o Can Tho gap chuyen kien tung, co duoc tro giup phap ly khong?", "ask_human", "ct-027"),
+    ("doanh nghiep o tphcm nhan nguoi khuyet tat vao lam co duoc uu dai gi khong", "ask_eligibility", "hcm-058"),
+    ("can tho co kiem soat gia thuoc chua benh khong", "ask_eligibility", "ct-048"),
+    ("Con tôi bị khuyết tật, ở Đức Phổ có được học hòa nhập không?", "ask_eligibility", "dp-069"),
+    ("ad oi cho e hoi hs ho ngheo o can tho co dc mien hoc phi ko", "help", "ct-051"),
+    ("Theo Nghị quyết 80/NQ-CP người nghèo ở Cần Thơ được trợ giúp pháp lý không?", "out_of_scope", "ct-027"),
+])
+def test_a_policy_question_is_answered_whatever_the_classifier_thought(search, text, intent, expected):
+    reply = Chat(search).say(text, intent)
+    assert reply.outcome == "answer" and reply.provisions[:1] == [expected]
+
+
+@pytest.mark.parametrize("text, intent, outcome", [
+    ("cho tôi gặp cán bộ", "ask_human", "ask_locality"),
+    ("tôi được hưởng những gì?", "ask_eligibility", "screener"),
+    ("bạn giúp được gì", "help", "help"),
+    ("hôm nay trời có mưa không", "out_of_scope", "out_of_scope"),
+])
+def test_requests_without_a_policy_question_keep_their_own_behaviour(search, text, intent, outcome):
+    assert Chat(search).say(text, intent).outcome == outcome
+
+
+def test_a_handoff_without_locality_asks_for_it_then_carries_the_previous_question(search):
+    chat = Chat(search)
+    first = chat.say("hỗ trợ tiền điện cho hộ nghèo thế nào", "ask_poverty")
+    assert first.outcome == "ask_locality"
+    ask = chat.say("cho tôi gặp cán bộ", "ask_human")
+    assert ask.outcome == "ask_locality" and ask.handoff_question is None
+    assert {b["title"] for b in ask.messages[0]["buttons"]} >= {"Thành phố Cần Thơ", "Thị xã Đức Phổ"}
+    done = chat.say('/choose_locality{"locality": "Cần Thơ"}', "choose_locality", locality="Cần Thơ")
+    assert done.outcome == "handoff" and done.handoff_question == "hỗ trợ tiền điện cho hộ nghèo thế nào"
+    assert done.locality_key == "can-tho"
+    again = chat.say("/ask_human", "ask_human")
+    assert again.handoff_question is None and "đã được chuyển" in text_of(again)
+
+
+@pytest.mark.parametrize("first, follow, intent, expected", [
+    ("ty le di hoc dung tuoi cap 1 o duc pho la bao nhieu", "cấp 3 thì sao?", "ask_tuition", "dp-020"),
+    ("ty le di hoc dung tuoi cap 1 o duc pho la bao nhieu", "con thcs?", None, "dp-019"),
+    ("ho can ngheo o sai gon duoc ho tro the bhyt bao nhieu", "Cần Thơ có vậy không?", "choose_locality", "ct-039"),
+])
+def test_a_short_follow_up_replaces_one_part_of_the_last_question(search, first, follow, intent, expected):
+    chat = Chat(search)
+    assert chat.say(first, None).outcome == "answer"
+    locality = "Cần Thơ" if "Cần Thơ" in follow else None
+    reply = chat.say(follow, intent, locality=locality)
+    assert reply.provisions[:1] == [expected], text_of(reply)
+
+
+def test_a_group_follow_up_asks_the_last_question_for_that_group(search):
+    chat = Chat(search)
+    assert chat.say("Hộ cận nghèo ở Sài Gòn được hỗ trợ mua thẻ BHYT thế nào?").provisions == ["hcm-045"]
+    reply = chat.say("thế hộ nghèo?")
+    # The plan's 50% is for near-poor households: not presented as the answer for poor ones.
+    assert reply.outcome == "related" and "cho hộ nghèo" in text_of(reply)
+
+
+def test_a_year_the_plan_does_not_set_is_said_plainly_with_the_nearest_provision(search):
+    chat = Chat(search)
+    chat.say("ty le di hoc dung tuoi cap 3 o duc pho la bao nhieu", "ask_target")
+    reply = chat.say("năm 2025 thì sao?")
+    assert reply.outcome == "related" and not reply.answered
+    assert "không nêu con số cụ thể cho năm 2025" in text_of(reply) and "Nội dung liên quan" in text_of(reply)
+
+
+def test_a_figure_the_plan_does_not_give_is_not_presented_as_the_answer(search):
+    reply = Chat(search, locality="Cần Thơ").say("hộ nghèo ở Cần Thơ được hỗ trợ tiền điện bao nhiêu tiền một tháng?",
+                                                  "ask_poverty")
+    assert reply.outcome == "related" and "không nêu con số cụ thể" in text_of(reply)
+    assert "Nguồn:" in text_of(reply)  # the related provision is still cited
+
+
+def test_national_rules_are_declined_as_outside_the_plans(search):
+    reply = Chat(search, locality="Đà Nẵng").say("lương hưu của tôi được tính bao nhiêu?", "ask_social_insurance")
+    assert reply.outcome == "outside_plans" and not reply.provisions and "Bảo hiểm xã hội" in text_of(reply)
+
+
+@pytest.mark.parametrize("text, locality, merged", [
+    ("Ở Ninh Kiều trẻ em dưới 6 tuổi khám bệnh có mất tiền không", "can-tho", False),
+    ("o quan go vap ho can ngheo co duoc ho tro the bhyt khong", "ho-chi-minh", False),
+    ("Phường Hòa Minh có chương trình sửa nhà cho người có công không", "da-nang", False),
+    ("xã Nhị Long có hỗ trợ hộ nghèo không", "cang-long", False),
+    ("Tôi ở Thủ Dầu Một, hộ cận nghèo có được hỗ trợ thẻ BHYT không", "ho-chi-minh", True),
+    ("Ở Hội An học sinh có được hỗ trợ BHYT không", "da-nang", True),
+])
+def test_places_by_old_or_new_names_reach_the_plan_that_covers_them(search, text, locality, merged):
+    reply = Chat(search).say(text, None)
+    assert reply.locality_key == locality and reply.provisions
+    assert ("trước khi sắp xếp đơn vị hành chính" in text_of(reply)) == merged
+
+
+def test_a_place_without_a_plan_is_told_which_places_are_covered(search):
+    reply = Chat(search).say("Tôi ở Bắc Ninh, hộ nghèo được hỗ trợ gì?", "ask_poverty")
+    assert reply.outcome == "places" and not reply.provisions
+    assert all(name in text_of(reply) for name in ("Cần Thơ", "Hồ Chí Minh", "Đà Nẵng", "Càng Long", "Đức Phổ"))
+
+
+def test_a_relayed_question_names_the_ward_and_is_answered_the_same(search):
+    reply = Chat(search).say("Một chị ở phường Phổ Văn nhờ hỏi: thị xã có xây nhà ở xã hội không?", None)
+    assert reply.locality_key == "duc-pho" and reply.provisions and reply.provisions[0].startswith("dp-")
+
+
+def test_place_resolution_reads_names_consistently():
+    plans = [PlanTerritory("da-nang", territory_of("thành phố", "Thành phố Đà Nẵng", "Đà Nẵng")),
+             PlanTerritory("cang-long", territory_of("huyện", "Huyện Càng Long", "Trà Vinh"))]
+    resolver = PlaceResolver(plans)
+    assert resolver.find("xã Càng Long, tỉnh Vĩnh Long").status == "covered"
+    assert resolver.find("tp Trà Vinh").status == "merged"
+    assert resolver.find("phường Hội An, Quảng Nam").locality == "da-nang"
+    assert resolver.find("cơ quan nào lo chính sách xã hội") is None
+    assert resolver.find("o hue").status == "none"
+
+
+@pytest.mark.parametrize("question, element, unit", [
+    ("hộ cận nghèo được hỗ trợ mấy phần trăm thẻ bhyt", "figure", "percent"),
+    ("tre em duoi may tuoi duoc kham mien phi", "figure", "age"),
+    ("cơ quan nào lo nhà ở xã hội", "agency", None),
+    ("theo quyết định nào", "legal_basis", None),
+    ("nộp hồ sơ ở đâu", "procedure", None),
+    ("hộ nghèo có được vay vốn không", None, None),
+])
+def test_what_a_question_asks_for(question, element, unit):
+    want = asked(question)
+    assert (want.element, want.unit) == (element, unit)
+
+
+def test_a_long_provision_is_shortened_around_the_words_that_answer():
+    text = ("Mở đầu dài dòng về tình hình chung của địa phương trong nhiều năm qua. " * 4
+            + "Hộ cận nghèo được hỗ trợ 70% mệnh giá thẻ bảo hiểm y tế. Các nội dung khác tiếp theo.")
+    short = shorten_around(text, 150, "hộ cận nghèo được hỗ trợ bao nhiêu phần trăm thẻ bảo hiểm y tế")
+    assert "70% mệnh giá thẻ bảo hiểm y tế" in short and len(short) <= 152
