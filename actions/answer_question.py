@@ -53,7 +53,7 @@ def _deliver(dispatcher: CollectingDispatcher, reply: answering.Reply) -> List[D
         last = i == len(reply.messages) - 1
         # The provisions shown and what the reply is (an answer, related provisions, a decline…), for
         # connectors and the answer-quality benchmark.
-        custom = {"provisions": reply.provisions, "outcome": reply.outcome} if last and reply.is_question else None
+        custom = {"provisions": reply.provisions, "outcome": reply.outcome} if last else None
         if message.get("response"):
             dispatcher.utter_message(response=message["response"])
             continue

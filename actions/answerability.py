@@ -116,10 +116,11 @@ def missing_phrase(want: Asked, group_names: Sequence[str]) -> str:
 
 
 # National rules no local plan sets: the assistant declines them and says where to ask.
-_NATIONAL = ("luong huu", "nghi huu", "huu tri", "muc dong", "ty le dong", "dong bao nhieu", "thai san",
+_NATIONAL = ("luong huu", "nghi huu", "huu tri", "muc dong bao hiem", "ty le dong bao hiem", "dong bao hiem",
+             "thai san",
              "rut bao hiem xa hoi mot lan", "rut mot lan", "chuan ngheo quoc gia", "muc luong toi thieu",
              "luong co so", "cach tinh", "tuoi nghi huu", "mai tang phi", "tro cap that nghiep duoc bao nhieu",
-             "huong bao nhieu thang", "dong bao hiem y te bao nhieu", "gia han the", "muc huong")
+             "huong bao nhieu thang", "gia han the", "muc huong bao hiem", "muc huong luong")
 
 
 def national_rule(question: str) -> bool:

@@ -206,6 +206,10 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
     classifier thought; help, out of scope, a person and the screener take over only when the
     message asks for them and nothing more."""
     intent = turn.intent
+    if intent == "ask_eligibility" and not turn.text.startswith("/"):
+        place = _place(search, turn.text)
+        if place is not None and place.status == "none":
+            return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today)
     if intent in REQUEST_WORDS and (turn.text.startswith("/") or not policy_question(search, turn.text, intent)):
         if intent == "ask_human":
             return handoff(turn, search)

@@ -82,7 +82,7 @@ def test_changing_locality_answers_the_last_question_again(talk):
 def test_locality_without_a_matching_provision_offers_another_plan_labelled(talk):
     turn = talk("Càng Long có miễn giảm học phí cho học sinh hộ nghèo không")
     text = _text(turn)
-    assert "Huyện Càng Long chưa có nội dung này" in text
+    assert "Kế hoạch của Huyện Càng Long không nêu nội dung này" in text
     assert turn["provisions"] and not turn["provisions"][0].startswith("cl-")
 
 
