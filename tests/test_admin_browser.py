@@ -201,7 +201,8 @@ def test_a_staff_answer_from_the_queue_reaches_the_citizen_on_telegram(site, new
 
     staff = new_page()
     log_in(staff, site, "canbo-dn", STAFF_PASSWORD)
-    item = staff.locator("article", has_text="cho tôi gặp cán bộ").first
+    # The handoff carries the citizen's previous question, not the request itself.
+    item = staff.locator("article", has_text="bảo hiểm y tế cho hộ cận nghèo ở Đà Nẵng").first
     assert "Muốn gặp cán bộ" in item.inner_text() and "Telegram" in item.inner_text()
     answer = "Anh mang căn cước đến UBND phường vào sáng thứ Hai nhé."
     item.locator("textarea[name=answer]").fill(answer)
@@ -209,7 +210,7 @@ def test_a_staff_answer_from_the_queue_reaches_the_citizen_on_telegram(site, new
     staff.wait_for_selector("text=Đã gửi câu trả lời")
     eventually(lambda: any(answer in t for t in site.telegram.texts(citizen)))
     [delivered] = [t for t in site.telegram.texts(citizen) if answer in t]
-    assert delivered.startswith("Cán bộ trả lời câu hỏi của bạn «cho tôi gặp cán bộ»")
+    assert delivered.startswith("Cán bộ trả lời câu hỏi của bạn «bảo hiểm y tế cho hộ cận nghèo ở Đà Nẵng»")
 
 
 def test_a_staff_account_cannot_reach_the_admin_pages(site, new_page):
