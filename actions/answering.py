@@ -229,10 +229,10 @@ def handoff(turn: Turn, search: ProvisionSearch) -> Reply:
     """A request for a person: the resident's last real question goes to the clerks of their
     locality (asked for first when unknown); pressing the button again records nothing new."""
     reply = Reply(answered=False, is_question=False, outcome="handoff")
-    asks_itself = not turn.text.startswith("/") and policy_question(search, turn.text, "ask_human")
-    question = turn.text if asks_itself else (turn.slots.get("handoff_pending") or turn.slots.get("last_question")
-                                              or turn.text)
-    if isinstance(question, str) and question.startswith("/"):
+    # respond() answers a request that also asks a policy question; what reaches here hands over
+    # the question waiting for a locality, else the last one asked.
+    question = turn.slots.get("handoff_pending") or turn.slots.get("last_question") or turn.text
+    if question.startswith("/"):
         question = turn.slots.get("last_question") or ""
     named = turn.entity("locality")
     locality = catalogue_key(search, "locality", named or turn.slots.get("locality"))
@@ -283,13 +283,10 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     choosing = intent == "choose_locality"
     mentioned = search.analyze(turn.text).localities
     place = None if (named or mentioned) else _place(search, turn.text)
-    place_words = normalize(question).split() if (named or mentioned or place) else []
-    if (named or mentioned or place) and not choosing:
-        # Only the words naming the place count as replaced, not the whole message.
-        place_words = _place_words(search, question, named, place)
-    want = asked(question)
+    # Only the words naming the place count as replaced in a follow-up, not the whole message.
+    place_words = _place_words(search, turn.text, named, place) if (named or mentioned or place) else []
     follow = rewrite(search.index(), question, turn.slots.get("last_question"), place_words,
-                     detail=want.element is not None)
+                     detail=asked(question).element is not None)
     if choosing:
         if not named:
             reply.is_question = False
@@ -381,18 +378,15 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
 
 
 def _place_words(search: ProvisionSearch, text: str, named: Optional[str], place: Optional[PlaceMatch]) -> List[str]:
-    """Folded words of the places a message names (catalogue aliases, entities, the gazetteer's match)."""
-    words: List[str] = []
-    for value in ([named] if named else []):
-        words += normalize(value).split()
+    """Folded words of the places a message names (its locality entity, catalogue aliases, the gazetteer's match)."""
     index = search.index()
+    words = normalize(named).split() if named else []
     tokens = normalize(text).split()
-    for kind in ("locality",):
-        for _, start, end in index.aliases.mentions(kind, tokens):
-            words += tokens[start:end]
-    if place is not None:
-        for start, end, _ in index.places.gazetteer.mentions(normalize(text, chat=False).split(), index.places.common):
-            words += normalize(text, chat=False).split()[start:end]
+    words += [t for _, start, end in index.aliases.mentions("locality", tokens) for t in tokens[start:end]]
+    if place is not None and index.places is not None:
+        plain = normalize(text, chat=False).split()
+        words += [t for start, end, _ in index.places.gazetteer.mentions(plain, index.places.common)
+                  for t in plain[start:end]]
     return words
 
 

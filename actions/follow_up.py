@@ -15,7 +15,7 @@ from knowledge.text import QUESTION_FRAME, STOPWORDS, normalize
 # Words that frame a follow-up rather than ask something new.
 _FRAME = frozenset("""
     thi sao the con vay nua cung luon dat nhi ha nhe ben phia khu vuc tinh huyen xa phuong quan thi tran
-    thanh pho tp sao co khong duoc ok oke uh u vang da da dạ neu truong hop rieng cu moi hien nay
+    thanh pho tp sao co khong duoc ok oke uh u vang da neu truong hop rieng cu moi hien nay
     hoi tiep them chi tieu muc ho tro bao nhieu phan tram the nao ra ntn vs voi
 """.split())
 _LEVELS = (("mam non", "mam non"), ("cap 1", "tieu hoc"), ("tieu hoc", "tieu hoc"), ("cap 2", "trung hoc co so"),

@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import shutil
 import sys
-import tempfile
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,11 +34,11 @@ import yaml
 
 from actions.reply_format import numbers_in, unsourced_numbers
 from bot.run import prepare
-from bot.servers import Stack, free_port
 from bot.settings import PROJECT_ROOT, Settings
 from knowledge.db import make_engine
 from knowledge.provision_search import Hit, ProvisionSearch
 from knowledge.text import fold
+from scratch import scratch_assistant
 
 SETS = PROJECT_ROOT / "tests" / "answer_quality"
 DEFAULT_SETS = [SETS / "blind.yml", SETS / "questions.yml", SETS / "fresh.yml"]
@@ -198,24 +196,14 @@ def main() -> None:
     model = prepare(settings)
     by_id = {h.id: h for h in ProvisionSearch(make_engine(settings.database_url)).index().hits_base}
     results: Dict[str, Dict[str, Any]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        kb = Path(tmp) / "kb.db"
-        shutil.copy(Path(settings.database_url.split("///", 1)[1]), kb)
-        run_settings = Settings(database_url=f"sqlite:///{kb}", var_dir=Path(tmp), model_dir=settings.model_dir)
-        stack = Stack(run_settings, model, {"rasa": free_port(), "actions": free_port()}, webchat=False,
-                      channels=False, log_dir=Path(tmp) / "logs")
-        stack.start()
-        try:
-            for path in args.questions:
-                tally = asyncio.run(run_set(f"http://127.0.0.1:{stack.ports['rasa']}", load_items(path), by_id,
-                                            path.stem))
-                results[path.name] = summary(tally)
-                if args.verbose:
-                    print(f"== {path.name}: failures", file=sys.stderr)
-                    for line in tally.failures:
-                        print(line, file=sys.stderr)
-        finally:
-            stack.stop()
+    with scratch_assistant(settings, model) as base:
+        for path in args.questions:
+            tally = asyncio.run(run_set(base, load_items(path), by_id, path.stem))
+            results[path.name] = summary(tally)
+            if args.verbose:
+                print(f"== {path.name}: failures", file=sys.stderr)
+                for line in tally.failures:
+                    print(line, file=sys.stderr)
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return

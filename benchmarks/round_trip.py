@@ -8,19 +8,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import shutil
 import statistics
-import tempfile
 import time
-from pathlib import Path
 from typing import Awaitable, Callable, Dict, List
 
 import aiohttp
 
 from bot.run import prepare
-from bot.servers import Stack, free_port
 from bot.settings import Settings
 from figures import percentile
+from scratch import scratch_assistant
 
 QUESTIONS = [
     "ho tro the bhyt cho ho can ngheo o sai gon",
@@ -73,22 +70,12 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.from_env()
     model = prepare(settings)
-    with tempfile.TemporaryDirectory() as tmp:
-        kb = Path(tmp) / "kb.db"
-        shutil.copy(Path(settings.database_url.split("///", 1)[1]), kb)
-        run_settings = Settings(database_url=f"sqlite:///{kb}", var_dir=Path(tmp), model_dir=settings.model_dir)
-        stack = Stack(run_settings, model, {"rasa": free_port(), "actions": free_port()}, webchat=False,
-                      channels=False, log_dir=Path(tmp) / "logs")
-        stack.start()
-        base = f"http://127.0.0.1:{stack.ports['rasa']}"
-        try:
-            rows = []
-            for users in (1, args.users):
-                for kind in ("parse", "static", "cited"):
-                    result = asyncio.run(measure(base, kind, args.requests, users))
-                    rows.append((users, kind, result))
-        finally:
-            stack.stop()
+    rows = []
+    with scratch_assistant(settings, model) as base:
+        for users in (1, args.users):
+            for kind in ("parse", "static", "cited"):
+                result = asyncio.run(measure(base, kind, args.requests, users))
+                rows.append((users, kind, result))
     labels = {"parse": "bare NLU parse (/model/parse)", "static": "static response (greeting rule)",
               "cited": "cited KB answer (action + KB)"}
     for users, kind, r in rows:
