@@ -17,7 +17,7 @@ import re
 from actions import templates as T
 from actions.answerability import Asked, asked, holds, missing_phrase, national_rule
 from actions.follow_up import rewrite
-from actions.reply_format import answer_text, buttons, citation, currency_note, shorten
+from actions.reply_format import WHOLE, answer_text, buttons, citation, currency_line, currency_note, shorten, whole_text
 from knowledge.errors import NotFound
 from knowledge.places import PlaceMatch
 from knowledge.provision_search import Hit, Preferences, ProvisionSearch
@@ -371,9 +371,11 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
             + "\n" + T.ASK_STAFF.format(contact=best.contact)
     if note:
         text += "\n" + note
-    reply.say(text, _buttons_after_answer(bool(rest)))
+    # "Xem thêm" shows the answered provision whole first when it was shortened or has a currency note.
+    whole = [WHOLE + best.id] if best.text not in text or currency_line(best, today) else []
+    reply.say(text, _buttons_after_answer(bool(rest or whole)))
     reply.provisions = [best.id]
-    reply.slots["last_results"] = [h.id for h in rest]
+    reply.slots["last_results"] = whole + [h.id for h in rest]
     return reply
 
 
@@ -396,10 +398,19 @@ def _group_names(search: ProvisionSearch, keys: Sequence[str]) -> List[str]:
 
 
 def more(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -> Reply:
-    """The next provisions of the last answer, each cited."""
+    """The rest of the last answer: its provision whole when it was shortened (or carries a
+    currency note), then the next provisions, each cited."""
     reply = Reply(is_question=False)
     ids = list(turn.slots.get("last_results") or [])
     by_id = {h.id: h for h in search.index().hits_base}
+    if ids and ids[0].startswith(WHOLE):
+        hit = by_id.get(ids[0][len(WHOLE):])
+        if hit is not None:
+            reply.say(whole_text(hit, today), _buttons_after_answer(len(ids) > 1))
+            reply.provisions = [hit.id]
+            reply.slots["last_results"] = ids[1:]
+            return reply
+        ids = ids[1:]
     hits = [by_id[i] for i in ids if i in by_id][:2]
     if not hits:
         reply.say(T.NO_MORE, {T.BUTTON_OTHER_TOPIC: "/help", T.BUTTON_HUMAN: "/ask_human"})

@@ -32,6 +32,31 @@ def currency_note(hit: Hit, today: Optional[dt.date] = None) -> Optional[str]:
     return None
 
 
+def currency_line(hit: Hit, today: Optional[dt.date] = None) -> Optional[str]:
+    """The currency warning in one short line, after the facts; ``currency_note`` has the details."""
+    today = today or dt.date.today()
+    if hit.document_status == "draft":
+        return "Lưu ý: đây là dự thảo, có thể đã thay đổi khi ban hành."
+    if hit.document_status == "summary":
+        return "Lưu ý: đây là bản tóm tắt, không phải toàn văn."
+    if hit.period_end < today.year:
+        return f"Lưu ý: kế hoạch đến năm {hit.period_end}, có thể đã thay đổi."
+    return None
+
+
+# In the ``last_results`` slot: the answered provision, to be shown whole by "Xem thêm" first.
+WHOLE = "whole:"
+
+
+def whole_text(hit: Hit, today: Optional[dt.date] = None) -> str:
+    """A provision in full, cited, with the whole currency note: what "Xem thêm" shows first."""
+    parts = [f"Toàn văn mục {hit.section} ({hit.document_code}):", hit.text, citation(hit)]
+    note = currency_note(hit, today)
+    if note:
+        parts.append(note)
+    return "\n".join(parts)
+
+
 def answer_text(hit: Hit, other_locality: Optional[str] = None, today: Optional[dt.date] = None,
                 focus: Optional[str] = None, related: bool = False) -> str:
     """One provision as a reply of at most about SHORT_LIMIT characters: the words that answer
@@ -44,7 +69,7 @@ def answer_text(hit: Hit, other_locality: Optional[str] = None, today: Optional[
     else:
         parts.append(f"Theo kế hoạch của {hit.locality_name}:")
     body = hit.text
-    note = currency_note(hit, today)
+    note = currency_line(hit, today)
     fixed = len(" ".join(parts)) + len(citation(hit)) + (len(note) + 1 if note else 0) + 3
     if fixed + len(body) > SHORT_LIMIT:
         body = shorten_around(body, max(120, SHORT_LIMIT - fixed), focus)

@@ -7,17 +7,18 @@ import hmac
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Awaitable, Callable, List, Optional, Tuple
+from typing import Callable, List, Optional, Tuple
 from urllib.parse import quote
 
 from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from admin import dashboard, kb_views, queue_views, sessions
+from admin import dashboard, kb_views, queue_views, sessions, synonym_views
 from admin.html import render
-from admin.layout import message_page, page
+from admin.layout import page
 from admin.passwords import verify_password
+from admin.roles import Handler, admin_only
 from admin.sessions import LoginThrottle, User
 from knowledge.db import transaction
 from knowledge.models import Account
@@ -25,8 +26,6 @@ from knowledge.models import Account
 STATIC = Path(__file__).parent / "static"
 COOKIE = "admin_session"
 LOGIN_COOKIE = "admin_login_csrf"
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -46,20 +45,6 @@ class AdminSettings:
     failed_login_window_s: float = 900.0
     failed_login_delay_s: float = 0.5  # each failure waits this long, doubling up to 8 s
     intents: Tuple[str, ...] = field(default_factory=tuple)  # for turning questions into training examples
-
-
-def admin_only(handler: Handler) -> Handler:
-    """Refuse staff accounts (403): knowledge-base changes are for admins."""
-
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        user: User = request["user"]
-        if not user.is_admin:
-            return web.Response(text=message_page("Không có quyền", "Trang này chỉ dành cho quản trị viên.", user),
-                                status=403, content_type="text/html")
-        return await handler(request)
-
-    wrapped.__name__ = handler.__name__
-    return wrapped
 
 
 def _public(request: web.Request) -> bool:
@@ -182,6 +167,7 @@ def create_app(engine: Engine, settings: AdminSettings = AdminSettings()) -> web
         web.static("/admin/static", STATIC),
     ])
     dashboard.register(app, engine)
+    synonym_views.register(app, engine)  # before kb_views: /admin/kb/{pid} would take its path
     kb_views.register(app, engine)
     queue_views.register(app, engine, settings.intents)
     return app

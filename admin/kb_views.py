@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from admin.html import Html, csrf_field, join, options, render
 from admin.layout import page
+from admin.roles import admin_only
 from admin.sessions import User
 from knowledge import admin as kb_admin
 from knowledge.db import transaction
@@ -134,10 +135,12 @@ def change_rows(changes: List[Dict[str, Any]]) -> Html:
         fields = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
         diff = join(render("<tr><th>{f}</th><td>{b}</td><td>{a}</td></tr>", f=f, b=_show(before.get(f)),
                            a=_show(after.get(f))) for f in fields)
+        target = (render('<a href="/admin/kb/{eid}">{eid}</a>', eid=c["entity_id"]) if c["entity"] == "provision"
+                  else render("{eid}", eid=c["entity_id"]))
         items.append(render("""<article class="card"><p><strong>{action}</strong> {entity}
-<a href="/admin/kb/{eid}">{eid}</a> · {by} · <span class="muted">{at}</span></p>
+{target} · {by} · <span class="muted">{at}</span></p>
 <table><tr><th>Trường</th><th>Trước</th><th>Sau</th></tr>{diff}</table></article>""",
-                            action=c["action"], entity=c["entity"], eid=c["entity_id"], by=c["by"], at=c["at"],
+                            action=c["action"], entity=c["entity"], target=target, by=c["by"], at=c["at"],
                             diff=diff))
     return join(items)
 
@@ -151,8 +154,6 @@ def _show(value: Any) -> str:
 
 
 def register(app: web.Application, engine: Engine) -> None:
-    from admin.app import admin_only
-
     def run(fn: Any, *args: Any) -> Any:
         return asyncio.to_thread(fn, *args)
 

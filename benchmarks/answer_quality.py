@@ -4,7 +4,8 @@
 
 Each conversation is a new sender; a conversation whose resident named a place
 earlier starts by pressing that place's button. Default sets: the blind set
-(tests/answer_quality/blind.yml, the headline), questions.yml and fresh.yml.
+(tests/answer_quality/blind.yml, the headline), dev.yml (written the same way, for tuning),
+questions.yml and fresh.yml.
 
 Per set it prints:
 - top-1: the provision presented as *the* answer is one a correct answer cites
@@ -41,7 +42,7 @@ from knowledge.text import fold
 from scratch import scratch_assistant
 
 SETS = PROJECT_ROOT / "tests" / "answer_quality"
-DEFAULT_SETS = [SETS / "blind.yml", SETS / "questions.yml", SETS / "fresh.yml"]
+DEFAULT_SETS = [SETS / "blind.yml", SETS / "dev.yml", SETS / "questions.yml", SETS / "fresh.yml"]
 ANSWERING_ACTIONS = {"action_answer_question", "action_more", "action_compare_localities"}
 PLAN_PLACES = ("can tho", "ho chi minh", "da nang", "cang long", "duc pho")
 DECLINES = {"not_stated", "outside_plans", "places_covered"}

@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy import select
 
 from bot.settings import Settings
-from knowledge import admin
+from knowledge import admin, synonyms
 from knowledge.catalogue import known_keys
 from knowledge.curated_files import KnownKeys, read_bundle
 from knowledge.db import create_schema, make_engine, transaction
@@ -114,6 +114,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("alias")
     p.add_argument("--by", required=True)
     p.set_defaults(func=cmd_alias)
+
+    p = kb.add_parser("synonym", help="read a resident's word as the plans' word (live, no retraining)")
+    actions = p.add_subparsers(dest="synonym_action", required=True)
+    q = actions.add_parser("add", help="e.g. bot kb synonym add 'cấp 3' 'trung học phổ thông' --by an")
+    q.add_argument("phrase")
+    q.add_argument("means")
+    q.add_argument("--by", required=True)
+    q.set_defaults(func=cmd_synonym_add)
+    q = actions.add_parser("remove")
+    q.add_argument("phrase")
+    q.add_argument("--by", required=True)
+    q.set_defaults(func=cmd_synonym_remove)
+    q = actions.add_parser("list")
+    q.set_defaults(func=cmd_synonym_list)
 
     p = kb.add_parser("examples", help="write the questions staff kept as training examples as Rasa NLU data")
     p.add_argument("path", help="e.g. nlu/data/nlu/staff_examples.yml (review it, then `bot train`)")
@@ -228,6 +242,23 @@ def cmd_retire(args, settings: Settings) -> int:
 def cmd_alias(args, settings: Settings) -> int:
     admin.add_alias(open_engine(settings), args.kind, args.key, args.alias, by=args.by)
     print(f"added alias '{args.alias}' for {args.kind} '{args.key}'")
+    return 0
+
+
+def cmd_synonym_add(args, settings: Settings) -> int:
+    synonyms.add_synonym(open_engine(settings), args.phrase, args.means, by=args.by)
+    print(f"'{args.phrase}' now reads as '{args.means}'")
+    return 0
+
+
+def cmd_synonym_remove(args, settings: Settings) -> int:
+    synonyms.remove_synonym(open_engine(settings), args.phrase, by=args.by)
+    print(f"removed '{args.phrase}'")
+    return 0
+
+
+def cmd_synonym_list(args, settings: Settings) -> int:
+    _print_json(synonyms.list_synonyms(open_engine(settings)))
     return 0
 
 

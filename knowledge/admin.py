@@ -17,7 +17,8 @@ from knowledge.catalogue import known_keys
 from knowledge.curated_files import validate_provision
 from knowledge.db import bump_version, transaction
 from knowledge.errors import InvalidChange, NotFound
-from knowledge.importer import log_change, write_provision
+from knowledge.change_log import log_change
+from knowledge.importer import write_provision
 from knowledge.models import ALIAS_KINDS, Alias, BeneficiaryGroup, ChangeLog, Document, Locality, Provision, Topic, provision_record
 from knowledge.segment import fold_key
 

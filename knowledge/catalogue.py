@@ -1,7 +1,7 @@
 """Catalogue reads: known keys, aliases, and resolving what people call things."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from knowledge.curated_files import KnownKeys
 from knowledge.models import Alias, BeneficiaryGroup, Locality, Provision, Topic
 from knowledge.segment import fold_key
+from knowledge.synonyms import SynonymTable, load_synonym_table
 
 
 def known_keys(session: Session) -> KnownKeys:
@@ -28,6 +29,7 @@ class AliasTable:
     by_kind: Dict[str, Dict[str, Tuple[str, ...]]]
     group_parent: Dict[str, Optional[str]]
     max_tokens: int
+    synonyms: SynonymTable = field(default_factory=SynonymTable.empty)  # residents' words -> the plans'
 
     def resolve(self, kind: str, name: str) -> List[str]:
         """Keys whose key, name or alias matches ``name`` (diacritics and case ignored)."""
@@ -79,12 +81,23 @@ def load_alias_table(session: Session) -> AliasTable:
             add(kind, row.name, row.key)
     for alias in session.execute(select(Alias).order_by(Alias.position, Alias.id)).scalars():
         add(alias.kind, alias.alias, alias.target_key)
+    # Queries are read through the synonym table before aliases are looked for: each alias is
+    # also known in that reading ("lương hưu" as "hưu trí").
+    synonyms = load_synonym_table(session)
+    for table in by_kind.values():
+        for folded, keys in list(table.items()):
+            read = " ".join(synonyms.rewrite(folded.split()))
+            if read != folded:
+                for key in keys:
+                    if key not in table.setdefault(read, []):
+                        table[read].append(key)
     parents = dict(session.execute(select(BeneficiaryGroup.key, BeneficiaryGroup.parent_key)).all())
     longest = max((len(f.split()) for table in by_kind.values() for f in table), default=1)
     return AliasTable(
         by_kind={k: {f: tuple(v) for f, v in t.items()} for k, t in by_kind.items()},
         group_parent=parents,
         max_tokens=longest,
+        synonyms=synonyms,
     )
 
 

@@ -16,6 +16,7 @@ import yaml
 
 from knowledge.errors import KbFileError, Problem
 from knowledge.models import DOCUMENT_STATUSES, PROVISION_KINDS
+from knowledge.synonyms import refusal
 from knowledge.text import fold
 
 LINE = "__line__"
@@ -42,6 +43,7 @@ class Catalogue:
     localities: List[Dict[str, Any]] = field(default_factory=list)
     topics: List[Dict[str, Any]] = field(default_factory=list)
     groups: List[Dict[str, Any]] = field(default_factory=list)
+    synonyms: List[Dict[str, Any]] = field(default_factory=list)  # {means, phrases}
 
 
 @dataclass
@@ -159,7 +161,7 @@ def bundle_from_text(text: str, path: str, known: KnownKeys = KnownKeys()) -> Bu
     if not isinstance(data, dict):
         raise KbFileError([Problem(path, 1, "the file must be a mapping with 'document'/'provisions', "
                                             "'documents' or catalogue sections")])
-    allowed = {"localities", "topics", "groups", "document", "provisions", "documents", LINE}
+    allowed = {"localities", "topics", "groups", "synonyms", "document", "provisions", "documents", LINE}
     for key in data:
         if key not in allowed:
             check.add(data[LINE], f"unknown section '{key}'")
@@ -172,7 +174,7 @@ def bundle_from_text(text: str, path: str, known: KnownKeys = KnownKeys()) -> Bu
             check.add(data[LINE], "'documents' must be a list")
         else:
             blocks.extend(data["documents"])
-    if not blocks and not any((catalogue.localities, catalogue.topics, catalogue.groups)):
+    if not blocks and not any((catalogue.localities, catalogue.topics, catalogue.groups, catalogue.synonyms)):
         check.add(data[LINE], "the file holds neither documents nor catalogue entries")
     keys = KnownKeys(
         localities=set(known.localities) | {e["key"] for e in catalogue.localities},
@@ -221,7 +223,41 @@ def _check_catalogue(data: Dict[str, Any], check: _Checker, known: KnownKeys) ->
         parent = group.get("parent")
         if parent is not None and parent not in group_keys:
             check.add(_line_of(data.get("groups"), group["key"]), f"groups '{group['key']}': unknown parent '{parent}'")
+    catalogue.synonyms = _check_synonyms(data, check)
     return catalogue
+
+
+def _check_synonyms(data: Dict[str, Any], check: _Checker) -> List[Dict[str, Any]]:
+    """``synonyms: [{means: trung học phổ thông, phrases: [cấp 3, cấp ba]}]``: each phrase once."""
+    entries = data.get("synonyms")
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        check.add(data[LINE], "'synonyms' must be a list")
+        return []
+    out: List[Dict[str, Any]] = []
+    seen: Dict[str, str] = {}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            check.add(data[LINE], "synonyms: each entry must be a mapping with 'means' and 'phrases'")
+            continue
+        line = entry[LINE]
+        means = check.require_str(entry, "means", line, "synonyms")
+        phrases = check.str_list(entry, "phrases", line, f"synonyms '{means}'")
+        if means is None:
+            continue
+        if not phrases:
+            check.add(line, f"synonyms '{means}': 'phrases' must list at least one phrase")
+        for phrase in phrases:
+            problem = refusal(phrase, means)
+            if problem:
+                check.add(line, f"synonyms: {problem}")
+            folded = " ".join(fold(phrase).split())
+            if folded in seen:
+                check.add(line, f"synonyms: '{phrase}' is listed twice (also under '{seen[folded]}')")
+            seen[folded] = means
+        out.append(_strip_lines(entry))
+    return out
 
 
 def _line_of(entries: Any, key: str) -> int:

@@ -11,12 +11,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from knowledge.catalogue import known_keys
+from knowledge.change_log import log_change
 from knowledge.curated_files import Bundle, read_bundle
 from knowledge.db import bump_version, transaction
 from knowledge.models import (
     Alias,
     BeneficiaryGroup,
-    ChangeLog,
     Document,
     Locality,
     Provision,
@@ -26,6 +26,7 @@ from knowledge.models import (
     utcnow,
 )
 from knowledge.segment import fold_key, segmented_field
+from knowledge.synonyms import export_synonyms, replace_synonyms
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -38,22 +39,6 @@ class ImportReport:
 
     def as_dict(self) -> Dict[str, Any]:
         return {"created": len(self.created), "updated": len(self.updated), "unchanged": self.unchanged}
-
-
-def log_change(session: Session, by: str, action: str, entity: str, entity_id: str,
-               before: Optional[Dict[str, Any]], after: Optional[Dict[str, Any]]) -> None:
-    session.add(ChangeLog(at=utcnow(), by=by, action=action, entity=entity, entity_id=entity_id,
-                          before=_jsonable(before), after=_jsonable(after)))
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
 
 
 def _catalogue_record(kind: str, row: Any, aliases: List[str]) -> Dict[str, Any]:
@@ -82,6 +67,12 @@ def apply_bundle(session: Session, bundle: Bundle, by: str) -> ImportReport:
     for kind, model, section in _CATALOGUE_MODELS:
         for position, entry in enumerate(getattr(bundle.catalogue, section)):
             _upsert_catalogue(session, kind, model, entry, position, by, report)
+    if bundle.catalogue.synonyms:
+        changed = replace_synonyms(session, bundle.catalogue.synonyms, by)
+        if changed:
+            report.updated.append(f"synonyms:{changed}")
+        else:
+            report.unchanged += 1
     session.flush()
     doc_base = session.execute(select(func.coalesce(func.max(Document.position), -1))).scalar_one() + 1
     for offset, block in enumerate(bundle.documents):
@@ -217,6 +208,7 @@ def export_data(session: Session) -> Dict[str, Any]:
     for kind, model, section in _CATALOGUE_MODELS:
         rows = session.execute(select(model).order_by(model.position, model.key)).scalars()
         data[section] = [_catalogue_record(kind, r, _aliases_of(session, kind, r.key)) for r in rows]
+    data["synonyms"] = export_synonyms(session)
     documents = []
     for doc in session.execute(select(Document).order_by(Document.position, Document.code)).scalars():
         provisions = session.execute(

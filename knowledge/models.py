@@ -80,6 +80,17 @@ class Alias(Base):
     position = Column(Integer, nullable=False, default=0)
 
 
+class Synonym(Base):
+    """A word residents use (``phrase``) read as the plans' word (``means``) by search and the NLU."""
+
+    __tablename__ = "synonyms"
+    id = Column(Integer, primary_key=True)
+    phrase = Column(String(200), nullable=False)
+    folded = Column(String(200), nullable=False, unique=True)
+    means = Column(String(200), nullable=False)
+    position = Column(Integer, nullable=False, default=0)
+
+
 class Document(Base):
     __tablename__ = "documents"
     code = Column(String(80), primary_key=True)
@@ -179,7 +190,7 @@ def document_record(d: Document) -> Dict[str, Any]:
 
 __all__: List[str] = [
     "Base", "Locality", "Topic", "BeneficiaryGroup", "Alias", "Document", "Provision",
-    "ChangeLog", "KbState", "PROVISION_KINDS", "DOCUMENT_STATUSES", "ALIAS_KINDS",
+    "ChangeLog", "KbState", "Synonym", "PROVISION_KINDS", "DOCUMENT_STATUSES", "ALIAS_KINDS",
     "provision_record", "document_record",
 ]
 

@@ -20,6 +20,7 @@ from knowledge.db import kb_version, read_version, transaction
 from knowledge.errors import NotFound
 from knowledge.models import BeneficiaryGroup, Document, Locality, Provision
 from knowledge.places import PlaceResolver, PlanTerritory, territory_of
+from knowledge.synonyms import SynonymTable
 from knowledge.text import QUESTION_FRAME, STOPWORDS, ngrams, normalize, syllables
 
 _K1, _B = 1.2, 0.75
@@ -101,14 +102,16 @@ class QueryAnalysis:
     concepts: List[Concept] = field(default_factory=list)
 
 
-def _provision_terms(p: Provision) -> Counter:
-    """Index terms of a provision: text, its topics' and groups' names."""
-    tokens = syllables(p.text, chat=False)
+def _provision_terms(p: Provision, synonyms: SynonymTable) -> Counter:
+    """Index terms of a provision: text, its topics' and groups' names, read through the synonym
+    table as queries are (both sides say "hưu trí" for "lương hưu")."""
+    tokens = synonyms.rewrite(syllables(p.text, chat=False))
     label_tokens: List[str] = []
     for t in p.topics:
         label_tokens += syllables(t.name, chat=False)
     for g in p.groups:
         label_tokens += syllables(g.name, chat=False)
+    label_tokens = synonyms.rewrite(label_tokens)
     terms: Counter = Counter()
     for tok_list in (tokens, label_tokens):
         terms.update(t for t in tok_list if t not in STOPWORDS)
@@ -127,7 +130,7 @@ class SearchIndex:
         doc_terms: List[Counter] = []
         for p in provisions:
             self.hits_base.append(hit_from_provision(p, 0.0))
-            doc_terms.append(_provision_terms(p))
+            doc_terms.append(_provision_terms(p, aliases.synonyms))
         self.doc_words = [frozenset(t for t in c if " " not in t) for c in doc_terms]
         n = len(doc_terms)
         self.size = n
@@ -159,7 +162,7 @@ class SearchIndex:
         self.group_names: Dict[str, str] = {}
 
     def analyze(self, query: str) -> QueryAnalysis:
-        tokens = syllables(query, chat=True)
+        tokens = self.aliases.synonyms.rewrite(syllables(query, chat=True))
         analysis = QueryAnalysis()
         consumed: Set[int] = set()
         for kind, target in (("locality", analysis.localities), ("group", analysis.groups),

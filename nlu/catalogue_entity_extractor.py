@@ -1,11 +1,7 @@
 """Rasa component: locality and group entities from the KB's aliases, merged with DIET's."""
 from __future__ import annotations
 
-import logging
-import os
-import threading
-import time
-from typing import Any, Callable, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -16,50 +12,11 @@ from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from knowledge.catalogue import AliasTable, load_alias_table
-from knowledge.db import create_schema, kb_version, make_engine, read_version, transaction
 from nlu.catalogue_entities import EMITTED, find_mentions
+from nlu.kb_catalogue import AliasCache, shared_alias_cache
 from nlu.tokenization import VnToken
 
-log = logging.getLogger(__name__)
 EXTRACTOR = "CatalogueEntityExtractor"
-
-
-# How long the aliases are used before the KB's version is read again: an admin's new alias is
-# recognised within this time. Reading it for every message held up the Rasa server's event loop.
-KB_CHECK_INTERVAL_S = 1.0
-
-
-class _AliasCache:
-    """The KB's alias table, reloaded when the KB version changes (looked at most once per interval)."""
-
-    def __init__(self, url: str, check_interval_s: float = KB_CHECK_INTERVAL_S,
-                 clock: Callable[[], float] = time.monotonic):
-        self._url = url
-        self._engine = None
-        self._table: Optional[AliasTable] = None
-        self._version: Optional[int] = None
-        self._lock = threading.Lock()
-        self._interval = check_interval_s
-        self._clock = clock
-        self._checked_at: Optional[float] = None
-
-    def get(self) -> Optional[AliasTable]:
-        now = self._clock()
-        if self._checked_at is not None and now - self._checked_at < self._interval:
-            return self._table
-        try:
-            if self._engine is None:
-                self._engine = make_engine(self._url)
-                create_schema(self._engine)
-            if read_version(self._engine) != self._version:
-                with self._lock, transaction(self._engine) as session:
-                    self._table, self._version = load_alias_table(session), kb_version(session)
-        except Exception as exc:  # no KB: DIET's entities stand alone
-            log.warning("catalogue entities unavailable: %s", exc.__class__.__name__)
-            return None
-        self._checked_at = now
-        return self._table
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -71,15 +28,14 @@ class CatalogueEntityExtractor(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {"min_model_confidence": 0.6}
 
-    def __init__(self, config: Dict[Text, Any], cache: _AliasCache):
+    def __init__(self, config: Dict[Text, Any], cache: AliasCache):
         self._min_confidence = float(config.get("min_model_confidence", 0.6))
         self._cache = cache
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                execution_context: ExecutionContext) -> "CatalogueEntityExtractor":
-        url = os.environ.get("DATABASE_URL") or "sqlite:///var/knowledge.db"
-        return cls(config, _AliasCache(url))
+        return cls(config, shared_alias_cache())
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, List, Optional
 
+from knowledge.synonyms import SynonymTable
 from knowledge.text import normalize
 
 # A syllable, a number (50, 99,5, 1.000), a dotted abbreviation (TP.HCM) or "%".
@@ -97,3 +98,26 @@ def _regroup_leftovers(groups: List[list], spans) -> List[list]:
     if flat == spans:
         return groups
     return [[s] for s in spans]
+
+
+def with_synonyms(text: str, tokens: List[VnToken], table: SynonymTable) -> List[VnToken]:
+    """Tokens with residents' phrases read as the plans' words ("cấp 3" -> trung, hoc, pho, thong):
+    one token per word of the meaning, each spanning the phrase as typed."""
+    syllables: List[str] = []
+    owner: List[int] = []
+    for index, token in enumerate(tokens):
+        parts = token.norm.split("_")
+        syllables.extend(parts)
+        owner.extend([index] * len(parts))
+    out: List[VnToken] = []
+    done = 0
+    for start, end, meaning in table.spans(syllables):
+        first, last = owner[start], owner[end - 1]
+        if (start > 0 and owner[start - 1] == first) or (end < len(owner) and owner[end] == last):
+            continue  # the phrase starts or ends inside a token
+        out.extend(tokens[done:first])
+        s, e = tokens[first].start, tokens[last].end
+        out.extend(VnToken(text[s:e], s, e, word) for word in meaning)
+        done = last + 1
+    out.extend(tokens[done:])
+    return out

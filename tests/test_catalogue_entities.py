@@ -35,7 +35,7 @@ def test_an_alias_added_by_an_admin_is_recognised_at_once(kb_engine):
 
 
 def test_the_rasa_component_sees_an_admins_new_alias_once_its_check_interval_has_passed(kb_engine):
-    from nlu.catalogue_entity_extractor import _AliasCache
+    from nlu.kb_catalogue import AliasCache as _AliasCache
 
     now = [100.0]
     cache = _AliasCache(str(kb_engine.url), check_interval_s=1.0, clock=lambda: now[0])

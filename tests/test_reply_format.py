@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from actions.reply_format import SHORT_LIMIT, answer_text, unsourced_numbers
+from actions.reply_format import SHORT_LIMIT, answer_text, unsourced_numbers, whole_text
 from knowledge.provision_search import ProvisionSearch
 
 TODAY = dt.date(2026, 11, 23)
@@ -18,15 +18,18 @@ def test_answer_cites_document_issuer_date_and_section(kb_engine):
     text = answer_text(hit, today=TODAY)
     assert "28-CTrHĐ/TU" in text and "Thành ủy Thành phố Hồ Chí Minh" in text
     assert "08/11/2012" in text and f"mục {hit.section}" in text and "50%" in text
-    assert "đến năm 2020" in text  # period ended: says so and whom to ask
-    assert "Sở Lao động - Thương binh và Xã hội" in text
+    assert text.splitlines()[-1] == "Lưu ý: kế hoạch đến năm 2020, có thể đã thay đổi."  # one short line, last
+    whole = whole_text(hit, today=TODAY)  # behind "Xem thêm": the whole provision and whom to ask
+    assert hit.text in whole and "Sở Lao động - Thương binh và Xã hội" in whole and "28-CTrHĐ/TU" in whole
 
 
 def test_draft_and_summary_answers_say_so(kb_engine):
     search = ProvisionSearch(kb_engine)
-    draft = answer_text(search.search("300 căn hộ nhà ở xã hội", locality="Đức Phổ")[0], today=TODAY)
+    draft_hit = search.search("300 căn hộ nhà ở xã hội", locality="Đức Phổ")[0]
+    draft = answer_text(draft_hit, today=TODAY)
     summary = answer_text(search.search("bảo hiểm y tế", locality="Càng Long")[0], today=TODAY)
-    assert "dự thảo" in draft and "Ủy ban nhân dân thị xã Đức Phổ" in draft
+    assert draft.splitlines()[-1] == "Lưu ý: đây là dự thảo, có thể đã thay đổi khi ban hành."
+    assert "Ủy ban nhân dân thị xã Đức Phổ" in whole_text(draft_hit, today=TODAY)
     assert "tóm tắt" in summary
 
 
