@@ -14,6 +14,11 @@ from knowledge.provision_search import Hit
 from knowledge.text import fold, normalize
 
 _YEAR = re.compile(r"\b(20[0-9]{2})\b")
+# A money figure is asked when a money word follows the asking words ("bao nhiêu tiền", "mấy
+# triệu"); "tiền mua thẻ … được bao nhiêu" asks how much support, which a share answers too.
+_MONEY = re.compile(r"\b(?:bao nhieu|may|muc)(?: [a-z]+){0,2} (?:tien|dong|trieu|nghin|ngan|ty dong|luong|xu)\b"
+                    r"|\b(?:tien|trieu|dong) (?:mot|moi|1) (?:thang|nam|nguoi)\b"
+                    r"|\bbao nhieu (?:mot|moi|1) (?:thang|nam|can|suat)\b|\b(?:mot|moi|1) thang (?:la )?bao nhieu\b")
 
 
 @dataclass(frozen=True)
@@ -44,13 +49,14 @@ def asked(question: str) -> Asked:
         return Asked("procedure", year=year)
     figure = _has(q, "bao nhieu", "may phan tram", "phan tram", "ty le bao nhieu", "toi da", "toi thieu",
                   "muc bao nhieu", "may tuoi", "bao nhieu tuoi", "may trieu", "bao nhieu tien", "muc ho tro la")
-    if not figure and _has(q, "may tuoi", "may can", "may nguoi", "may ho", "may lan", "may nam", "may thang"):
+    # "mấy" asks a number before a unit; "mấy hộ", "mấy cô chú" are plurals in the South.
+    if not figure and _has(q, "may tuoi", "may can", "may lan", "may nam", "may thang", "may trieu", "may chuc"):
         figure = True
     if not figure:
         return Asked(None, year=year)
     if _has(q, "phan tram", "ty le") or "%" in question:
         unit = "percent"
-    elif _has(q, "tien", "dong", "trieu", "nghin", "ngan", "ty dong", "luong"):
+    elif _MONEY.search(q):
         unit = "money"
     elif _has(q, "tuoi"):
         unit = "age"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import re
@@ -335,6 +335,10 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     elif locality_name and (mentioned or place is not None):
         reply.slots["locality"] = locality_name
     want = asked(question)
+    if (follow or choosing) and want.year and want.year not in normalize(turn.text):
+        # The year came with the earlier question; asked again for another place or group, the
+        # plan's own period answers.
+        want = replace(want, year=None)
     asked_groups = [k for k in search.analyze(question).groups]
     groups = turn.entity_values("group") + ([turn.slots["group"]] if turn.slots.get("group") else [])
     hits, other = best_hits(search, question, intent, locality, groups + asked_groups)
@@ -387,7 +391,7 @@ def _place_words(search: ProvisionSearch, text: str, named: Optional[str], place
     words += [t for _, start, end in index.aliases.mentions("locality", tokens) for t in tokens[start:end]]
     if place is not None and index.places is not None:
         plain = normalize(text, chat=False).split()
-        words += [t for start, end, _ in index.places.gazetteer.mentions(plain, index.places.common)
+        words += [t for start, end, _ in index.places.gazetteer.mentions(plain, index.places.common, typed=text)
                   for t in plain[start:end]]
     return words
 

@@ -33,7 +33,7 @@ from typing import Any, Dict, List, Optional
 import aiohttp
 import yaml
 
-from actions.reply_format import numbers_in, unsourced_numbers
+from actions.reply_format import WHOLE, numbers_in, unsourced_numbers
 from bot.run import prepare
 from bot.settings import PROJECT_ROOT, Settings
 from knowledge.db import make_engine
@@ -148,7 +148,8 @@ def judge(tally: Tally, item: Item, index: int, turn: Turn, out: Outcome, by_id:
         tally.follow.append(ok)
     elif turn.expect == "answer":
         tally.top1.append(ok)
-        tally.top3.append(bool(set(turn.expected) & set(([out.answer] if out.answer else []) + out.more[:2])))
+        following = [m for m in out.more if not m.startswith(WHOLE)][:2]  # the answer shown whole comes first
+        tally.top3.append(bool(set(turn.expected) & set(([out.answer] if out.answer else []) + following)))
     else:
         tally.declined.append(ok)
     if not ok or extra:

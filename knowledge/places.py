@@ -10,12 +10,14 @@ from __future__ import annotations
 import importlib.util
 import json
 import sqlite3
-from dataclasses import dataclass
+import re
+import unicodedata
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
-from knowledge.text import normalize
+from knowledge.text import STOPWORDS, fold, normalize
 
 # Words that say what kind of unit a name is, folded, and the levels they allow.
 _PREFIXES: Dict[str, Tuple[str, ...]] = {
@@ -37,6 +39,7 @@ class Unit:
     level: str                     # province | district | ward
     new_province: str              # the province it belongs to since 2025
     sources: FrozenSet[Territory]  # the former (province, district) it lies in; district None = whole province
+    short: str = ""                # its name without the type word, with diacritics ("Hội An")
 
 
 @dataclass(frozen=True)
@@ -114,12 +117,16 @@ class Gazetteer:
     def _add(self, short: Optional[str], unit: Unit) -> None:
         key = fold_name(short) if short else ""
         if key:
-            self.names.setdefault(key, []).append(unit)
+            self.names.setdefault(key, []).append(replace(unit, short=short))
 
-    def mentions(self, tokens: Sequence[str], common: FrozenSet[str] = frozenset()) -> List[Tuple[int, int, List[Unit]]]:
+    def mentions(self, tokens: Sequence[str], common: FrozenSet[str] = frozenset(),
+                 typed: Optional[str] = None) -> List[Tuple[int, int, List[Unit]]]:
         """Names in folded tokens, longest first: with a type word before them any unit of that
         level; bare, only provinces and former districts of two syllables or more, and not a
-        phrase the plans use themselves (``common``)."""
+        phrase the plans use themselves (``common``). With the message as ``typed``, a name typed
+        with other diacritics is not that place ("có nói" is not Cò Nòi), nor is a bare name
+        typed without diacritics that holds a function word ("làm ăn thì" is not Ân Thi)."""
+        seen = _TypedText(typed) if typed else None
         found: List[Tuple[int, int, List[Unit]]] = []
         i = 0
         while i < len(tokens):
@@ -138,6 +145,8 @@ class Gazetteer:
                     short = n == 1 and not name.isdigit()
                     units = [u for u in self.names.get(name, ()) if u.level in levels
                              and (not short or u.level == "province") and (plen or not name.isdigit())]
+                    if units and seen is not None:
+                        units = seen.plausible(name, units, bare=not plen)
                     if units:
                         hit = (i, start + n, units)
                         break
@@ -152,9 +161,33 @@ class Gazetteer:
 
 
 def _phrase(tokens: Sequence[str], i: int) -> bool:
-    """"cơ quan", "xã hội": a type word that is part of an ordinary phrase."""
+    """"cơ quan", "xã hội", "thị xã": a type word that is part of an ordinary phrase or a longer type word."""
     return (tokens[i] == "quan" and i > 0 and tokens[i - 1] in ("co", "tham", "lien", "ban"))\
-        or (tokens[i] == "xa" and i + 1 < len(tokens) and tokens[i + 1] == "hoi")
+        or (tokens[i] == "xa" and i + 1 < len(tokens) and tokens[i + 1] == "hoi")\
+        or (tokens[i] == "xa" and i > 0 and tokens[i - 1] == "thi")
+
+
+class _TypedText:
+    """The message as typed, to tell a place name from the same letters with other diacritics."""
+
+    def __init__(self, typed: str):
+        self.typed = unicodedata.normalize("NFC", typed).lower()
+        self.folded = fold(self.typed)
+        self.aligned = len(self.folded) == len(self.typed)
+
+    def _spelling(self, name: str) -> Optional[str]:
+        match = re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", self.folded) if self.aligned else None
+        return self.typed[match.start():match.end()] if match else None
+
+    def plausible(self, name: str, units: List[Unit], bare: bool) -> List[Unit]:
+        spelled = self._spelling(name)
+        if spelled is None:
+            return units
+        if spelled != fold(spelled):  # typed with diacritics: they must be the place's
+            return [u for u in units if u.level == "province" or unicodedata.normalize("NFC", u.short).lower() == spelled]
+        if bare and any(t in STOPWORDS for t in name.split()):
+            return [u for u in units if u.level == "province"]
+        return units
 
 
 @lru_cache(maxsize=1)
@@ -215,7 +248,7 @@ class PlaceResolver:
         """The most specific place the text names, read consistently with the other places it names
         ("phường Hội An, Quảng Nam"); among readings left open, the one a plan covers."""
         tokens = normalize(text, chat=False).split()
-        mentions = self.gazetteer.mentions(tokens, self.common)
+        mentions = self.gazetteer.mentions(tokens, self.common, typed=text)
         if not mentions:
             return None
         # A bare name shared by a province and a district is the province ("Sóc Trăng").

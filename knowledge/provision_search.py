@@ -21,7 +21,7 @@ from knowledge.errors import NotFound
 from knowledge.models import BeneficiaryGroup, Document, Locality, Provision
 from knowledge.places import PlaceResolver, PlanTerritory, territory_of
 from knowledge.synonyms import SynonymTable
-from knowledge.text import QUESTION_FRAME, STOPWORDS, ngrams, normalize, syllables
+from knowledge.text import QUESTION_FRAME, STOPWORDS, ngrams, normalize, question_focus, syllables
 
 _K1, _B = 1.2, 0.75
 _PAIR_WEIGHT = 0.6          # a syllable pair is evidence of a word, weaker than a whole word
@@ -223,6 +223,11 @@ class SearchIndex:
         if len(candidates) == 0:
             return [], analysis
         coverage = self._coverage(analysis)
+        focus = question_focus(query)
+        if focus:
+            # A long message's context ("nhà em ở Gò Vấp, năm rồi mới vô hộ cận nghèo") does not ask
+            # anything: a provision that covers the asking part covers the question.
+            coverage = np.maximum(coverage, self._coverage(self.analyze(focus)))
         if has_terms:
             rank = scores[candidates] * coverage[candidates] ** _COORDINATION
             order = candidates[np.lexsort((candidates, -rank))]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Dict, Iterable, List, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
 
@@ -121,3 +121,25 @@ QUESTION_FRAME = frozenset(
     co quan phong nao dau ai duoc khong chua roi a nha oi sdt cccd cmnd dien thoai
     """.split()
 )
+
+# Where a long message's question starts ("…, cho em hỏi …"), and words that ask.
+_ASK_START = re.compile(r"\b(?:cho (?:em|tui|toi|minh|chau|con|chi|anh|co|chu|bac|tao|ta)? ?hoi|xin hoi|nho hoi"
+                        r"|hoi giup|hoi gium|hoi dum|muon hoi|chuyen cau hoi(?: cua [a-z ]{0,20})?)\b")
+_ASKING = re.compile(r"\b(?:khong|ko|k|hong|hok|chua|bao nhieu|nhieu|may|nao|gi|j|sao|dau|ai|ntn|the nao"
+                     r"|duoc khong|phai khong|dung khong|nhu nao)\b")
+_SENTENCE = re.compile(r"[.!?\n:;]+\s*")
+
+
+def question_focus(text: str) -> Optional[str]:
+    """The part of a long message that asks (its last asking sentence, from "cho em hỏi" on when
+    it says so), folded; None when the message is one short sentence."""
+    folded = fold(text)
+    pieces = [p.strip() for p in _SENTENCE.split(folded) if p.strip()]
+    asking = [p for p in pieces if _ASKING.search(p)]
+    focus = asking[-1] if asking else (pieces[-1] if pieces else "")
+    starts = list(_ASK_START.finditer(focus))
+    if starts:
+        focus = focus[starts[-1].end():].strip(" ,")
+    if not focus or len(focus.split()) >= len(folded.split()) - 2:
+        return None
+    return focus
