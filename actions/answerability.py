@@ -78,7 +78,8 @@ def _unit_class(unit: str) -> str:
 
 def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> bool:
     """Whether the provision holds what was asked, for the groups named."""
-    if groups and not any(_for_group(hit, g, aliases) for g in groups):
+    # An agency is in charge of a task, not of a group: its provision rarely names the group asked about.
+    if groups and want.element != "agency" and not any(_for_group(hit, g, aliases) for g in groups):
         return False
     if want.element == "figure":
         numbers = [n for n in hit.numbers if want.unit is None or _unit_class(str(n.get("unit"))) == want.unit]

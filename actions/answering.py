@@ -103,24 +103,25 @@ def _locality_names(search: ProvisionSearch) -> Dict[str, str]:
     return names
 
 
-def preferences(search: ProvisionSearch, intent: Optional[str], groups: Sequence[str]) -> Preferences:
+def preferences(search: ProvisionSearch, intent: Optional[str], groups: Sequence[str],
+                kinds: Sequence[str] = ()) -> Preferences:
     """What the turn says about the answer it wants: the intent's topic and kind, the groups
     named or remembered. These rank provisions; they exclude none (the intent may be wrong,
     and a provision on a related group or topic can be the right answer)."""
     topic = INTENT_TOPICS.get(intent or "")
     keys = [k for k in (catalogue_key(search, "group", name) for name in groups) if k]
     return Preferences(topics=(topic,) if topic else (), groups=tuple(dict.fromkeys(keys)),
-                       kinds=INTENT_KINDS.get(intent or "", ()))
+                       kinds=tuple(dict.fromkeys(INTENT_KINDS.get(intent or "", ()) + tuple(kinds))))
 
 
 def ranked(search: ProvisionSearch, question: str, intent: Optional[str], locality: Optional[str],
            groups: Sequence[str] = (), min_coverage: float = MIN_COVERAGE,
-           off_topic_coverage: Optional[float] = None, limit: int = 4) -> List[Hit]:
+           off_topic_coverage: Optional[float] = None, limit: int = 4, kinds: Sequence[str] = ()) -> List[Hit]:
     """Best provisions for a question in one locality (or anywhere), ranked by the text with
     the intent's topic and kind and the groups as preferences; only close enough matches.
     A provision off the intent's topic needs ``off_topic_coverage`` (default: the same)."""
     localities = [locality] if locality else None
-    prefer = preferences(search, intent, groups)
+    prefer = preferences(search, intent, groups, kinds)
     hits, _ = search.index().search(question, localities, limit=limit, prefer=prefer)
     off_topic = min_coverage if off_topic_coverage is None else off_topic_coverage
 
@@ -132,7 +133,7 @@ def ranked(search: ProvisionSearch, question: str, intent: Optional[str], locali
 
 
 def best_hits(search: ProvisionSearch, question: str, intent: Optional[str], locality: str,
-              groups: Sequence[str] = ()) -> Tuple[List[Hit], bool]:
+              groups: Sequence[str] = (), kinds: Sequence[str] = ()) -> Tuple[List[Hit], bool]:
     """Hits for the user's locality, else another locality's labelled as such; and whether
     they come from another locality.
 
@@ -141,7 +142,7 @@ def best_hits(search: ProvisionSearch, question: str, intent: Optional[str], loc
     steps = [(locality, MIN_COVERAGE, MIN_COVERAGE_ELSEWHERE), (None, MIN_COVERAGE_ELSEWHERE, math.inf),
              (locality, MIN_COVERAGE, MIN_COVERAGE), (None, MIN_COVERAGE_ELSEWHERE, MIN_COVERAGE_ELSEWHERE)]
     for loc, on_topic, off_topic in steps:
-        hits = [h for h in ranked(search, question, intent, loc, groups, on_topic, off_topic)
+        hits = [h for h in ranked(search, question, intent, loc, groups, on_topic, off_topic, kinds=kinds)
                 if loc or h.locality != locality]
         if hits:
             return hits, loc is None
@@ -295,9 +296,10 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
             return reply
         if turn.slots.get("last_question"):
             question, intent = turn.slots["last_question"], turn.slots.get("last_intent")
-    elif follow:
+    remembered = None
+    if follow and not choosing:
         keep_intent = intent in (None, "nlu_fallback", "choose_locality") or intent not in INTENT_KINDS
-        question = follow
+        question, remembered = follow
         intent = turn.slots.get("last_intent") if keep_intent else intent
     if place is not None and place.status == "none":
         reply.is_question, reply.answered, reply.outcome = True, False, "places"
@@ -341,9 +343,10 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
         want = replace(want, year=None)
     asked_groups = [k for k in search.analyze(question).groups]
     groups = turn.entity_values("group") + ([turn.slots["group"]] if turn.slots.get("group") else [])
-    hits, other = best_hits(search, question, intent, locality, groups + asked_groups)
+    hits, other = best_hits(search, question, intent, locality, groups + asked_groups,
+                            kinds=("agency",) if want.element == "agency" else ())
     other_name = _locality_names(search).get(locality, locality_name) if other else None
-    reply.slots.update(last_question=question, last_intent=intent)
+    reply.slots.update(last_question=remembered or question, last_intent=intent)
     if not hits or national_rule(question) and not any(
             holds(h, want, asked_groups, search.index().aliases) for h in hits if not other):
         reply.answered = False

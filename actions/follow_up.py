@@ -7,7 +7,7 @@ replaces its own, and a request for a detail (an agency, a figure, a legal basis
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 from knowledge.provision_search import SearchIndex
 from knowledge.text import QUESTION_FRAME, STOPWORDS, normalize
@@ -23,6 +23,11 @@ _LEVELS = (("mam non", "mam non"), ("cap 1", "tieu hoc"), ("tieu hoc", "tieu hoc
            ("trung hoc pho thong", "trung hoc pho thong"), ("thpt", "trung hoc pho thong"),
            ("dai hoc", "dai hoc"), ("cao dang", "cao dang"), ("hoc nghe", "hoc nghe"))
 _YEAR = re.compile(r"\b20[0-9]{2}\b")
+# Words of a request for a detail ("theo nghị định nào vậy ad?", "ai lo vụ này?") and what they point back at.
+_DETAIL = frozenset("""
+    nghi dinh quyet van ban so luat thong tu can cu don vi phu trach lo ai chu tri thuc hien
+    admin vu viec nay ni do kia chinh sach khoan muc tieu con
+""".split())
 # A follow-up has at most this many words of its own besides what it replaces.
 MAX_OWN_WORDS = 2
 MAX_FOLLOW_UP_WORDS = 9
@@ -32,8 +37,13 @@ def _levels(text: str) -> List[Tuple[str, str]]:
     return [(spelling, canon) for spelling, canon in _LEVELS if re.search(rf"\b{spelling}\b", text)]
 
 
+class Rewritten(NamedTuple):
+    question: str     # what the follow-up asks, whole
+    remembered: str   # what the next follow-up leans on: without a detail asked ("theo nghị định nào?")
+
+
 def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_words: List[str],
-            detail: bool) -> Optional[str]:
+            detail: bool) -> Optional[Rewritten]:
     """The question a short follow-up stands for, or None when the message asks on its own.
 
     ``place_words``: folded words of the places the message names (already read by the caller);
@@ -53,7 +63,8 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     level_words = {w for spelling, _ in levels for w in spelling.split()}
     years = _YEAR.findall(folded)
     own = [t for t in tokens if t not in _FRAME and t not in STOPWORDS and t not in QUESTION_FRAME
-           and t not in group_words and t not in level_words and t not in place_words and not _YEAR.fullmatch(t)]
+           and t not in group_words and t not in level_words and t not in place_words and not _YEAR.fullmatch(t)
+           and not (detail and t in _DETAIL)]
     replaces = bool(place_words or analysis.groups or levels or years)
     if len(own) > MAX_OWN_WORDS or not (replaces or detail):
         return None
@@ -65,17 +76,19 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     if years:
         question = _YEAR.sub(years[-1], question) if _YEAR.search(question) else f"{question} nam {years[-1]}"
     if detail:
-        question = f"{question} {folded}"
-    return question
+        return Rewritten(f"{question} {folded}", question)
+    return Rewritten(question, question)
 
 
 def _replace_groups(index: SearchIndex, question: str, new_words: List[str]) -> str:
-    """The last question with its groups' words swapped for the new group's (or the group added)."""
-    old = set()
-    for concept in index.analyze(question).concepts:
-        if concept.kind == "group":
-            old |= set(concept.words)
-    return " ".join([t for t in question.split() if t not in old] + new_words)
+    """The last question with its first group mention swapped for the new group's words (or the
+    group added): "hộ nghèo … con đi học" asked again for "hộ cận nghèo" keeps "con đi học"."""
+    tokens = question.split()
+    mentions = index.aliases.mentions("group", tokens)
+    if not mentions:
+        return " ".join(tokens + new_words)
+    _, start, end = mentions[0]
+    return " ".join(tokens[:start] + new_words + tokens[end:])
 
 
 def _replace_levels(question: str, canon: str) -> str:

@@ -118,7 +118,7 @@ def ngrams(tokens: List[str], n: int) -> Iterable[str]:
 QUESTION_FRAME = frozenset(
     """
     phu trach chiu nhiem lien he lam sao thu tuc muon can biet hoi nhe giup xin vui long
-    co quan phong nao dau ai duoc khong chua roi a nha oi sdt cccd cmnd dien thoai
+    co quan phong nao dau ai duoc khong chua roi a nha oi sdt cccd cmnd dien thoai chu tri
     """.split()
 )
 
