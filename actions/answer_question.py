@@ -9,7 +9,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answering, runtime
-from actions import templates as T
 from knowledge.question_log import QuestionRecord, record_feedback, record_question
 
 SLOTS = ("locality", "group", "last_question", "last_intent", "last_results", "screener_step", "screener_answers",
@@ -79,6 +78,10 @@ class _AnsweringAction(Action, abc.ABC):
         if reply.handoff_question is not None:
             turn.text = reply.handoff_question
             _record(tracker, turn, reply, handoff=True)
+        elif reply.outcome == "feedback":
+            meta = _metadata(tracker)
+            record_feedback(runtime.engine(), meta.get("channel") or tracker.get_latest_input_channel() or "rest",
+                            tracker.sender_id, turn.text, runtime.hash_key())
         elif reply.is_question:
             _record(tracker, turn, reply)
         return _deliver(dispatcher, reply)
@@ -119,34 +122,3 @@ class ActionEligibility(_AnsweringAction):
 
     def name(self) -> Text:
         return "action_eligibility"
-
-
-class ActionHandoff(Action):
-    """Record a request to talk to a person."""
-
-    def name(self) -> Text:
-        return "action_handoff"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        turn = _turn(tracker)
-        reply = answering.Reply(answered=False)
-        last = tracker.get_slot("last_question")
-        if last and turn.text.startswith("/"):
-            turn.text = last  # a button press: hand over the question it followed
-        _record(tracker, turn, reply, handoff=True)
-        dispatcher.utter_message(text=T.HANDOFF)
-        return []
-
-
-class ActionFeedback(Action):
-    """Record feedback on the answers."""
-
-    def name(self) -> Text:
-        return "action_feedback"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
-        meta = _metadata(tracker)
-        record_feedback(runtime.engine(), meta.get("channel") or tracker.get_latest_input_channel() or "rest",
-                        tracker.sender_id, (tracker.latest_message or {}).get("text") or "", runtime.hash_key())
-        dispatcher.utter_message(text=T.FEEDBACK)
-        return []

@@ -23,7 +23,7 @@ _MONEY = re.compile(r"\b(?:bao nhieu|may|muc)(?: [a-z]+){0,2} (?:tien|dong|trieu
 
 @dataclass(frozen=True)
 class Asked:
-    element: Optional[str]     # figure | agency | legal_basis | procedure | None (a yes/no or a description)
+    element: Optional[str]     # figure | agency | legal_basis | procedure | time | None (a yes/no, a description)
     unit: Optional[str] = None  # percent | money | age | count, for a figure
     year: Optional[str] = None
 
@@ -38,17 +38,22 @@ def asked(question: str) -> Asked:
     years = _YEAR.findall(q)
     year = years[-1] if years else None
     if _has(q, "co quan nao", "so nao", "ai lo", "ai phu trach", "don vi nao", "noi nao phu trach",
-            "co quan gi", "ai chiu trach nhiem", "ben nao lo", "ai thuc hien", "co quan phu trach"):
+            "co quan gi", "ai chiu trach nhiem", "ben nao lo", "ai thuc hien", "co quan phu trach",
+            "co quan mo", "so mo", "ai chu tri", "co quan chu tri", "don vi mo", "ben mo lo"):
         return Asked("agency", year=year)
     if _has(q, "quyet dinh nao", "nghi dinh nao", "nghi quyet nao", "van ban nao", "quyet dinh so may",
             "so may", "can cu", "theo van ban", "theo quyet dinh", "theo nghi dinh", "luat nao", "thong tu nao",
             "quyet dinh gi", "van ban gi", "nghi quyet gi", "ban hanh theo"):
         return Asked("legal_basis", year=year)
+    if _has(q, "tu nam nao", "tu nam hoc nao", "nam hoc nao", "khi nao", "bao gio", "chung nao", "tu luc nao",
+            "nam nao", "nam mo", "nam hoc mo", "luc nao", "tu khi nao"):
+        return Asked("time", year=year)
     if _has(q, "thu tuc", "ho so", "giay to", "nop o dau", "dang ky o dau", "lam o dau", "nhan o dau",
             "dang ky nhu the nao", "xin o dau", "o dau de", "den dau", "lien he o dau", "cach dang ky"):
         return Asked("procedure", year=year)
     figure = _has(q, "bao nhieu", "may phan tram", "phan tram", "ty le bao nhieu", "toi da", "toi thieu",
-                  "muc bao nhieu", "may tuoi", "bao nhieu tuoi", "may trieu", "bao nhieu tien", "muc ho tro la")
+                  "muc bao nhieu", "may tuoi", "bao nhieu tuoi", "may trieu", "bao nhieu tien", "muc ho tro la",
+                  "muc nao", "muc mo", "bao nhiu", "bnhiu", "bao nhieu %")
     # "mấy" asks a number before a unit; "mấy hộ", "mấy cô chú" are plurals in the South.
     if not figure and _has(q, "may tuoi", "may can", "may lan", "may nam", "may thang", "may trieu", "may chuc"):
         figure = True
@@ -91,6 +96,8 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
         return hit.kind == "agency" or bool(hit.agencies)
     elif want.element == "legal_basis":
         return hit.kind == "legal_basis" or bool(hit.legal_refs)
+    elif want.element == "time":
+        return bool(_YEAR.search(hit.text))
     elif want.element == "procedure":
         return _has(normalize(hit.text, chat=False), "thu tuc", "ho so", "dang ky", "mot cua", "tiep nhan")
     elif want.year and want.year not in hit.text and any(n.get("year") for n in hit.numbers):
@@ -108,7 +115,7 @@ def _for_group(hit: Hit, group: str, aliases: AliasTable) -> bool:
                if family & set(keys))
 
 
-ELEMENT_WORDS = {"figure": "con số cụ thể", "agency": "cơ quan phụ trách riêng", "legal_basis": "văn bản căn cứ",
+ELEMENT_WORDS = {"figure": "con số cụ thể", "time": "thời điểm cụ thể", "agency": "cơ quan phụ trách riêng", "legal_basis": "văn bản căn cứ",
                  "procedure": "thủ tục hay nơi nộp hồ sơ", None: "nội dung này"}
 
 

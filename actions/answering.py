@@ -207,6 +207,13 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
     classifier thought; help, out of scope, a person and the screener take over only when the
     message asks for them and nothing more."""
     intent = turn.intent
+    if intent in TAKEN_BY_FOLLOW_UPS and not turn.text.startswith("/") and is_follow_up(turn, search):
+        # "còn 2020?", "tới 2020 thì sao": a short follow-up the classifier took for something else.
+        return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today)
+    if intent == "feedback":
+        reply = Reply(answered=False, is_question=False, outcome="feedback")
+        reply.say(T.FEEDBACK)
+        return reply
     if intent == "ask_eligibility" and not turn.text.startswith("/"):
         place = _place(search, turn.text)
         if place is not None and place.status == "none":
@@ -224,6 +231,24 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
     if turn.slots.get("handoff_pending") and (intent == "choose_locality" or turn.entity("locality")):
         return handoff(turn, search)
     return answer_question(turn, search, today)
+
+
+# Intents whose own behaviour yields to a short follow-up of the last answer.
+TAKEN_BY_FOLLOW_UPS = ("feedback", "help", "out_of_scope", "ask_eligibility", "ask_human")
+
+
+def is_follow_up(turn: Turn, search: ProvisionSearch) -> bool:
+    """Whether the message leans on the last question: it replaces its place, group, year or school
+    level, or asks a detail of it."""
+    if not turn.slots.get("last_question"):
+        return False
+    question = relayed_question(turn.text)
+    named = turn.entity("locality")
+    mentioned = search.analyze(turn.text).localities
+    place = None if (named or mentioned) else _place(search, turn.text)
+    place_words = _place_words(search, turn.text, named, place) if (named or mentioned or place) else []
+    return rewrite(search.index(), question, turn.slots["last_question"], place_words,
+                   detail=asked(question).element is not None) is not None
 
 
 def handoff(turn: Turn, search: ProvisionSearch) -> Reply:

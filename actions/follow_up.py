@@ -17,6 +17,7 @@ _FRAME = frozenset("""
     thi sao the con vay nua cung luon dat nhi ha nhe ben phia khu vuc tinh huyen xa phuong quan thi tran
     thanh pho tp sao co khong duoc ok oke uh u vang da neu truong hop rieng cu moi hien nay
     hoi tiep them chi tieu muc ho tro bao nhieu phan tram the nao ra ntn vs voi
+    rang rua ri mo ni te hi he nhi noi ngoai ba ma bo me cha con chau em roi toi tui
 """.split())
 _LEVELS = (("mam non", "mam non"), ("cap 1", "tieu hoc"), ("tieu hoc", "tieu hoc"), ("cap 2", "trung hoc co so"),
            ("trung hoc co so", "trung hoc co so"), ("thcs", "trung hoc co so"), ("cap 3", "trung hoc pho thong"),
@@ -30,7 +31,7 @@ _DETAIL = frozenset("""
 """.split())
 # A follow-up has at most this many words of its own besides what it replaces.
 MAX_OWN_WORDS = 2
-MAX_FOLLOW_UP_WORDS = 9
+MAX_FOLLOW_UP_WORDS = 12
 
 
 def _levels(text: str) -> List[Tuple[str, str]]:

@@ -75,7 +75,7 @@ STOPWORDS = frozenset(
     cho o tai cua la va voi thi ma nhu the nao gi khong co duoc bao nhieu
     toi minh em anh chi ong ban oi a nhe nha ah ha hoi muon biet xin cam on
     hay se da dang nao ai dau sao vay ve theo tu den trong ngoai len ra
-    cac nhung mot moi nay kia do roi neu cung
+    cac nhung mot moi nay kia do roi neu cung rang rua ni hong
     """.split()
 )
 
