@@ -104,6 +104,7 @@ class Stack:
     procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
     commands: Dict[str, List[str]] = field(default_factory=dict)
     log_dir: Optional[Path] = None
+    endpoints: Optional[Path] = None  # written for this run, removed when it stops
 
     @property
     def rest_url(self) -> str:
@@ -127,7 +128,7 @@ class Stack:
 
     def build_commands(self) -> None:
         py = sys.executable
-        endpoints = write_endpoints(self.settings, self.ports["actions"], self.persistent_tracker)
+        endpoints = self.endpoints = write_endpoints(self.settings, self.ports["actions"], self.persistent_tracker)
         self.commands = {
             "actions": [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.ports["actions"])],
             "rasa": [py, "-m", "bot.rasa_server", "run", "-m", str(self.model), "--port", str(self.ports["rasa"]),
@@ -175,3 +176,6 @@ class Stack:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        if self.endpoints is not None:
+            self.endpoints.unlink(missing_ok=True)
+            self.endpoints = None

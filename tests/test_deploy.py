@@ -132,3 +132,17 @@ def test_actions_role_serves_on_the_bind_host_and_health_follows_it(tmp_path):
         proc.terminate()
         proc.wait(timeout=30)
     assert subprocess.run(health, cwd=PROJECT_ROOT, timeout=60).returncode == 1
+
+
+def test_a_stopped_stack_leaves_no_endpoints_file_behind(tmp_path):
+    from bot.servers import Stack
+    from bot.settings import Settings
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'kb.db'}", var_dir=tmp_path, model_dir=tmp_path)
+    stack = Stack(settings, tmp_path / "model.tar.gz", {"actions": 5599, "rasa": 5598, "webchat": 5597},
+                  persistent_tracker=True)
+    stack.build_commands()
+    written = tmp_path / "endpoints-5599.yml"
+    assert written.exists() and "tracker.db" in written.read_text(encoding="utf-8")
+    stack.stop()
+    assert not written.exists()
