@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional, Sequence, Set
+from functools import lru_cache
+from typing import Optional, Sequence, Set, Tuple
 
 from knowledge.catalogue import AliasTable
 from knowledge.provision_search import Hit
@@ -29,9 +30,16 @@ class Asked:
 
 
 def _has(text: str, *phrases: str) -> bool:
-    return any(re.search(rf"(?<![a-z0-9]){re.escape(p)}(?![a-z0-9])", text) for p in phrases)
+    return bool(_alternation(phrases).search(text))
 
 
+@lru_cache(maxsize=256)
+def _alternation(phrases: Tuple[str, ...]) -> "re.Pattern[str]":
+    """One pattern for whole-word matches of any of ``phrases``, compiled once."""
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![a-z0-9])")
+
+
+@lru_cache(maxsize=1024)
 def asked(question: str) -> Asked:
     """The element a question asks for, read from its folded, abbreviation-expanded words."""
     q = normalize(question)
@@ -110,9 +118,14 @@ def _for_group(hit: Hit, group: str, aliases: AliasTable) -> bool:
     family = aliases.group_family(group)
     if family & set(hit.groups):
         return True
-    text = normalize(hit.text, chat=False)
-    return any(_has(text, spelling) for spelling, keys in aliases.by_kind.get("group", {}).items()
-               if family & set(keys))
+    spellings = tuple(sorted(spelling for spelling, keys in aliases.by_kind.get("group", {}).items()
+                             if family & set(keys)))
+    return bool(spellings) and _has(_folded_text(hit.text), *spellings)
+
+
+@lru_cache(maxsize=2048)
+def _folded_text(text: str) -> str:
+    return normalize(text, chat=False)
 
 
 ELEMENT_WORDS = {"figure": "con số cụ thể", "time": "thời điểm cụ thể", "agency": "cơ quan phụ trách riêng", "legal_basis": "văn bản căn cứ",

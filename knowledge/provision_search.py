@@ -34,6 +34,7 @@ _KIND_BOOST = 1.6           # the provision is of a kind the caller prefers (e.g
 # classic scoring): a provision that answers more of the question ranks above one that matches
 # a part of it often.
 _COORDINATION = 0.5
+_ANALYSES_KEPT = 512  # query analyses remembered per index
 
 
 @dataclass(frozen=True)
@@ -160,8 +161,19 @@ class SearchIndex:
         self.position = np.arange(n)
         self.places: Optional[PlaceResolver] = None  # set by build_index, which knows the plans' territories
         self.group_names: Dict[str, str] = {}
+        self._analyses: Dict[str, QueryAnalysis] = {}
 
     def analyze(self, query: str) -> QueryAnalysis:
+        """What ``query`` names and its terms; remembered (a turn reads the same text several times),
+        so callers must not change it."""
+        found = self._analyses.get(query)
+        if found is None:
+            if len(self._analyses) >= _ANALYSES_KEPT:
+                self._analyses.clear()
+            found = self._analyses[query] = self._analyze(query)
+        return found
+
+    def _analyze(self, query: str) -> QueryAnalysis:
         tokens = self.aliases.synonyms.rewrite(syllables(query, chat=True))
         analysis = QueryAnalysis()
         consumed: Set[int] = set()
