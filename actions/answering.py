@@ -17,7 +17,7 @@ import re
 from actions import templates as T
 from actions.answerability import Asked, asked, holds, missing_phrase, national_rule
 from actions.follow_up import rewrite
-from actions.reply_format import WHOLE, answer_text, buttons, citation, currency_line, currency_note, shorten, whole_text
+from actions.reply_format import WHOLE, numbers_in, answer_text, buttons, citation, currency_line, currency_note, shorten, whole_text
 from knowledge.errors import NotFound
 from knowledge.places import PlaceMatch
 from knowledge.provision_search import Hit, Preferences, ProvisionSearch
@@ -35,6 +35,8 @@ MIN_SCORE = 10.0
 MIN_COVERAGE = 0.25
 # Offering another locality's plan is a bigger step: it must fit the question closely.
 MIN_COVERAGE_ELSEWHERE = 0.5
+# Presented as *the* answer (not only as related): at least this share of the best match's score.
+ANSWER_SCORE_SHARE = 0.6
 # "đổi địa phương khác", "còn ở Đà Nẵng thì chính sách đó ra sao" choose a place; a message
 # with this many content words besides the place asks something itself.
 MIN_OWN_QUESTION_WORDS = 5
@@ -383,7 +385,11 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
             reply.outcome = "not_found"
             reply.say(T.NOT_FOUND, {**T.TOPIC_BUTTONS, T.BUTTON_HUMAN: "/ask_human"})
         return reply
-    fitting = [h for h in hits if holds(h, want, asked_groups, search.index().aliases)] if not other else []
+    # The answer holds what was asked and is about the question: close to the best match (a figure
+    # or a year alone does not make a weaker match the answer).
+    fitting = [h for h in hits if holds(h, want, asked_groups, search.index().aliases)
+               and h.score >= ANSWER_SCORE_SHARE * hits[0].score
+               and not _only_echoes(h, want, question)] if not other else []
     note = T.MERGED_NOTE.format(place=place.name, province=place.new_province, plan=_locality_names(search)
                                 .get(locality, locality)) if place is not None and place.status == "merged" else None
     if fitting:
@@ -409,6 +415,15 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     reply.provisions = [best.id]
     reply.slots["last_results"] = whole + [h.id for h in rest]
     return reply
+
+
+def _only_echoes(hit: Hit, want: Asked, question: str) -> bool:
+    """A figure asked for whose provision's figures are all in the question already ("300 căn nhà
+    ở xã hội giá bao nhiêu?"): the provision is what the resident knows, not the answer."""
+    if want.element != "figure" or not hit.numbers:
+        return False
+    said = numbers_in(question)
+    return all(str(n.get("value")).replace(".", ",") in said or str(n.get("value")) in said for n in hit.numbers)
 
 
 def _place_words(search: ProvisionSearch, text: str, named: Optional[str], place: Optional[PlaceMatch]) -> List[str]:
