@@ -2,6 +2,9 @@
 parsing and a static response, measured in the same run.
 
     .venv/bin/python benchmarks/round_trip.py [--requests 100] [--users 20]
+
+With one user the three kinds run in alternating batches of ten, so the ratio compares like
+with like on a noisy machine.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from bot.settings import Settings
 from figures import percentile
 from scratch import scratch_assistant
 
+KINDS = ("parse", "static", "cited")
 QUESTIONS = [
     "ho tro the bhyt cho ho can ngheo o sai gon",
     "chỉ tiêu bao phủ BHYT của Đà Nẵng",
@@ -34,7 +38,11 @@ async def _timed(call: Callable[[], Awaitable[None]]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-async def measure(base: str, kind: str, requests: int, users: int) -> Dict[str, float]:
+def summarise(timings: List[float]) -> Dict[str, float]:
+    return {"p50": statistics.median(timings), "p95": percentile(timings, 0.95), "n": len(timings)}
+
+
+async def measure(base: str, kind: str, requests: int, users: int) -> List[float]:
     counter = itertools.count()
     async with aiohttp.ClientSession() as http:
         async def one(user: int) -> None:
@@ -60,7 +68,17 @@ async def measure(base: str, kind: str, requests: int, users: int) -> Dict[str, 
                 timings.append(await _timed(lambda: one(user)))
 
         await asyncio.gather(*(user_loop(u) for u in range(users)))
-    return {"p50": statistics.median(timings), "p95": percentile(timings, 0.95), "n": len(timings)}
+    return timings
+
+
+async def interleaved(base: str, requests: int, batch: int = 10) -> Dict[str, List[float]]:
+    """One user, the three kinds in alternating batches: the machine's noise falls on each alike,
+    so their ratio holds even when the absolute times drift."""
+    timings: Dict[str, List[float]] = {kind: [] for kind in KINDS}
+    for _ in range(max(1, requests // batch)):
+        for kind in KINDS:
+            timings[kind] += await measure(base, kind, batch, 1)
+    return timings
 
 
 def main() -> None:
@@ -72,10 +90,10 @@ def main() -> None:
     model = prepare(settings)
     rows = []
     with scratch_assistant(settings, model) as base:
-        for users in (1, args.users):
-            for kind in ("parse", "static", "cited"):
-                result = asyncio.run(measure(base, kind, args.requests, users))
-                rows.append((users, kind, result))
+        for kind, timings in asyncio.run(interleaved(base, args.requests)).items():
+            rows.append((1, kind, summarise(timings)))
+        for kind in KINDS:
+            rows.append((args.users, kind, summarise(asyncio.run(measure(base, kind, args.requests, args.users)))))
     labels = {"parse": "bare NLU parse (/model/parse)", "static": "static response (greeting rule)",
               "cited": "cited KB answer (action + KB)"}
     for users, kind, r in rows:
