@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 from sqlalchemy import delete, func, select
@@ -20,6 +20,7 @@ from knowledge.models import (
     Document,
     Locality,
     Provision,
+    Synonym,
     Topic,
     document_record,
     provision_record,
@@ -65,12 +66,13 @@ def apply_bundle(session: Session, bundle: Bundle, by: str) -> ImportReport:
     """Upsert everything in ``bundle``; the caller owns the transaction."""
     report = ImportReport()
     for kind, model, section in _CATALOGUE_MODELS:
-        for position, entry in enumerate(getattr(bundle.catalogue, section)):
+        for position, entry in _parents_first(getattr(bundle.catalogue, section)):
             _upsert_catalogue(session, kind, model, entry, position, by, report)
     if bundle.catalogue.synonyms:
+        had = session.execute(select(func.count()).select_from(Synonym)).scalar_one()
         changed = replace_synonyms(session, bundle.catalogue.synonyms, by)
         if changed:
-            report.updated.append(f"synonyms:{changed}")
+            (report.updated if had else report.created).append(f"synonyms:{changed}")
         else:
             report.unchanged += 1
     session.flush()
@@ -82,6 +84,23 @@ def apply_bundle(session: Session, bundle: Bundle, by: str) -> ImportReport:
     if report.created or report.updated:
         bump_version(session)
     return report
+
+
+def _parents_first(entries: List[Dict[str, Any]]) -> List[Tuple[int, Dict[str, Any]]]:
+    """(position, entry) with each group after its parent (a group may name a parent listed below it)."""
+    pending = list(enumerate(entries))
+    keys = {e["key"] for e in entries}
+    done: set = set()
+    ordered: List[Tuple[int, Dict[str, Any]]] = []
+    while pending:
+        ready = [(i, e) for i, e in pending if e.get("parent") not in keys or e.get("parent") in done]
+        if not ready:  # a cycle: the validator's business; keep the file's order
+            ready = pending
+        for item in ready:
+            ordered.append(item)
+            done.add(item[1]["key"])
+        pending = [p for p in pending if p[1]["key"] not in done]
+    return ordered
 
 
 def _upsert_catalogue(session: Session, kind: str, model: Any, entry: Dict[str, Any], position: int,
@@ -164,11 +183,18 @@ def _upsert_provision(session: Session, code: str, data: Dict[str, Any], positio
     row.position = position
     write_provision(session, row, data)
     after = provision_record(row)
-    if before == after:
+    if before is not None and _same(before, after):
         report.unchanged += 1
         return
     (report.updated if before else report.created).append(pid)
     log_change(session, by, "import", "provision", pid, before, after)
+
+
+def _same(before: Dict[str, Any], after: Dict[str, Any]) -> bool:
+    """Equal records, whatever order the database returns topics and groups in."""
+    def norm(record: Dict[str, Any]) -> Dict[str, Any]:
+        return {**record, "topics": sorted(record["topics"]), "groups": sorted(record["groups"])}
+    return norm(before) == norm(after)
 
 
 def import_file(engine: Engine, path: Path | str, by: str) -> ImportReport:

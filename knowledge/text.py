@@ -140,6 +140,10 @@ def question_focus(text: str) -> Optional[str]:
     starts = list(_ASK_START.finditer(focus))
     if starts:
         focus = focus[starts[-1].end():].strip(" ,")
+    clauses = [c.strip() for c in focus.split(",") if c.strip()]
+    marks = [i for i, c in enumerate(clauses) if _ASKING.search(c)]
+    if marks:  # "…, e làm ở KCN Hòa Khánh muốn biết để hỏi": clauses around the asking ones say nothing asked
+        focus = ", ".join(clauses[marks[0]:marks[-1] + 1])
     if not focus or len(focus.split()) >= len(folded.split()) - 2:
         return None
     return focus

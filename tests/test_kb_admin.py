@@ -189,3 +189,29 @@ def test_kb_search_and_list_print_json_with_the_fields(kb_engine, monkeypatch, c
     assert main(["kb", "list", "--document", "31-CTr/HU", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert len(listed) >= 12 and {i["document_code"] for i in listed} == {"31-CTr/HU"}
+
+
+def test_loading_the_curated_data_again_changes_nothing_and_logs_nothing(kb_engine):
+    from knowledge.importer import load_curated
+
+    with transaction(kb_engine) as session:
+        logged = session.execute(select(func.count()).select_from(ChangeLog)).scalar_one()
+    report = load_curated(kb_engine, by="again").as_dict()
+    assert report["created"] == 0 and report["updated"] == 0 and report["unchanged"] > 400
+    with transaction(kb_engine) as session:
+        assert session.execute(select(func.count()).select_from(ChangeLog)).scalar_one() == logged
+
+
+def test_a_group_may_name_a_parent_listed_below_it(empty_engine, tmp_path):
+    path = tmp_path / "catalogue.yaml"
+    path.write_text(textwrap.dedent("""\
+        groups:
+          - key: cong-nhan
+            name: Công nhân
+            parent: nguoi-lao-dong
+          - key: nguoi-lao-dong
+            name: Người lao động
+        """), encoding="utf-8")
+    import_file(empty_engine, path, by="quantri")
+    search = ProvisionSearch(empty_engine)
+    assert "nguoi-lao-dong" in search.index().aliases.group_family("cong-nhan")
