@@ -12,7 +12,7 @@ from actions import answering, runtime
 from knowledge.question_log import QuestionRecord, record_feedback, record_question
 
 SLOTS = ("locality", "group", "last_question", "last_intent", "last_results", "screener_step", "screener_answers",
-         "handoff_pending", "handoff_for")
+         "handoff_pending", "handoff_for", "last_answer")
 
 
 def _turn(tracker: Tracker) -> answering.Turn:

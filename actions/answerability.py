@@ -6,7 +6,7 @@ unit fits, an agency, a legal basis, a place or procedure) for the group and yea
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Optional, Sequence, Set, Tuple
 
@@ -17,9 +17,23 @@ from knowledge.text import fold, normalize
 _YEAR = re.compile(r"\b(20[0-9]{2})\b")
 # A money figure is asked when a money word follows the asking words ("bao nhiêu tiền", "mấy
 # triệu"); "tiền mua thẻ … được bao nhiêu" asks how much support, which a share answers too.
-_MONEY = re.compile(r"\b(?:bao nhieu|may|muc)(?: [a-z]+){0,2} (?:tien|dong|trieu|nghin|ngan|ty dong|luong|xu)\b"
+_MONEY = re.compile(r"\b(?:bao nhieu|may|muc)(?: [a-z]+){0,2} (?:tien|dong|trieu|nghin|ngan|ty dong|xu)\b"
                     r"|\b(?:tien|trieu|dong) (?:mot|moi|1) (?:thang|nam|nguoi)\b"
                     r"|\bbao nhieu (?:mot|moi|1) (?:thang|nam|can|suat)\b|\b(?:mot|moi|1) thang (?:la )?bao nhieu\b")
+
+
+# School levels as people write them -> the plans' words (folded).
+LEVELS = (("mam non", "mam non"), ("mau giao", "mam non"), ("cap 1", "tieu hoc"), ("tieu hoc", "tieu hoc"),
+          ("cap 2", "trung hoc co so"), ("trung hoc co so", "trung hoc co so"), ("thcs", "trung hoc co so"),
+          ("cap 3", "trung hoc pho thong"), ("trung hoc pho thong", "trung hoc pho thong"),
+          ("pho thong trung hoc", "trung hoc pho thong"), ("thpt", "trung hoc pho thong"),
+          ("dai hoc", "dai hoc"), ("cao dang", "dai hoc"), ("hoc nghe", "hoc nghe"), ("day nghe", "hoc nghe"),
+          ("giao duc nghe nghiep", "hoc nghe"), ("dao tao nghe", "hoc nghe"))
+
+
+def levels_in(folded: str) -> Tuple[str, ...]:
+    """The school levels a folded text names, in the plans' words."""
+    return tuple(dict.fromkeys(canon for spelling, canon in LEVELS if _has(folded, spelling)))
 
 
 @dataclass(frozen=True)
@@ -27,6 +41,7 @@ class Asked:
     element: Optional[str]     # figure | agency | legal_basis | procedure | time | None (a yes/no, a description)
     unit: Optional[str] = None  # percent | money | age | count, for a figure
     year: Optional[str] = None
+    levels: Tuple[str, ...] = ()  # school levels named ("cấp 3" -> trung học phổ thông)
 
 
 def _has(text: str, *phrases: str) -> bool:
@@ -45,6 +60,10 @@ def asked(question: str) -> Asked:
     q = normalize(question)
     years = _YEAR.findall(q)
     year = years[-1] if years else None
+    return replace(_asked(q, question, year), levels=levels_in(q))
+
+
+def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     if _has(q, "co quan nao", "so nao", "ai lo", "ai phu trach", "don vi nao", "noi nao phu trach",
             "co quan gi", "ai chiu trach nhiem", "ben nao lo", "ai thuc hien", "co quan phu trach",
             "co quan mo", "so mo", "ai chu tri", "co quan chu tri", "don vi mo", "ben mo lo"):
@@ -90,7 +109,11 @@ def _unit_class(unit: str) -> str:
 
 
 def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> bool:
-    """Whether the provision holds what was asked, for the groups named."""
+    """Whether the provision holds what was asked, for the groups and school level named."""
+    if want.levels:
+        named = levels_in(_folded_text(hit.text))
+        if named and not set(named) & set(want.levels):
+            return False
     # An agency is in charge of a task, not of a group: its provision rarely names the group asked about.
     if groups and want.element != "agency" and not any(_for_group(hit, g, aliases) for g in groups):
         return False

@@ -370,8 +370,14 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
         want = replace(want, year=None)
     asked_groups = [k for k in search.analyze(question).groups]
     groups = turn.entity_values("group") + ([turn.slots["group"]] if turn.slots.get("group") else [])
-    hits, other = best_hits(search, question, intent, locality, groups + asked_groups,
-                            kinds=("agency",) if want.element == "agency" else ())
+    kinds = ("agency",) if want.element == "agency" else ()
+    hits, other = best_hits(search, question, intent, locality, groups + asked_groups, kinds=kinds)
+    previous = _by_id(search, turn.slots.get("last_answer")) if follow and place_words else None
+    if previous is not None and previous.locality != locality and (not hits or other):
+        # "Càng Long có chỉ tiêu kiểu vậy không?": the new place's provision most like the last answer.
+        like, elsewhere = best_hits(search, previous.text, intent, locality, groups + asked_groups, kinds=kinds)
+        if like and not elsewhere:
+            hits, other = like, False
     other_name = _locality_names(search).get(locality, locality_name) if other else None
     reply.slots.update(last_question=remembered or question, last_intent=intent)
     if not hits or national_rule(question) and not any(
@@ -412,9 +418,16 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     # "Xem thêm" shows the answered provision whole first when it was shortened or has a currency note.
     whole = [WHOLE + best.id] if best.text not in text or currency_line(best, today) else []
     reply.say(text, _buttons_after_answer(bool(rest or whole)))
+    reply.slots["last_answer"] = best.id if reply.outcome == "answer" else None
     reply.provisions = [best.id]
     reply.slots["last_results"] = whole + [h.id for h in rest]
     return reply
+
+
+def _by_id(search: ProvisionSearch, pid: Optional[str]) -> Optional[Hit]:
+    if not pid:
+        return None
+    return next((h for h in search.index().hits_base if h.id == pid), None)
 
 
 def _only_echoes(hit: Hit, want: Asked, question: str) -> bool:

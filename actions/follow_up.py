@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import List, NamedTuple, Optional, Tuple
 
+from actions.answerability import LEVELS
 from knowledge.provision_search import SearchIndex
 from knowledge.text import QUESTION_FRAME, STOPWORDS, normalize
 
@@ -19,10 +20,6 @@ _FRAME = frozenset("""
     hoi tiep them chi tieu muc ho tro bao nhieu phan tram the nao ra ntn vs voi
     rang rua ri mo ni te hi he nhi noi ngoai ba ma bo me cha con chau em roi toi tui
 """.split())
-_LEVELS = (("mam non", "mam non"), ("cap 1", "tieu hoc"), ("tieu hoc", "tieu hoc"), ("cap 2", "trung hoc co so"),
-           ("trung hoc co so", "trung hoc co so"), ("thcs", "trung hoc co so"), ("cap 3", "trung hoc pho thong"),
-           ("trung hoc pho thong", "trung hoc pho thong"), ("thpt", "trung hoc pho thong"),
-           ("dai hoc", "dai hoc"), ("cao dang", "cao dang"), ("hoc nghe", "hoc nghe"))
 _YEAR = re.compile(r"\b20[0-9]{2}\b")
 # Words of a request for a detail ("theo nghị định nào vậy ad?", "ai lo vụ này?") and what they point back at.
 _DETAIL = frozenset("""
@@ -35,7 +32,7 @@ MAX_FOLLOW_UP_WORDS = 12
 
 
 def _levels(text: str) -> List[Tuple[str, str]]:
-    return [(spelling, canon) for spelling, canon in _LEVELS if re.search(rf"\b{spelling}\b", text)]
+    return [(spelling, canon) for spelling, canon in LEVELS if re.search(rf"\b{spelling}\b", text)]
 
 
 class Rewritten(NamedTuple):
@@ -69,7 +66,7 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     replaces = bool(place_words or analysis.groups or levels or years)
     if len(own) > MAX_OWN_WORDS or not (replaces or detail):
         return None
-    question = normalize(last_question)
+    question = normalize(last_question) + (" phan tram" if "%" in last_question else "")
     if analysis.groups:
         question = _replace_groups(index, question, [t for t in tokens if t in group_words])
     if levels:
@@ -93,7 +90,9 @@ def _replace_groups(index: SearchIndex, question: str, new_words: List[str]) -> 
 
 
 def _replace_levels(question: str, canon: str) -> str:
-    for spelling, _ in _LEVELS:
-        if re.search(rf"\b{spelling}\b", question):
-            return re.sub(rf"\b{spelling}\b", canon, question, count=1)
+    """Every school level of the last question gives way to the new one ("cấp 1 với cấp 2" -> "cấp 3")."""
+    spellings = sorted((s for s, _ in LEVELS), key=len, reverse=True)
+    pattern = re.compile(r"\b(?:" + "|".join(spellings) + r")\b(?:\s+(?:voi|va|,)\s+(?:" + "|".join(spellings) + r")\b)*")
+    if pattern.search(question):
+        return pattern.sub(canon, question, count=1)
     return f"{question} {canon}"
