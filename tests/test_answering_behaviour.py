@@ -169,3 +169,64 @@ def test_a_long_provision_is_shortened_around_the_words_that_answer():
             + "Hộ cận nghèo được hỗ trợ 70% mệnh giá thẻ bảo hiểm y tế. Các nội dung khác tiếp theo.")
     short = shorten_around(text, 150, "hộ cận nghèo được hỗ trợ bao nhiêu phần trăm thẻ bảo hiểm y tế")
     assert "70% mệnh giá thẻ bảo hiểm y tế" in short and len(short) <= 152
+
+
+def test_a_long_message_is_judged_by_its_asking_part_not_its_story(search):
+    reply = Chat(search).say("Nhà em ở Gò Vấp, năm rồi mới được xét vô hộ cận nghèo. Cho em hỏi thành phố HCM có hỗ "
+                             "trợ tiền mua thẻ bảo hiểm y tế cho hộ cận nghèo không, hỗ trợ nhiêu phần trăm vậy ạ?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-045"]
+
+
+@pytest.mark.parametrize("text", [
+    "Nhà em ở Liên Chiểu, Đà Nẵng. Cán bộ phường có nói hộ thoát nghèo vẫn được hỗ trợ, theo nghị quyết nào?",
+    "ho ngheo o tphcm muon vay von lam an thi quy giam ngheo moi nam dc bo sung bao nhieu tien",
+])
+def test_ordinary_words_are_not_read_as_a_far_away_place(search, text):
+    reply = Chat(search).say(text)
+    assert reply.outcome != "places" and reply.provisions
+
+
+def test_a_follow_up_for_a_school_level_the_plan_does_not_set_is_not_answered_with_another_level(search):
+    chat = Chat(search)
+    assert chat.say("Càng Long đặt mục tiêu tỷ lệ đi học đúng tuổi cấp 1 với cấp 2 là bao nhiêu?").outcome == "answer"
+    reply = chat.say("cấp 3 thì sao?")
+    assert reply.outcome == "related" and not reply.answered
+
+
+def test_a_place_follow_up_finds_the_new_plan_s_provision_like_the_last_answer(search):
+    chat = Chat(search)
+    first = chat.say("Nhà em đang nuôi cháu 2 tuổi mồ côi cả cha lẫn mẹ, nhà thuộc hộ nghèo ở Đức Phổ. "
+                     "Chương trình có nói tới trợ cấp cho trường hợp này không?")
+    assert first.provisions[:1] == ["dp-014"]
+    reply = chat.say("o cang long co chi tieu kieu vay ko", locality="Càng Long")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["cl-012"]
+
+
+def test_when_a_thing_starts_is_asked_a_provision_without_a_date_is_only_related(search):
+    reply = Chat(search, locality="Đà Nẵng").say("Đà Nẵng miễn học phí cho học sinh trường công từ năm học nào vậy?")
+    assert reply.outcome == "related" and "không nêu thời điểm cụ thể" in text_of(reply)
+
+
+@pytest.mark.parametrize("intent", ["feedback", "ask_eligibility", "help"])
+def test_a_year_follow_up_taken_for_something_else_is_still_a_follow_up(search, intent):
+    chat = Chat(search)
+    assert chat.say("Càng Long đặt chỉ tiêu bao nhiêu phần trăm dân số tham gia bảo hiểm y tế?").outcome == "answer"
+    reply = chat.say("năm 2030 thì sao?", intent)
+    assert reply.provisions[:1] == ["cl-020"]
+
+
+def test_feedback_is_thanked_and_not_answered(search):
+    reply = Chat(search).say("bot trả lời hay lắm, cảm ơn góp ý nhé", "feedback")
+    assert reply.outcome == "feedback" and not reply.provisions and "góp ý" in text_of(reply)
+
+
+def test_xem_them_first_shows_the_answered_provision_whole_with_whom_to_ask(search):
+    chat = Chat(search)
+    answer = chat.say("ho can ngheo o sai gon duoc ho tro the bhyt the nao")
+    assert answer.provisions == ["hcm-045"] and "Xem thêm" in {b["title"] for b in answer.messages[-1]["buttons"]}
+    assert text_of(answer).splitlines()[-1].startswith("Lưu ý: kế hoạch đến năm 2020")
+    whole = answering.more(answering.Turn("/more", "more", [], dict(chat.slots)), search)
+    assert whole.provisions == ["hcm-045"] and "Toàn văn mục" in text_of(whole) and "Hãy hỏi" in text_of(whole)
+    chat.slots.update(whole.slots)
+    following = answering.more(answering.Turn("/more", "more", [], dict(chat.slots)), search)
+    assert following.provisions and "hcm-045" not in following.provisions
