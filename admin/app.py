@@ -53,7 +53,13 @@ def _public(request: web.Request) -> bool:
 
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
+    """On every response, those raised as exceptions (redirects, 401, 403, 404) included."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        for name, value in _HEADERS.items():
+            exc.headers.setdefault(name, value)
+        raise
     for name, value in _HEADERS.items():
         response.headers.setdefault(name, value)
     return response

@@ -51,15 +51,24 @@ def mark_attempt_failed(engine: Engine, message_id: int, error: str) -> bool:
         return session.get(OutboundMessage, message_id).count_failure(error, MAX_ATTEMPTS)
 
 
-def take_for(engine: Engine, channel: str, address: str) -> List[Outbound]:
-    """Hand over and mark sent what waits for one address (a web chat page polling for it)."""
+def pending_for(engine: Engine, channel: str, address: str) -> List[Outbound]:
+    """What waits for one address (a web chat page polling for it); it stays waiting until acknowledged."""
     with transaction(engine) as session:
         rows = session.execute(select(OutboundMessage).where(
             OutboundMessage.channel == channel, OutboundMessage.address == address,
-            OutboundMessage.status == "pending").order_by(OutboundMessage.id).with_for_update()).scalars().all()
-        for row in rows:
-            row.status, row.sent_at = "sent", utcnow()
+            OutboundMessage.status == "pending").order_by(OutboundMessage.id)).scalars()
         return [_as_outbound(r) for r in rows]
+
+
+def acknowledge(engine: Engine, channel: str, address: str, ids: List[int]) -> int:
+    """Mark as delivered the messages of ``ids`` that wait for this address (others are left alone)."""
+    if not ids:
+        return 0
+    with transaction(engine) as session:
+        result = session.execute(update(OutboundMessage).where(
+            OutboundMessage.channel == channel, OutboundMessage.address == address,
+            OutboundMessage.status == "pending", OutboundMessage.id.in_(ids)).values(status="sent", sent_at=utcnow()))
+        return result.rowcount or 0
 
 
 async def deliver_due(engine: Engine, channel: str, send: Callable[[Outbound], Awaitable[None]],

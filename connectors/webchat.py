@@ -1,9 +1,19 @@
-"""The web chat page and its endpoint, relaying to Rasa's REST channel."""
+"""The web chat page and its endpoint, relaying to Rasa's REST channel.
+
+The server gives each browser an unguessable conversation token (an HttpOnly cookie); only its
+holder talks in that conversation and reads its staff answers, which stay waiting until the page
+acknowledges them. Requests are limited per conversation and per address.
+"""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional, Tuple
 
 import aiohttp
 from aiohttp import web
@@ -11,47 +21,141 @@ from sqlalchemy.engine import Engine
 
 from connectors import outbox
 from connectors.rasa_client import RasaClient, RasaUnavailable
+from connectors.request_limits import SlidingWindowLimit
 
 STATIC = Path(__file__).parent / "static"
 UNAVAILABLE = "Xin lỗi, trợ lý đang tạm gián đoạn. Bạn thử lại sau ít phút nhé."
+BAD_REQUEST = "Yêu cầu không hợp lệ: cần một câu hỏi dạng {\"message\": \"…\"}."
+TOO_FAST = "Bạn gửi nhanh quá. Vui lòng chờ một chút rồi gửi tiếp."
 CHANNEL = "webchat"
+COOKIE = "chat_session"
+MAX_MESSAGE = 2000
+MAX_BODY = 16 * 1024
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 
-def create_app(rasa_base_url: str, engine: Optional[Engine] = None) -> web.Application:
+@dataclass(frozen=True)
+class WebchatLimits:
+    """Requests allowed per window: messages per conversation and per address, polls per conversation."""
+
+    messages_per_conversation: int = 20
+    messages_per_address: int = 60
+    polls_per_conversation: int = 60
+    window_s: float = 60.0
+
+
+def sender_of(token: str) -> str:
+    """The conversation's id at Rasa and in the outbox: derived from the token, never the token itself."""
+    return "web-" + hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def _token(request: web.Request) -> Optional[str]:
+    token = request.cookies.get(COOKIE, "")
+    return token if _TOKEN.match(token) else None
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        exc.headers.update({k: v for k, v in HEADERS.items() if k not in exc.headers})
+        raise
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _error(text: str, status: int) -> web.Response:
+    return web.json_response({"error": text}, status=status)
+
+
+async def _message_of(request: web.Request) -> Optional[str]:
+    """The message of a well-formed body ({"message": "…"}), or None."""
+    raw = await request.read()
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    message = body.get("message") if isinstance(body, dict) else None
+    return message if isinstance(message, str) and message.strip() else None
+
+
+def create_app(rasa_base_url: str, engine: Optional[Engine] = None, limits: WebchatLimits = WebchatLimits(),
+               secure_cookies: bool = False) -> web.Application:
     """Serve the chat page at / and relay POST /chat to the Rasa server at ``rasa_base_url``;
-    with a database, GET /updates hands the page the staff answers waiting for it."""
-    app = web.Application()
+    with a database, GET /updates hands the page the staff answers waiting for it and POST
+    /updates/ack marks those it showed."""
+    app = web.Application(middlewares=[security_headers], client_max_size=MAX_BODY)
+    per_conversation = SlidingWindowLimit(limits.messages_per_conversation, limits.window_s)
+    per_address = SlidingWindowLimit(limits.messages_per_address, limits.window_s)
+    polls = SlidingWindowLimit(limits.polls_per_conversation, limits.window_s)
 
-    async def page(_request: web.Request) -> web.FileResponse:
-        return web.FileResponse(STATIC / "chat.html")
+    def with_cookie(response: web.StreamResponse, token: str, new: bool) -> web.StreamResponse:
+        if new:
+            response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/", secure=secure_cookies)
+        return response
 
-    async def chat(request: web.Request) -> web.Response:
+    def session(request: web.Request) -> Tuple[str, bool]:
+        token = _token(request)
+        return (token, False) if token else (secrets.token_urlsafe(32), True)
+
+    async def page(request: web.Request) -> web.StreamResponse:
+        token, new = session(request)
+        return with_cookie(web.FileResponse(STATIC / "chat.html"), token, new)
+
+    async def chat(request: web.Request) -> web.StreamResponse:
+        token, new = session(request)
+        message = await _message_of(request)
+        if message is None:
+            return with_cookie(_error(BAD_REQUEST, 400), token, new)
+        if not per_conversation.allow(token) or not per_address.allow(request.remote or "?"):
+            return with_cookie(_error(TOO_FAST, 429), token, new)
+        sender = sender_of(token)
         try:
-            body = await request.json()
-        except ValueError:
-            return web.json_response({"error": "Yêu cầu không hợp lệ."}, status=400)
-        sender, message = body.get("sender"), body.get("message")
-        if not isinstance(sender, str) or not isinstance(message, str) or not message.strip():
-            return web.json_response({"error": "Thiếu người gửi hoặc nội dung."}, status=400)
-        try:
-            replies = await app["rasa"].send(sender[:64], message[:2000],
-                                             {"channel": CHANNEL, "address": sender[:64]})
+            replies = await app["rasa"].send(sender, message[:MAX_MESSAGE], {"channel": CHANNEL, "address": sender})
         except RasaUnavailable:
-            return web.json_response({"error": UNAVAILABLE}, status=502)
-        return web.json_response([{"text": r.text, "buttons": r.buttons} for r in replies])
+            return with_cookie(_error(UNAVAILABLE, 502), token, new)
+        return with_cookie(web.json_response([{"text": r.text, "buttons": r.buttons} for r in replies]), token, new)
 
     async def updates(request: web.Request) -> web.Response:
-        sender = request.query.get("sender", "")
-        if not sender or engine is None:
+        token = _token(request)
+        if token is None or engine is None:
             return web.json_response([])
-        items = await asyncio.to_thread(outbox.take_for, engine, CHANNEL, sender[:64])
-        return web.json_response([{"text": item.text} for item in items])
+        if not polls.allow(token):
+            return _error(TOO_FAST, 429)
+        items = await asyncio.to_thread(outbox.pending_for, engine, CHANNEL, sender_of(token))
+        return web.json_response([{"id": item.id, "text": item.text} for item in items])
+
+    async def acknowledge(request: web.Request) -> web.Response:
+        token = _token(request)
+        try:
+            body = json.loads((await request.read()).decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            body = None
+        ids = body.get("ids") if isinstance(body, dict) else None
+        if token is None or not isinstance(ids, list) or not all(isinstance(i, int) for i in ids) or len(ids) > 100:
+            return _error("Yêu cầu không hợp lệ.", 400)
+        done = 0 if engine is None else await asyncio.to_thread(outbox.acknowledge, engine, CHANNEL,
+                                                                sender_of(token), ids)
+        return web.json_response({"acknowledged": done})
 
     async def rasa_client(app: web.Application):
-        async with aiohttp.ClientSession() as session:
-            app["rasa"] = RasaClient(rasa_base_url, session)
+        async with aiohttp.ClientSession() as http:
+            app["rasa"] = RasaClient(rasa_base_url, http)
             yield
 
     app.cleanup_ctx.append(rasa_client)
-    app.add_routes([web.get("/", page), web.post("/chat", chat), web.get("/updates", updates)])
+    app.add_routes([web.get("/", page), web.post("/chat", chat), web.get("/updates", updates),
+                    web.post("/updates/ack", acknowledge),
+                    web.get("/chat.js", lambda _r: web.FileResponse(STATIC / "chat.js")),
+                    web.get("/chat.css", lambda _r: web.FileResponse(STATIC / "chat.css"))])
     return app

@@ -340,8 +340,21 @@ async def test_the_admin_web_works_on_postgresql(aiohttp_client, pg_engine):
     assert response.status == 200 and kb_admin.show_provision(pg_engine, "dn-001")["text"].endswith("Bổ sung.")
     response = await client.post(f"/admin/queue/{qid}/answer", data={"answer": "Đã nhận.", "csrf": token})
     assert "Đã gửi câu trả lời" in await response.text()
-    from connectors.outbox import take_for
-    [message] = take_for(pg_engine, "webchat", "web-pg")
-    assert message.text.endswith("Đã nhận.") and take_for(pg_engine, "webchat", "web-pg") == []
+    from connectors.outbox import acknowledge, pending_for
+    [message] = pending_for(pg_engine, "webchat", "web-pg")
+    assert message.text.endswith("Đã nhận.") and acknowledge(pg_engine, "webchat", "web-pg", [message.id]) == 1
+    assert pending_for(pg_engine, "webchat", "web-pg") == []
     stats = await (await client.get("/admin/api/stats")).json()
     assert stats["questions"] == 1 and stats["handoffs_waiting"] == 0
+
+
+async def test_error_responses_and_redirects_carry_the_security_headers(client):
+    names = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy")
+    redirect = await client.get("/admin/kb", allow_redirects=False)
+    refused = await client.post("/admin/api/stats")
+    assert redirect.status == 303 and refused.status in (401, 405)
+    await login(client, "quantri", ADMIN_PASSWORD)
+    missing = await client.get("/admin/kb/no-such-provision")
+    assert missing.status == 404
+    for response in (redirect, refused, missing):
+        assert all(name in response.headers for name in names), (response.status, dict(response.headers))
