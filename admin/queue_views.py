@@ -98,7 +98,8 @@ def register(app: web.Application, engine: Engine, intents: Tuple[str, ...]) -> 
         qid = int(request.match_info["qid"])
         try:
             item = await asyncio.to_thread(follow_ups.get, engine, qid)
-            if not user.is_admin and item["locality"] != user.locality:
+            # Staff act on their commune's items only; a staff account without a commune on none.
+            if not user.is_admin and (user.locality is None or item["locality"] != user.locality):
                 raise web.HTTPForbidden(text="Câu hỏi này không thuộc địa phương của bạn.")
             form = await request.post()
             message = await asyncio.to_thread(action, form, user.name)

@@ -31,8 +31,12 @@ def dashboard_stats(engine: Engine, intent_topics: Mapping[str, str], days: int 
             waiting = waiting.where(Question.locality_key == locality)
         rows = session.execute(query).all()
         open_counts = dict(session.execute(waiting).all())
-        feedback_count = session.execute(select(func.count()).select_from(Feedback).where(Feedback.at >= since)).scalar()
-        recent = session.execute(select(Feedback.at, Feedback.text).order_by(Feedback.id.desc()).limit(5)).all()
+        # Feedback belongs to no commune: a commune's figures (a staff account's) hold none of it.
+        feedback_count, recent = 0, []
+        if locality is None:
+            feedback_count = session.execute(select(func.count()).select_from(Feedback)
+                                             .where(Feedback.at >= since)).scalar()
+            recent = session.execute(select(Feedback.at, Feedback.text).order_by(Feedback.id.desc()).limit(5)).all()
     per_day: Dict[str, list] = {(since + dt.timedelta(days=i)).date().isoformat(): [0, 0] for i in range(days)}
     per_topic: Counter = Counter()
     per_locality: Counter = Counter()

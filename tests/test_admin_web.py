@@ -358,3 +358,31 @@ async def test_error_responses_and_redirects_carry_the_security_headers(client):
     assert missing.status == 404
     for response in (redirect, refused, missing):
         assert all(name in response.headers for name in names), (response.status, dict(response.headers))
+
+
+async def test_a_staff_account_without_a_commune_touches_no_queue_item(client, accounts):
+    add_account(accounts, "canbo-moi", "staff", password_hash=hash_password(STAFF_PASSWORD))
+    nowhere = ask(accounts, "Cho tôi gặp cán bộ", None, handoff=True)
+    await login(client, "canbo-moi", STAFF_PASSWORD)
+    body = await (await client.get("/admin/queue")).text()
+    assert "Cho tôi gặp cán bộ" not in body
+    token = csrf_of(body)
+    for action, data in (("answer", {"answer": "Chào bạn"}), ("dismiss", {}), ("link", {"provision": "dn-001"}),
+                         ("example", {"intent": "ask_health_insurance"})):
+        response = await client.post(f"/admin/queue/{nowhere}/{action}", data={**data, "csrf": token})
+        assert response.status == 403, action
+    from knowledge.db import transaction
+    with transaction(accounts) as session:
+        assert session.get(FollowUp, nowhere).status == "open"
+
+
+async def test_a_staff_member_s_dashboard_data_holds_no_feedback_of_other_communes(client, accounts):
+    from knowledge.question_log import record_feedback
+    record_feedback(accounts, "telegram", "9999", "Câu trả lời về Cần Thơ chưa đúng, số 0912345678", b"k")
+    await login(client, "canbo-dn", STAFF_PASSWORD)
+    staff_view = await (await client.get("/admin/api/stats")).json()
+    assert staff_view["feedback"] == {"count": 0, "recent": []}
+    await client.post("/admin/logout", data={"csrf": await page_token(client, "/admin/")})
+    await login(client, "quantri", ADMIN_PASSWORD)
+    admin_view = await (await client.get("/admin/api/stats")).json()
+    assert admin_view["feedback"]["count"] == 1 and "Cần Thơ" in admin_view["feedback"]["recent"][0]["text"]
