@@ -28,6 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name")
     p.add_argument("--password-stdin", action="store_true")
     p.set_defaults(func=cmd_password)
+    p = users.add_parser("logout", help="end every admin-web session of an account")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_logout)
+    p = users.add_parser("disable", help="remove an account's admin-web password and end its sessions")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_disable)
     p = users.add_parser("list", help="list accounts")
     p.set_defaults(func=cmd_list)
     p = users.add_parser("remove", help="remove an account")
@@ -60,8 +66,20 @@ def cmd_add(args, settings: Settings) -> int:
 def cmd_password(args, settings: Settings) -> int:
     from admin.passwords import hash_password
 
-    accounts.set_password_hash(_engine(settings), args.name, hash_password(_password(args.password_stdin)))
-    print(f"password set for '{args.name}'")
+    ended = accounts.set_password_hash(_engine(settings), args.name, hash_password(_password(args.password_stdin)))
+    print(f"password set for '{args.name}'; {ended} session(s) ended")
+    return 0
+
+
+def cmd_logout(args, settings: Settings) -> int:
+    ended = accounts.end_sessions(_engine(settings), args.name)
+    print(f"{ended} session(s) of '{args.name}' ended")
+    return 0
+
+
+def cmd_disable(args, settings: Settings) -> int:
+    ended = accounts.set_password_hash(_engine(settings), args.name, None)
+    print(f"'{args.name}' can no longer log in to the admin web; {ended} session(s) ended")
     return 0
 
 

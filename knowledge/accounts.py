@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from knowledge.db import transaction
 from knowledge.errors import InvalidChange, NotFound
-from knowledge.models import Account
+from knowledge.models import Account, AdminSession
 
 ROLES = ("admin", "staff")
 
@@ -58,15 +58,33 @@ def list_accounts(engine: Engine) -> List[Dict[str, Any]]:
 
 def remove_account(engine: Engine, name: str) -> None:
     with transaction(engine) as session:
-        row = session.execute(select(Account).where(Account.name == name)).scalar_one_or_none()
-        if row is None:
-            raise NotFound(f"no account called '{name}'")
+        row = _named(session, name)
+        _end_sessions(session, row.id)
         session.delete(row)
 
 
-def set_password_hash(engine: Engine, name: str, password_hash: str) -> None:
+def set_password_hash(engine: Engine, name: str, password_hash: Optional[str]) -> int:
+    """A new password (None: no admin-web login, the account disabled); every session of the account
+    ends. Returns how many ended."""
     with transaction(engine) as session:
-        row = session.execute(select(Account).where(Account.name == name)).scalar_one_or_none()
-        if row is None:
-            raise NotFound(f"no account called '{name}'")
+        row = _named(session, name)
         row.password_hash = password_hash
+        return _end_sessions(session, row.id)
+
+
+def end_sessions(engine: Engine, name: str) -> int:
+    """Log the account out everywhere; returns how many sessions ended."""
+    with transaction(engine) as session:
+        return _end_sessions(session, _named(session, name).id)
+
+
+def _named(session: Session, name: str) -> Account:
+    row = session.execute(select(Account).where(Account.name == name)).scalar_one_or_none()
+    if row is None:
+        raise NotFound(f"no account called '{name}'")
+    return row
+
+
+def _end_sessions(session: Session, account_id: int) -> int:
+    result = session.execute(delete(AdminSession).where(AdminSession.account_id == account_id))
+    return result.rowcount or 0

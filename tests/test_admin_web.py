@@ -386,3 +386,31 @@ async def test_a_staff_member_s_dashboard_data_holds_no_feedback_of_other_commun
     await login(client, "quantri", ADMIN_PASSWORD)
     admin_view = await (await client.get("/admin/api/stats")).json()
     assert admin_view["feedback"]["count"] == 1 and "Cần Thơ" in admin_view["feedback"]["recent"][0]["text"]
+
+
+async def test_a_password_change_logout_everywhere_or_disable_ends_the_account_s_sessions(aiohttp_client, accounts):
+    def cli(*args: str, stdin: str = "") -> None:
+        env = {"DATABASE_URL": str(accounts.url), "BOT_VAR_DIR": str(PROJECT_ROOT / "var"), "PATH": "/usr/bin:/bin"}
+        done = subprocess.run([sys.executable, "-m", "bot", "users", *args], input=stdin, env=env, cwd=PROJECT_ROOT,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+
+    async def signed_in() -> tuple:
+        c = await aiohttp_client(create_app(accounts, SETTINGS))
+        await login(c, "canbo-dn", STAFF_PASSWORD)
+        assert (await c.get("/admin/queue", allow_redirects=False)).status == 200
+        return c
+
+    browser, laptop = await signed_in(), await signed_in()
+    cli("password", "canbo-dn", "--password-stdin", stdin="mat-khau-moi-dai-hon\n")
+    for c in (browser, laptop):
+        assert (await c.get("/admin/queue", allow_redirects=False)).status == 303  # back to the login page
+    fresh = await aiohttp_client(create_app(accounts, SETTINGS))
+    await login(fresh, "canbo-dn", "mat-khau-moi-dai-hon")
+    cli("logout", "canbo-dn")
+    assert (await fresh.get("/admin/queue", allow_redirects=False)).status == 303
+    again = await aiohttp_client(create_app(accounts, SETTINGS))
+    await login(again, "canbo-dn", "mat-khau-moi-dai-hon")
+    cli("disable", "canbo-dn")
+    assert (await again.get("/admin/queue", allow_redirects=False)).status == 303
+    await login(again, "canbo-dn", "mat-khau-moi-dai-hon", expect=401)
