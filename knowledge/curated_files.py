@@ -135,14 +135,38 @@ def _strip_lines(value: Any) -> Any:
     return value
 
 
+# Bounds checked before a file is built into data: a knowledge-base file needs no anchors or
+# aliases (an alias bomb expands a few hundred bytes into gigabytes), nor deep nesting.
+MAX_FILE_CHARS = 5_000_000
+MAX_DEPTH = 20
+
+
 def parse_text(text: str, path: str) -> Any:
     try:
+        _check_shape(text, path)
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc)
         raise KbFileError([Problem(path, line, f"not valid YAML: {reason}")]) from exc
+
+
+def _check_shape(text: str, path: str) -> None:
+    """Refuse, from the parser's event stream (nothing is built), what no knowledge-base file needs."""
+    if len(text) > MAX_FILE_CHARS:
+        raise KbFileError([Problem(path, 1, f"the file is larger than {MAX_FILE_CHARS // 1_000_000} MB")])
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark else 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise KbFileError([Problem(path, line, "anchors and aliases (& and *) are not allowed")])
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise KbFileError([Problem(path, line, f"nested deeper than {MAX_DEPTH} levels")])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 def read_bundle(path: Path | str, known: KnownKeys = KnownKeys()) -> Bundle:

@@ -414,3 +414,30 @@ async def test_a_password_change_logout_everywhere_or_disable_ends_the_account_s
     cli("disable", "canbo-dn")
     assert (await again.get("/admin/queue", allow_redirects=False)).status == 303
     await login(again, "canbo-dn", "mat-khau-moi-dai-hon", expect=401)
+
+
+ALIAS_BOMB = "".join(f"{k}: &{k} [" + ",".join([f"*{p}" if p else '"lol"'] * 9) + "]\n"
+                     for p, k in zip([None, "a", "b", "c", "d", "e", "f", "g", "h"], "abcdefghi"))
+
+
+@pytest.mark.parametrize("payload, reason", [
+    (ALIAS_BOMB, "anchors and aliases"),          # 342 bytes that would expand into 387 million strings
+    ("[" * 5000 + "]" * 5000, "nested deeper"),   # gave a RecursionError (500)
+])
+async def test_a_hostile_import_is_refused_with_400_in_bounded_time_and_memory(client, accounts, payload, reason):
+    import resource
+    import time as clock
+
+    import aiohttp
+    await login(client, "quantri", ADMIN_PASSWORD)
+    token = await page_token(client, "/admin/kb/import")
+    peak_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    form = aiohttp.FormData()
+    form.add_field("csrf", token)
+    form.add_field("file", payload.encode("utf-8"), filename="bom.yaml", content_type="application/x-yaml")
+    started = clock.perf_counter()
+    response = await client.post("/admin/kb/import", data=form)
+    body = await response.text()
+    assert response.status == 400 and reason in body and "Không nhập gì cả" in body
+    assert clock.perf_counter() - started < 5
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before < 100 * 1024  # KiB: under 100 MB more
