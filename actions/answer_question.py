@@ -47,7 +47,8 @@ def _address(meta: Dict[str, Any]) -> Any:
     return str(address)[:100] if address else None
 
 
-def _deliver(dispatcher: CollectingDispatcher, reply: answering.Reply) -> List[Dict[Text, Any]]:
+def _deliver(dispatcher: CollectingDispatcher, reply: answering.Reply,
+             current: Dict[str, Any]) -> List[Dict[Text, Any]]:
     for i, message in enumerate(reply.messages):
         last = i == len(reply.messages) - 1
         # The provisions shown and what the reply is (an answer, related provisions, a decline…), for
@@ -58,7 +59,8 @@ def _deliver(dispatcher: CollectingDispatcher, reply: answering.Reply) -> List[D
             continue
         dispatcher.utter_message(text=message["text"], buttons=message["buttons"] or None,
                                  json_message=custom)
-    return [SlotSet(name, value) for name, value in reply.slots.items()]
+    # Only the slots that change: every event costs Rasa a tracker update.
+    return [SlotSet(name, value) for name, value in reply.slots.items() if current.get(name) != value]
 
 
 class _AnsweringAction(Action, abc.ABC):
@@ -84,7 +86,7 @@ class _AnsweringAction(Action, abc.ABC):
                             tracker.sender_id, turn.text, runtime.hash_key())
         elif reply.is_question:
             _record(tracker, turn, reply)
-        return _deliver(dispatcher, reply)
+        return _deliver(dispatcher, reply, turn.slots)
 
 
 class ActionAnswerQuestion(_AnsweringAction):
