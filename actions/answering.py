@@ -315,6 +315,8 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     place_words = _place_words(search, turn.text, named, place) if (named or mentioned or place) else []
     follow = rewrite(search.index(), question, turn.slots.get("last_question"), place_words,
                      detail=asked(question).element is not None)
+    if choosing and not named and follow:
+        choosing, intent = False, None  # "theo nghị định nào?" read as choosing a place: a follow-up
     if choosing:
         if not named:
             reply.is_question = False

@@ -123,9 +123,11 @@ def test_eligibility_screener_lists_cited_provisions_with_a_disclaimer(talk):
     assert "527/QĐ-UBND" in text
 
 
-def test_more_shows_further_provisions(talk):
+def test_more_shows_the_answer_whole_then_further_provisions(talk):
     first = talk("hỗ trợ cho hộ nghèo ở tphcm")
     assert "Xem thêm" in {b["title"] for b in _buttons(first)}
+    whole = talk("/more")
+    assert whole["provisions"] == first["provisions"] and "Toàn văn mục" in _text(whole)
     more = talk("/more")
     assert more["provisions"] and not set(more["provisions"]) & set(first["provisions"])
 
@@ -163,7 +165,9 @@ def test_draft_plan_answer_warns_and_names_whom_to_ask(talk):
     turn = talk("Đức Phổ xây bao nhiêu căn hộ nhà ở xã hội")
     text = _text(turn)
     assert turn["provisions"] == ["dp-031"] and "300" in text
-    assert "dự thảo" in text and "Ủy ban nhân dân thị xã Đức Phổ" in text
+    assert text.splitlines()[-1] == "Lưu ý: đây là dự thảo, có thể đã thay đổi khi ban hành."
+    details = _text(talk("/more"))  # whom to ask: behind "Xem thêm", with the provision whole
+    assert "dự thảo" in details and "Ủy ban nhân dân thị xã Đức Phổ" in details
 
 
 def test_summary_answer_says_it_is_a_summary(talk):
