@@ -41,7 +41,7 @@ _HEADERS = {
 class AdminSettings:
     session_lifetime: dt.timedelta = dt.timedelta(hours=12)
     secure_cookies: bool = False  # set behind HTTPS
-    max_failed_logins: int = 5
+    max_failed_logins: int = 5  # password checks per name and address within the window
     failed_login_window_s: float = 900.0
     failed_login_delay_s: float = 0.5  # each failure waits this long, doubling up to 8 s
     intents: Tuple[str, ...] = field(default_factory=tuple)  # for turning questions into training examples
@@ -92,7 +92,7 @@ class LoginPages:
     def __init__(self, engine: Engine, settings: AdminSettings):
         self._engine = engine
         self._settings = settings
-        self._throttle = LoginThrottle(settings.max_failed_logins, settings.failed_login_window_s)
+        self._throttle = LoginThrottle(engine, settings.max_failed_logins, settings.failed_login_window_s)
 
     def _form(self, token: str, next_url: str, error: Optional[str] = None, status: int = 200) -> web.Response:
         body = render("""<form method="post" action="/admin/login" class="card narrow">
@@ -115,20 +115,20 @@ class LoginPages:
         expected, sent = request.cookies.get(LOGIN_COOKIE, ""), str(form.get("csrf") or "")
         if not expected or not hmac.compare_digest(expected, sent):
             raise web.HTTPForbidden(text="Phiên đăng nhập không hợp lệ (thiếu mã CSRF). Hãy tải lại trang.")
-        keys = [f"name:{name.casefold()}", f"ip:{request.remote}"]
-        wait = self._throttle.wait_s(keys)
-        if wait > 0:
+        key = LoginThrottle.key(name, request.remote)
+        # Counted before the password is checked, so parallel requests cannot check more than allowed.
+        allowed, attempts, wait = await asyncio.to_thread(self._throttle.attempt, key)
+        if not allowed:
             minutes = max(1, round(wait / 60))
             return self._form(_login_token(request), next_url, status=429,
                               error=f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau khoảng {minutes} phút.")
         account = await asyncio.to_thread(_account, self._engine, name)
         ok = await asyncio.to_thread(verify_password, account[1] if account else None, password)
         if not ok:
-            failures = self._throttle.failed(keys)
-            await asyncio.sleep(min(8.0, self._settings.failed_login_delay_s * 2 ** (failures - 1)))
+            await asyncio.sleep(min(8.0, self._settings.failed_login_delay_s * 2 ** (attempts - 1)))
             return self._form(_login_token(request), next_url, status=401,
                               error="Tên đăng nhập hoặc mật khẩu không đúng.")
-        self._throttle.succeeded(keys[0])
+        await asyncio.to_thread(self._throttle.succeeded, key)
         token = await asyncio.to_thread(sessions.start, self._engine, account[0], self._settings.session_lifetime)
         response = web.HTTPSeeOther(next_url)
         response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/admin",

@@ -4,15 +4,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-import time
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional
+from typing import Optional, Tuple
 
-from sqlalchemy import delete
+from sqlalchemy import case, delete, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 
 from knowledge.db import transaction
-from knowledge.models import Account, AdminSession, utcnow
+from knowledge.models import Account, AdminSession, LoginAttempts, utcnow
 
 
 @dataclass(frozen=True)
@@ -62,38 +62,45 @@ def end(engine: Engine, token: Optional[str]) -> None:
 
 
 class LoginThrottle:
-    """After ``max_failures`` failed logins within ``window_s`` for one name or one address, further
-    attempts from it are refused until the window has passed."""
+    """At most ``max_attempts`` password checks per name and address within ``window_s``.
 
-    def __init__(self, max_failures: int = 5, window_s: float = 900.0, clock: Callable[[], float] = time.monotonic):
-        self._max = max_failures
-        self._window = window_s
-        self._clock = clock
-        self._failures: Dict[str, List[float]] = {}
+    An attempt is counted in the database before its password is checked, in one transaction that
+    locks the counter's row, so parallel requests and several admin processes cannot check more; a
+    stranger's failures from one address neither lock the owner out from another nor outlast the
+    window."""
 
-    def _recent(self, key: str) -> List[float]:
-        now = self._clock()
-        times = [t for t in self._failures.get(key, []) if now - t < self._window]
-        if times:
-            self._failures[key] = times
-        else:
-            self._failures.pop(key, None)
-        return times
+    def __init__(self, engine: Engine, max_attempts: int = 5, window_s: float = 900.0):
+        self._engine = engine
+        self._max = max_attempts
+        self._window = dt.timedelta(seconds=window_s)
 
-    def wait_s(self, keys: List[str]) -> float:
-        """Seconds before another attempt is heard (0 when it may go ahead)."""
-        waits = [times[0] + self._window - self._clock() for times in map(self._recent, keys)
-                 if len(times) >= self._max]
-        return max(waits, default=0.0)
+    @staticmethod
+    def key(name: str, address: Optional[str]) -> str:
+        return f"{name.strip().casefold()[:200]}|{address or '?'}"
 
-    def failed(self, keys: List[str]) -> int:
-        """Count a failure; return the most failures any of the keys now has."""
-        now = self._clock()
-        counts = []
-        for key in keys:
-            self._failures.setdefault(key, []).append(now)
-            counts.append(len(self._recent(key)))
-        return max(counts)
+    def attempt(self, key: str) -> Tuple[bool, int, float]:
+        """Count an attempt: (may the password be checked, attempts in the window, seconds until the
+        window ends)."""
+        now = utcnow()
+        self._ensure(key, now)
+        with transaction(self._engine) as session:
+            # The UPDATE locks the row until commit: concurrent attempts for the key queue here.
+            session.execute(update(LoginAttempts).where(LoginAttempts.key == key).values(
+                count=case((LoginAttempts.window_start < now - self._window, 1), else_=LoginAttempts.count + 1),
+                window_start=case((LoginAttempts.window_start < now - self._window, now),
+                                  else_=LoginAttempts.window_start)))
+            row = session.get(LoginAttempts, key)
+            left = (row.window_start + self._window - now).total_seconds()
+            return row.count <= self._max, row.count, max(0.0, left)
 
     def succeeded(self, key: str) -> None:
-        self._failures.pop(key, None)
+        with transaction(self._engine) as session:
+            session.execute(delete(LoginAttempts).where(LoginAttempts.key == key))
+
+    def _ensure(self, key: str, now: dt.datetime) -> None:
+        try:
+            with transaction(self._engine) as session:
+                if session.get(LoginAttempts, key) is None:
+                    session.add(LoginAttempts(key=key, count=0, window_start=now))
+        except IntegrityError:
+            pass  # another request created it first

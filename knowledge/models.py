@@ -190,7 +190,7 @@ def document_record(d: Document) -> Dict[str, Any]:
 
 __all__: List[str] = [
     "Base", "Locality", "Topic", "BeneficiaryGroup", "Alias", "Document", "Provision",
-    "ChangeLog", "KbState", "Synonym", "PROVISION_KINDS", "DOCUMENT_STATUSES", "ALIAS_KINDS",
+    "ChangeLog", "KbState", "Synonym", "LoginAttempts", "PROVISION_KINDS", "DOCUMENT_STATUSES", "ALIAS_KINDS",
     "provision_record", "document_record",
 ]
 
@@ -309,6 +309,15 @@ class TrainingExample(Base):
     question_id = Column(Integer, nullable=True)
     added_by = Column(String(100), nullable=False)
     at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class LoginAttempts(Base):
+    """Login attempts for one name from one address within the current window (shared by every admin process)."""
+
+    __tablename__ = "login_attempts"
+    key = Column(String(300), primary_key=True)  # folded name and address
+    count = Column(Integer, nullable=False, default=0)
+    window_start = Column(DateTime, nullable=False, default=utcnow)
 
 
 class AdminSession(Base):

@@ -441,3 +441,30 @@ async def test_a_hostile_import_is_refused_with_400_in_bounded_time_and_memory(c
     assert response.status == 400 and reason in body and "Không nhập gì cả" in body
     assert clock.perf_counter() - started < 5
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak_before < 100 * 1024  # KiB: under 100 MB more
+
+
+async def test_a_parallel_login_burst_checks_no_more_passwords_than_allowed_and_the_owner_elsewhere_gets_in(
+        aiohttp_client, accounts):
+    import asyncio
+    import aiohttp
+
+    attacker = await aiohttp_client(create_app(accounts, SETTINGS))
+    token = csrf_of(await (await attacker.get("/admin/login")).text())
+    guesses = [f"doan-sai-{i}" for i in range(29)] + [ADMIN_PASSWORD]
+
+    async def guess(password: str) -> int:
+        response = await attacker.post("/admin/login", allow_redirects=False,
+                                        data={"name": "quantri", "password": password, "csrf": token, "next": "/admin/"})
+        return response.status
+
+    statuses = await asyncio.gather(*(guess(p) for p in guesses))
+    checked = [s for s in statuses if s in (303, 401)]
+    assert len(checked) <= SETTINGS.max_failed_logins and statuses.count(429) >= 30 - SETTINGS.max_failed_logins
+    # Another admin process sharing the database refuses this address too.
+    other_process = await aiohttp_client(create_app(accounts, SETTINGS))
+    await login(other_process, "quantri", ADMIN_PASSWORD, expect=429)
+    # The owner, from another address, is not locked out by a stranger's failures.
+    owner = await aiohttp_client(create_app(accounts, SETTINGS),
+                                 connector=aiohttp.TCPConnector(local_addr=("127.0.0.2", 0)))
+    await login(owner, "quantri", ADMIN_PASSWORD)
+    assert (await owner.get("/admin/queue", allow_redirects=False)).status == 200
