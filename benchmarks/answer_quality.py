@@ -89,7 +89,7 @@ class Outcome:
     actions: List[str]
 
 
-async def send(http: aiohttp.ClientSession, base: str, sender: str, text: str) -> Outcome:
+async def send(http: aiohttp.ClientSession, base: str, token: str, sender: str, text: str) -> Outcome:
     async with http.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}) as r:
         body = await r.json()
     texts, shown, kinds = [], [], []
@@ -100,7 +100,8 @@ async def send(http: aiohttp.ClientSession, base: str, sender: str, text: str) -
         shown += [p for p in custom.get("provisions") or [] if p not in shown]
         if custom:
             kinds.append(custom.get("outcome", "answer"))
-    async with http.get(f"{base}/conversations/{urllib.parse.quote(sender, safe='')}/tracker") as r:
+    async with http.get(f"{base}/conversations/{urllib.parse.quote(sender, safe='')}/tracker",
+                        params={"token": token}) as r:
         tracker = await r.json()
     events = tracker.get("events") or []
     last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
@@ -159,7 +160,8 @@ def judge(tally: Tally, item: Item, index: int, turn: Turn, out: Outcome, by_id:
                               + f"\n    reply: {text[:220]!r}")
 
 
-async def run_set(base: str, items: List[Item], by_id: Dict[str, Hit], tag: str, users: int = 4) -> Tally:
+async def run_set(base: str, token: str, items: List[Item], by_id: Dict[str, Hit], tag: str,
+                  users: int = 4) -> Tally:
     tally = Tally()
     queue = list(enumerate(items))
 
@@ -169,9 +171,9 @@ async def run_set(base: str, items: List[Item], by_id: Dict[str, Hit], tag: str,
                 n, item = queue.pop(0)
                 sender = f"aq-{tag}-{n}"
                 if item.locality:
-                    await send(http, base, sender, f'/choose_locality{{"locality": "{item.locality}"}}')
+                    await send(http, base, token, sender, f'/choose_locality{{"locality": "{item.locality}"}}')
                 for i, turn in enumerate(item.turns):
-                    judge(tally, item, i, turn, await send(http, base, sender, turn.text), by_id,
+                    judge(tally, item, i, turn, await send(http, base, token, sender, turn.text), by_id,
                           " ".join(t.text for t in item.turns[:i + 1]))
 
         await asyncio.gather(*(worker() for _ in range(users)))
@@ -198,9 +200,9 @@ def main() -> None:
     model = prepare(settings)
     by_id = {h.id: h for h in ProvisionSearch(make_engine(settings.database_url)).index().hits_base}
     results: Dict[str, Dict[str, Any]] = {}
-    with scratch_assistant(settings, model) as base:
+    with scratch_assistant(settings, model) as (base, token):
         for path in args.questions:
-            tally = asyncio.run(run_set(base, load_items(path), by_id, path.stem))
+            tally = asyncio.run(run_set(base, token, load_items(path), by_id, path.stem))
             results[path.name] = summary(tally)
             if args.verbose:
                 print(f"== {path.name}: failures", file=sys.stderr)

@@ -42,13 +42,14 @@ def summarise(timings: List[float]) -> Dict[str, float]:
     return {"p50": statistics.median(timings), "p95": percentile(timings, 0.95), "n": len(timings)}
 
 
-async def measure(base: str, kind: str, requests: int, users: int) -> List[float]:
+async def measure(base: str, token: str, kind: str, requests: int, users: int) -> List[float]:
     counter = itertools.count()
     async with aiohttp.ClientSession() as http:
         async def one(user: int) -> None:
             i = next(counter)
             if kind == "parse":
-                async with http.post(f"{base}/model/parse", json={"text": QUESTIONS[i % len(QUESTIONS)]}) as r:
+                async with http.post(f"{base}/model/parse", params={"token": token},
+                                     json={"text": QUESTIONS[i % len(QUESTIONS)]}) as r:
                     assert r.status == 200
                     await r.read()
                 return
@@ -71,13 +72,13 @@ async def measure(base: str, kind: str, requests: int, users: int) -> List[float
     return timings
 
 
-async def interleaved(base: str, requests: int, batch: int = 10) -> Dict[str, List[float]]:
+async def interleaved(base: str, token: str, requests: int, batch: int = 10) -> Dict[str, List[float]]:
     """One user, the three kinds in alternating batches: the machine's noise falls on each alike,
     so their ratio holds even when the absolute times drift."""
     timings: Dict[str, List[float]] = {kind: [] for kind in KINDS}
     for _ in range(max(1, requests // batch)):
         for kind in KINDS:
-            timings[kind] += await measure(base, kind, batch, 1)
+            timings[kind] += await measure(base, token, kind, batch, 1)
     return timings
 
 
@@ -89,11 +90,11 @@ def main() -> None:
     settings = Settings.from_env()
     model = prepare(settings)
     rows = []
-    with scratch_assistant(settings, model) as base:
-        for kind, timings in asyncio.run(interleaved(base, args.requests)).items():
+    with scratch_assistant(settings, model) as (base, token):
+        for kind, timings in asyncio.run(interleaved(base, token, args.requests)).items():
             rows.append((1, kind, summarise(timings)))
         for kind in KINDS:
-            rows.append((args.users, kind, summarise(asyncio.run(measure(base, kind, args.requests, args.users)))))
+            rows.append((args.users, kind, summarise(asyncio.run(measure(base, token, kind, args.requests, args.users)))))
     labels = {"parse": "bare NLU parse (/model/parse)", "static": "static response (greeting rule)",
               "cited": "cited KB answer (action + KB)"}
     for users, kind, r in rows:

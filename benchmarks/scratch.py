@@ -5,15 +5,16 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Tuple
 
 from bot.servers import Stack, free_port
 from bot.settings import Settings
 
 
 @contextmanager
-def scratch_assistant(settings: Settings, model: Path) -> Iterator[str]:
-    """The base URL of servers answering from a copy of the SQLite KB (the original is left as it is)."""
+def scratch_assistant(settings: Settings, model: Path) -> Iterator[Tuple[str, str]]:
+    """The base URL and API token of servers answering from a copy of the SQLite KB (the original is
+    left as it is)."""
     with tempfile.TemporaryDirectory() as tmp:
         kb = Path(tmp) / "kb.db"
         shutil.copy(Path(settings.database_url.split("///", 1)[1]), kb)
@@ -22,6 +23,6 @@ def scratch_assistant(settings: Settings, model: Path) -> Iterator[str]:
                       channels=False, log_dir=Path(tmp) / "logs")
         stack.start()
         try:
-            yield f"http://127.0.0.1:{stack.ports['rasa']}"
+            yield f"http://127.0.0.1:{stack.ports['rasa']}", stack.api_token
         finally:
             stack.stop()

@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Optional
 
-from bot.servers import Stack, free_port, wait_http
+from bot.servers import Stack, free_port, rasa_token, wait_http
 from bot.settings import Settings
 
 
@@ -24,8 +25,10 @@ def _get(url: str, timeout: float = 30) -> Any:
         return json.loads(response.read().decode("utf-8"))
 
 
-def send(rasa_base: str, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-    """One turn over the REST channel: replies, the intent Rasa saw and the provisions cited."""
+def send(rasa_base: str, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None,
+         token: str = "") -> Dict[str, Any]:
+    """One turn over the REST channel: replies, the intent Rasa saw (read through Rasa's API with
+    ``token``) and the provisions cited."""
     payload: Dict[str, Any] = {"sender": sender, "message": text}
     if metadata:
         payload["metadata"] = metadata
@@ -39,7 +42,8 @@ def send(rasa_base: str, sender: str, text: str, metadata: Optional[Dict[str, An
             outcome = item["custom"].get("outcome") or outcome
         if item.get("text"):
             replies.append({"text": item["text"], "buttons": item.get("buttons") or []})
-    tracker = _get(f"{rasa_base}/conversations/{urllib.request.quote(sender, safe='')}/tracker")
+    tracker = _get(f"{rasa_base}/conversations/{urllib.request.quote(sender, safe='')}/tracker?"
+                   + urllib.parse.urlencode({"token": token}))
     intent = ((tracker.get("latest_message") or {}).get("intent") or {}).get("name")
     return {"replies": replies, "intent": intent, "provisions": provisions, "outcome": outcome}
 
@@ -49,7 +53,7 @@ def assistant(settings: Settings) -> Iterator[str]:
     """The base URL of a running assistant: `bot run`'s if it answers, else one started for the call."""
     port = int(os.environ.get("RASA_PORT", "5005"))
     running = f"http://127.0.0.1:{port}"
-    if wait_http(f"{running}/status", 0.5):
+    if wait_http(f"{running}/status?token={rasa_token(settings)}", 0.5):
         yield running
         return
     from bot.run import prepare
@@ -66,7 +70,7 @@ def assistant(settings: Settings) -> Iterator[str]:
 
 def ask(settings: Settings, text: str, sender: str) -> Dict[str, Any]:
     with assistant(settings) as base:
-        return send(base, sender, text)
+        return send(base, sender, text, token=rasa_token(settings))
 
 
 def chat(settings: Settings, sender: str = "terminal") -> None:
@@ -81,7 +85,7 @@ def chat(settings: Settings, sender: str = "terminal") -> None:
             if not text:
                 continue
             try:
-                turn = send(base, sender, text)
+                turn = send(base, sender, text, token=rasa_token(settings))
             except (urllib.error.URLError, OSError) as exc:
                 print(f"(không kết nối được với trợ lý: {exc})")
                 continue

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 from functools import lru_cache, wraps
 from typing import Any, Awaitable, Callable, Dict, Optional, Text, Type
@@ -106,6 +107,11 @@ def main() -> None:
     from rasa.__main__ import main as rasa_main
 
     sys.argv[0] = "rasa"
+    token = os.environ.get("RASA_AUTH_TOKEN")
+    if "--enable-api" in sys.argv and "--auth-token" not in sys.argv:
+        if not token:
+            raise SystemExit("bot.rasa_server: --enable-api needs RASA_AUTH_TOKEN (Rasa's API is not left open)")
+        sys.argv += ["--auth-token", token]  # from the environment: not on the command line others can list
     rasa_main()
 
 

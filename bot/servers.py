@@ -43,26 +43,36 @@ def wait_http(url: str, timeout: float) -> bool:
 
 def hash_key(settings: Settings) -> str:
     """The key that pseudonymises senders: from BOT_HASH_KEY, else a random one kept in var/."""
-    if os.environ.get("BOT_HASH_KEY"):
-        return os.environ["BOT_HASH_KEY"]
-    path = settings.var_dir / "hash.key"
+    return _secret(settings, "BOT_HASH_KEY", "hash.key")
+
+
+def rasa_token(settings: Settings) -> str:
+    """The token Rasa's HTTP API (conversations, parsing) asks for: from RASA_AUTH_TOKEN, else a random
+    one kept in var/. The channels' webhooks do not need it."""
+    return _secret(settings, "RASA_AUTH_TOKEN", "rasa.token")
+
+
+def _secret(settings: Settings, env_name: str, filename: str) -> str:
+    if os.environ.get(env_name):
+        return os.environ[env_name]
+    path = settings.var_dir / filename
     if not path.exists():
         # Written aside, then linked into place: servers started at once must not read a half-written file
         # (an empty key failed every action of one server) nor each keep a key of its own.
         path.parent.mkdir(parents=True, exist_ok=True)
-        draft = path.with_name(f".hash.key.{os.getpid()}.{secrets.token_hex(4)}")
+        draft = path.with_name(f".{filename}.{os.getpid()}.{secrets.token_hex(4)}")
         draft.write_text(secrets.token_hex(32), encoding="utf-8")
         draft.chmod(0o600)
         try:
             os.link(draft, path)
         except FileExistsError:
-            pass  # another server's key is in place first: use it
+            pass  # another server's secret is in place first: use it
         finally:
             draft.unlink()
-    key = path.read_text(encoding="utf-8").strip()
-    if not key:
-        raise RuntimeError(f"{path} is empty: delete it, or set BOT_HASH_KEY")
-    return key
+    value = path.read_text(encoding="utf-8").strip()
+    if not value:
+        raise RuntimeError(f"{path} is empty: delete it, or set {env_name}")
+    return value
 
 
 def write_endpoints(settings: Settings, action_port: int, persistent: bool, action_url: Optional[str] = None) -> Path:
@@ -107,6 +117,11 @@ class Stack:
     endpoints: Optional[Path] = None  # written for this run, removed when it stops
 
     @property
+    def api_token(self) -> str:
+        """What Rasa's HTTP API asks for (``?token=``); handed to Rasa in its environment, not its command line."""
+        return rasa_token(self.settings)
+
+    @property
     def rest_url(self) -> str:
         return f"http://127.0.0.1:{self.ports['rasa']}/webhooks/rest/webhook"
 
@@ -115,7 +130,8 @@ class Stack:
         return {"SANIC_HOST": "127.0.0.1", **RASA_THREAD_DEFAULTS, **os.environ,
                 "DATABASE_URL": self.settings.database_url,
                 "TF_CPP_MIN_LOG_LEVEL": "2",
-                "BOT_HASH_KEY": hash_key(self.settings), "PYTHONUNBUFFERED": "1",
+                "BOT_HASH_KEY": hash_key(self.settings), "RASA_AUTH_TOKEN": self.api_token,
+                "PYTHONUNBUFFERED": "1",
                 "BOT_VAR_DIR": str(self.settings.var_dir), "RASA_URL": f"http://127.0.0.1:{self.ports['rasa']}",
                 **self.store_env()}
 
@@ -159,7 +175,8 @@ class Stack:
         for name in self.commands:
             self.start_one(name)
         deadline = time.monotonic() + timeout
-        for url in (f"http://127.0.0.1:{self.ports['actions']}/health", f"http://127.0.0.1:{self.ports['rasa']}/status"):
+        for url in (f"http://127.0.0.1:{self.ports['actions']}/health",
+                    f"http://127.0.0.1:{self.ports['rasa']}/status?token={self.api_token}"):
             while not wait_http(url, 1.0):
                 dead = [name for name, proc in self.procs.items() if proc.poll() is not None]
                 if dead or time.monotonic() > deadline:

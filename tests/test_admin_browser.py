@@ -41,6 +41,7 @@ WEBHOOK_SECRET = "browser-test-secret"
 @dataclass
 class Site:
     rasa: str
+    rasa_token: str
     admin: str
     webchat: str
     telegram_webhook: str
@@ -104,7 +105,7 @@ def site(trained_model: Path, loaded_kb_file: Path, tmp_path_factory, fake_teleg
         admin, webchat = f"http://127.0.0.1:{ports['admin']}", f"http://127.0.0.1:{ports['webchat']}"
         assert wait_http(f"{admin}/admin/login", 60) and wait_http(f"{webchat}/", 60), f"see {var / 'logs'}"
         eventually(lambda: fake_telegram.called("setWebhook"), timeout=60)
-        yield Site(f"http://127.0.0.1:{ports['rasa']}", admin, webchat, env["TELEGRAM_WEBHOOK_URL"], fake_telegram)
+        yield Site(f"http://127.0.0.1:{ports['rasa']}", stack.api_token, admin, webchat, env["TELEGRAM_WEBHOOK_URL"], fake_telegram)
     finally:
         stack.stop()
         for key, value in saved.items():
@@ -162,7 +163,7 @@ def telegram_message(site: Site, chat_id: int, text: str) -> None:
 
 def test_an_admin_edit_is_in_the_next_chat_answer_without_a_restart(site, new_page):
     question = "Đà Nẵng hỗ trợ mua thẻ bảo hiểm y tế cho hộ cận nghèo thế nào?"
-    before = send(site.rasa, f"probe-{uuid.uuid4().hex[:6]}", question)
+    before = send(site.rasa, f"probe-{uuid.uuid4().hex[:6]}", question, token=site.rasa_token)
     pid = before["provisions"][0]
     marker = "Theo bản cập nhật mới nhất của Sở,"
     assert marker not in "\n".join(r["text"] for r in before["replies"])

@@ -22,7 +22,7 @@ def talk(assistant):
     sender = f"user-{uuid.uuid4().hex[:8]}"
 
     def say(text: str, **metadata):
-        return send(base, sender, text, metadata or None)
+        return send(base, sender, text, metadata or None, token=assistant.api_token)
 
     say.sender = sender
     return say
@@ -293,3 +293,18 @@ def test_screener_typed_without_diacritics_and_changed_locality(talk):
         turn = talk({b["title"]: b["payload"] for b in _buttons(turn)}[choice])
     assert "quyết định cuối cùng thuộc về cơ quan có thẩm quyền" in _text(turn)
     assert turn["provisions"] and all(p.startswith("dn-") for p in turn["provisions"])
+
+
+def test_rasa_s_api_answers_only_with_its_token(assistant):
+    import urllib.error
+    import urllib.request
+
+    base = f"http://127.0.0.1:{assistant.ports['rasa']}"
+    for path in ("/conversations/someone/tracker", "/status"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{base}{path}", timeout=10)
+        assert refused.value.code == 401, path
+        with urllib.request.urlopen(f"{base}{path}?token={assistant.api_token}", timeout=10) as allowed:
+            assert allowed.status == 200, path
+    turn = send(base, "token-check", "xin chào", token=assistant.api_token)  # the channel needs no token
+    assert turn["replies"] and turn["intent"] == "greet"

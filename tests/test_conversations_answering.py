@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 def talk(assistant):
     base = f"http://127.0.0.1:{assistant.ports['rasa']}"
     sender = f"user-{uuid.uuid4().hex[:8]}"
-    return lambda text: send(base, sender, text)
+    return lambda text: send(base, sender, text, token=assistant.api_token)
 
 
 def _text(turn) -> str:

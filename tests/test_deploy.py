@@ -146,3 +146,21 @@ def test_a_stopped_stack_leaves_no_endpoints_file_behind(tmp_path):
     assert written.exists() and "tracker.db" in written.read_text(encoding="utf-8")
     stack.stop()
     assert not written.exists()
+
+
+def test_rasa_s_api_token_is_kept_in_var_and_given_through_the_environment_not_the_command_line(tmp_path,
+                                                                                                monkeypatch):
+    from bot.servers import Stack, rasa_token
+    from bot.settings import Settings
+
+    monkeypatch.delenv("RASA_AUTH_TOKEN", raising=False)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'kb.db'}", var_dir=tmp_path, model_dir=tmp_path)
+    stack = Stack(settings, tmp_path / "model.tar.gz", {"actions": 5599, "rasa": 5598, "webchat": 5597})
+    stack.build_commands()
+    token = rasa_token(settings)
+    assert len(token) == 64 and (tmp_path / "rasa.token").stat().st_mode & 0o777 == 0o600
+    assert stack.env()["RASA_AUTH_TOKEN"] == token == stack.api_token
+    assert "--enable-api" in stack.commands["rasa"] and token not in " ".join(stack.commands["rasa"])
+    monkeypatch.setenv("RASA_AUTH_TOKEN", "from-the-environment")
+    assert rasa_token(settings) == "from-the-environment"
+    stack.stop()

@@ -52,8 +52,8 @@ async def _turn(http: aiohttp.ClientSession, base: str, sender: str, text: str) 
             "provisions": [p for i in items for p in (i.get("custom") or {}).get("provisions") or []]}
 
 
-async def _tracker(http: aiohttp.ClientSession, base: str, sender: str) -> Dict[str, Any]:
-    async with http.get(f"{base}/conversations/{sender}/tracker") as response:
+async def _tracker(http: aiohttp.ClientSession, base: str, sender: str, token: str) -> Dict[str, Any]:
+    async with http.get(f"{base}/conversations/{sender}/tracker", params={"token": token}) as response:
         assert response.status == 200
         return await response.json()
 
@@ -77,8 +77,8 @@ async def test_turns_alternating_between_servers_go_as_with_one_server(cluster):
             reference = await _turn(http, servers[0], single, text)
             assert turn == reference, f"turn {i + 1} ({text!r}) differs from the one-server conversation"
             # The server that did not answer this turn sees the state the answering one left.
-            seen_by_other = _state(await _tracker(http, other, alternating))
-            assert seen_by_other == _state(await _tracker(http, servers[0], single)), f"turn {i + 1}: state differs"
+            seen_by_other = _state(await _tracker(http, other, alternating, cluster.stacks[0].api_token))
+            assert seen_by_other == _state(await _tracker(http, servers[0], single, cluster.stacks[0].api_token)), f"turn {i + 1}: state differs"
             turns.append({**turn, "slots": seen_by_other[0], "intent": seen_by_other[1]})
 
     first, chosen, changed, follow_up = turns
@@ -123,7 +123,7 @@ async def test_turns_sent_at_once_to_both_servers_are_answered_one_at_a_time_in_
                 assert time.monotonic() < deadline, "a message never got its turn"
                 await asyncio.sleep(0.002)
         answers = await asyncio.gather(*sent)
-        events = (await _tracker(http, servers[1], sender))["events"]
+        events = (await _tracker(http, servers[1], sender, cluster.stacks[0].api_token))["events"]
 
     assert most_waiting >= 2, "the messages never waited for each other: the test did not test anything"
     timeline = [e for e in events if e["event"] in ("user", "bot")]
