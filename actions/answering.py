@@ -16,8 +16,9 @@ import re
 
 from actions import templates as T
 from actions.answerability import Asked, asked, holds, missing_phrase, national_rule
-from actions.follow_up import rewrite
-from actions.reply_format import WHOLE, numbers_in, answer_text, buttons, citation, currency_line, currency_note, shorten, whole_text
+from actions.follow_up import Rewritten, rewrite
+from actions.reply_format import (WHOLE, answer_text, buttons, citation, currency_line, currency_note, numbers_in,
+                                  shorten, whole_text)
 from knowledge.errors import NotFound
 from knowledge.places import PlaceMatch
 from knowledge.provision_search import Hit, Preferences, ProvisionSearch
@@ -239,18 +240,35 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
 TAKEN_BY_FOLLOW_UPS = ("feedback", "help", "out_of_scope", "ask_eligibility", "ask_human")
 
 
-def is_follow_up(turn: Turn, search: ProvisionSearch) -> bool:
-    """Whether the message leans on the last question: it replaces its place, group, year or school
-    level, or asks a detail of it."""
-    if not turn.slots.get("last_question"):
-        return False
+@dataclass(frozen=True)
+class Reading:
+    """What a message says before it is answered: its question (a relayed preamble dropped), the
+    places it names, and the earlier question it leans on, if any."""
+
+    question: str
+    named: Optional[str]          # the locality entity
+    mentioned: List[str]          # catalogue localities its words name
+    place: Optional[PlaceMatch]   # the gazetteer's place, when no catalogue locality is named
+    place_words: List[str]
+    follow: Optional[Rewritten]
+
+
+def read(turn: Turn, search: ProvisionSearch) -> Reading:
     question = relayed_question(turn.text)
     named = turn.entity("locality")
     mentioned = search.analyze(turn.text).localities
     place = None if (named or mentioned) else _place(search, turn.text)
+    # Only the words naming the place count as replaced in a follow-up, not the whole message.
     place_words = _place_words(search, turn.text, named, place) if (named or mentioned or place) else []
-    return rewrite(search.index(), question, turn.slots["last_question"], place_words,
-                   detail=asked(question).element is not None) is not None
+    follow = rewrite(search.index(), question, turn.slots.get("last_question"), place_words,
+                     detail=asked(question).element is not None)
+    return Reading(question, named, mentioned, place, place_words, follow)
+
+
+def is_follow_up(turn: Turn, search: ProvisionSearch) -> bool:
+    """Whether the message leans on the last question: it replaces its place, group, year or school
+    level, or asks a detail of it."""
+    return read(turn, search).follow is not None
 
 
 def handoff(turn: Turn, search: ProvisionSearch) -> Reply:
@@ -304,17 +322,13 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     if turn.intent == "choose_locality" and turn.slots.get("screener_step") == "locality":
         return screener(turn, search, today)
     reply = Reply()
-    question, intent = relayed_question(turn.text), turn.intent
-    named = turn.entity("locality")
+    reading = read(turn, search)
+    question, intent = reading.question, turn.intent
+    named, mentioned, place, place_words, follow = (reading.named, reading.mentioned, reading.place,
+                                                    reading.place_words, reading.follow)
     if intent == "choose_locality" and asks_own_question(search, question):
         intent = None  # a question that also names the place: answer it
     choosing = intent == "choose_locality"
-    mentioned = search.analyze(turn.text).localities
-    place = None if (named or mentioned) else _place(search, turn.text)
-    # Only the words naming the place count as replaced in a follow-up, not the whole message.
-    place_words = _place_words(search, turn.text, named, place) if (named or mentioned or place) else []
-    follow = rewrite(search.index(), question, turn.slots.get("last_question"), place_words,
-                     detail=asked(question).element is not None)
     if choosing and not named and follow:
         choosing, intent = False, None  # "theo nghị định nào?" read as choosing a place: a follow-up
     if choosing:
