@@ -153,9 +153,14 @@ def create_app(rasa_base_url: str, engine: Optional[Engine] = None, limits: Webc
             app["rasa"] = RasaClient(rasa_base_url, http)
             yield
 
+    async def script(_request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "chat.js")
+
+    async def styles(_request: web.Request) -> web.FileResponse:
+        return web.FileResponse(STATIC / "chat.css")
+
     app.cleanup_ctx.append(rasa_client)
     app.add_routes([web.get("/", page), web.post("/chat", chat), web.get("/updates", updates),
-                    web.post("/updates/ack", acknowledge),
-                    web.get("/chat.js", lambda _r: web.FileResponse(STATIC / "chat.js")),
-                    web.get("/chat.css", lambda _r: web.FileResponse(STATIC / "chat.css"))])
+                    web.post("/updates/ack", acknowledge), web.get("/chat.js", script),
+                    web.get("/chat.css", styles)])
     return app
