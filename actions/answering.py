@@ -152,6 +152,12 @@ def best_hits(search: ProvisionSearch, question: str, intent: Optional[str], loc
     return [], False
 
 
+def names_policy(search: ProvisionSearch, text: str) -> bool:
+    """"hỗ trợ cho hộ nghèo ở tphcm": a group or topic named besides the place makes it a question."""
+    analysis = search.analyze(text)
+    return bool(analysis.groups or analysis.topics)
+
+
 def asks_own_question(search: ProvisionSearch, text: str) -> bool:
     """Whether a message parsed as choosing a place is really a question of its own: it says
     much more than the place ("nhà tôi ở ven kênh rạch ở Sài Gòn, có chương trình di dời
@@ -326,7 +332,7 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     question, intent = reading.question, turn.intent
     named, mentioned, place, place_words, follow = (reading.named, reading.mentioned, reading.place,
                                                     reading.place_words, reading.follow)
-    if intent == "choose_locality" and asks_own_question(search, question):
+    if intent == "choose_locality" and (asks_own_question(search, question) or names_policy(search, question)):
         intent = None  # a question that also names the place: answer it
     choosing = intent == "choose_locality"
     if choosing and not named and follow:

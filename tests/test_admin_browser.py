@@ -225,3 +225,33 @@ def test_a_staff_account_cannot_reach_the_admin_pages(site, new_page):
     staff.goto(f"{site.admin}/admin/kb/dn-001")
     assert staff.locator("textarea[name=text]").is_disabled()
     assert staff.locator("button:has-text('Lưu thay đổi')").count() == 0
+
+
+def test_the_web_chat_greets_shows_progress_and_retires_used_buttons_on_a_phone(site, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone's screen
+    page = context.new_page()
+    # Records, as the page changes, whether "đang trả lời…" showed while sending was disabled.
+    page.add_init_script("""window.seen = {pending: false, disabledWhilePending: false};
+      new MutationObserver(() => {
+        if (document.querySelector('.msg.pending')) {
+          window.seen.pending = true;
+          window.seen.disabledWhilePending = document.querySelector('#f button[type=submit]').disabled
+            && document.getElementById('t').disabled;
+        }
+      }).observe(document, {subtree: true, childList: true});""")
+    try:
+        page.goto(site.webchat)
+        greeting = page.locator(".msg.greeting")
+        assert "Xin chào" in greeting.inner_text()
+        buttons = greeting.locator("button.btn")
+        titles = buttons.all_inner_texts()
+        assert len(titles) >= 8 and "Bảo hiểm y tế" in titles and "Đà Nẵng có miễn học phí cho học sinh không?" in titles
+        assert all(buttons.nth(i).bounding_box()["height"] >= 44 for i in range(len(titles)))
+        assert page.locator("#f button[type=submit]").is_visible()
+        buttons.filter(has_text="Đức Phổ xây bao nhiêu căn nhà ở xã hội?").click()
+        page.wait_for_selector(".msg.bot:has-text('300 căn')", timeout=20000)
+        assert page.evaluate("window.seen") == {"pending": True, "disabledWhilePending": True}
+        assert page.locator(".msg.pending").count() == 0 and not page.locator("#t").is_disabled()
+        assert all(buttons.nth(i).is_disabled() for i in range(len(titles)))  # used once, inert after
+    finally:
+        context.close()
