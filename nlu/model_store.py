@@ -23,10 +23,12 @@ def _files(paths: Iterable[Path]) -> List[Path]:
 
 
 def fingerprint(paths: Iterable[Path]) -> str:
-    """Hash of the inputs and of the code that shapes features."""
+    """Hash of the inputs and of the code and curated synonyms that shape features."""
     digest = hashlib.sha256()
+    knowledge = NLU_DIR.parent / "knowledge"
     for path in _files(list(paths) + [NLU_DIR / "tokenization.py", NLU_DIR / "vietnamese_tokenizer.py",
-                                      NLU_DIR.parent / "knowledge" / "text.py"]):
+                                      knowledge / "text.py", knowledge / "synonyms.py",
+                                      knowledge / "data" / "catalogue.yaml"]):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
