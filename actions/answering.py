@@ -394,12 +394,14 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     groups = turn.entity_values("group") + ([turn.slots["group"]] if turn.slots.get("group") else [])
     kinds = ("agency",) if want.element == "agency" else ()
     hits, other = best_hits(search, question, intent, locality, groups + asked_groups, kinds=kinds)
-    previous = _by_id(search, turn.slots.get("last_answer")) if follow and place_words else None
-    if previous is not None and previous.locality != locality and (not hits or other):
+    previous = _by_id(search, turn.slots.get("last_answer")) if follow else None
+    if previous is not None and place_words and previous.locality != locality and (not hits or other):
         # "Càng Long có chỉ tiêu kiểu vậy không?": the new place's provision most like the last answer.
         like, elsewhere = best_hits(search, previous.text, intent, locality, groups + asked_groups, kinds=kinds)
         if like and not elsewhere:
             hits, other = like, False
+    if previous is not None and want.element == "agency" and previous.locality == locality:
+        hits, other = _agencies_for(search, previous, hits), False
     other_name = _locality_names(search).get(locality, locality_name) if other else None
     reply.slots.update(last_question=remembered or question, last_intent=intent)
     if not hits or national_rule(question) and not any(
@@ -444,6 +446,23 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     reply.provisions = [best.id]
     reply.slots["last_results"] = whole + [h.id for h in rest]
     return reply
+
+
+def _agencies_for(search: ProvisionSearch, answer: Hit, hits: List[Hit]) -> List[Hit]:
+    """"Ai lo vụ này?" after an answer: the plan's agency provisions for the answer's topics, those of
+    its own section first (plans name the agency in charge at the end of each section), then as the
+    question ranked them; the other hits follow."""
+    def section(hit: Hit) -> str:
+        return ".".join(hit.section.split(".")[:2])
+
+    ranked_ids = {h.id: i for i, h in enumerate(hits)}
+    agencies = [h for h in search.index().hits_base
+                if h.locality == answer.locality and (h.kind == "agency" or h.agencies)
+                and set(h.topics) & set(answer.topics)]
+    agencies.sort(key=lambda h: (section(h) != section(answer), -len(set(h.topics) & set(answer.topics)),
+                                 ranked_ids.get(h.id, len(hits))))
+    chosen = {h.id for h in agencies[:3]}
+    return agencies[:3] + [h for h in hits if h.id not in chosen]
 
 
 def _by_id(search: ProvisionSearch, pid: Optional[str]) -> Optional[Hit]:

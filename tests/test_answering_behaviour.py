@@ -230,3 +230,13 @@ def test_xem_them_first_shows_the_answered_provision_whole_with_whom_to_ask(sear
     chat.slots.update(whole.slots)
     following = answering.more(answering.Turn("/more", "more", [], dict(chat.slots)), search)
     assert following.provisions and "hcm-045" not in following.provisions
+
+
+def test_who_is_in_charge_after_an_answer_names_the_agency_of_that_answer_s_area(search):
+    chat = Chat(search)
+    first = chat.say("Thành phố Đà Nẵng có chương trình gì trợ giúp người khuyết tật không?")
+    assert first.outcome == "answer" and first.provisions[0].startswith("dn-")
+    reply = chat.say("cơ quan nào phụ trách việc đó?")
+    agency = next(h for h in search.index().hits_base if h.id == reply.provisions[0])
+    assert reply.outcome == "answer" and agency.kind == "agency"
+    assert "Sở Lao động - Thương binh và Xã hội" in agency.agencies
