@@ -266,8 +266,9 @@ def read(turn: Turn, search: ProvisionSearch) -> Reading:
     place = None if (named or mentioned) else _place(search, turn.text)
     # Only the words naming the place count as replaced in a follow-up, not the whole message.
     place_words = _place_words(search, turn.text, named, place) if (named or mentioned or place) else []
+    element = asked(question).element
     follow = rewrite(search.index(), question, turn.slots.get("last_question"), place_words,
-                     detail=asked(question).element is not None)
+                     detail=element is not None, refers_back=element in ("agency", "legal_basis", "procedure", "time"))
     return Reading(question, named, mentioned, place, place_words, follow)
 
 

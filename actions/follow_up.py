@@ -18,7 +18,7 @@ _FRAME = frozenset("""
     thi sao the con vay nua cung luon dat nhi ha nhe ben phia khu vuc tinh huyen xa phuong quan thi tran
     thanh pho tp sao co khong duoc ok oke uh u vang da neu truong hop rieng cu moi hien nay
     hoi tiep them chi tieu muc ho tro bao nhieu phan tram the nao ra ntn vs voi
-    rang rua ri mo ni te hi he nhi noi ngoai ba ma bo me cha con chau em roi toi tui
+    rang rua ri mo ni te hi he nhi noi ngoai ba ma bo me cha con chau em roi toi tui v
 """.split())
 _YEAR = re.compile(r"\b20[0-9]{2}\b")
 # Words of a request for a detail ("theo nghị định nào vậy ad?", "ai lo vụ này?") and what they point back at.
@@ -41,11 +41,12 @@ class Rewritten(NamedTuple):
 
 
 def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_words: List[str],
-            detail: bool) -> Optional[Rewritten]:
+            detail: bool, refers_back: bool = False) -> Optional[Rewritten]:
     """The question a short follow-up stands for, or None when the message asks on its own.
 
     ``place_words``: folded words of the places the message names (already read by the caller);
-    ``detail``: the message asks for an element (an agency, a figure, a legal basis)."""
+    ``detail``: the message asks for an element (an agency, a figure, a legal basis); ``refers_back``:
+    one that names what it asks about only in passing ("cơ quan nào lo vụ bảo hiểm này?")."""
     if not last_question:
         return None
     folded = normalize(text)
@@ -63,8 +64,14 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     own = [t for t in tokens if t not in _FRAME and t not in STOPWORDS and t not in QUESTION_FRAME
            and t not in group_words and t not in level_words and t not in place_words and not _YEAR.fullmatch(t)
            and not (detail and t in _DETAIL)]
-    replaces = bool(place_words or analysis.groups or levels or years)
-    if len(own) > MAX_OWN_WORDS or not (replaces or detail):
+    # A group already in the last question replaces nothing, and a detail asked with words the last
+    # question does not have asks anew ("mục tiêu giảm hộ nghèo còn nhiêu %?" after "hộ nghèo được
+    # tính theo thu nhập bao nhiêu?").
+    last_words = set(normalize(last_question).split())
+    new_groups = set(analysis.groups) - set(index.analyze(last_question).groups)
+    replaces = bool(place_words or new_groups or levels or years)
+    unknown = [t for t in own if t not in last_words]
+    if len(own) > MAX_OWN_WORDS or not (replaces or detail) or (unknown and not replaces and not refers_back):
         return None
     question = normalize(last_question) + (" phan tram" if "%" in last_question else "")
     if analysis.groups:
