@@ -1,8 +1,9 @@
 """The web chat page and its endpoint, relaying to Rasa's REST channel.
 
 The server gives each browser an unguessable conversation token (an HttpOnly cookie); only its
-holder talks in that conversation and reads its staff answers, which stay waiting until the page
-acknowledges them. Requests are limited per conversation and per address.
+holder talks in that conversation, reads its staff answers (which stay waiting until the page
+acknowledges them) and, after a reload, what the page showed. Requests are limited per
+conversation and per address.
 """
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import hashlib
 import json
 import re
 import secrets
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Tuple
+from typing import Any, Deque, Dict, List, Optional, Tuple
 
 import aiohttp
 from aiohttp import web
@@ -40,6 +42,28 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+
+
+class Transcripts:
+    """What each conversation's page has shown, so a reload shows it again (kept in memory, for the
+    session: the most recent ``max_messages`` of the ``max_conversations`` last active)."""
+
+    def __init__(self, max_conversations: int = 2000, max_messages: int = 60):
+        self._max_conversations, self._max_messages = max_conversations, max_messages
+        self._kept: "OrderedDict[str, Deque[Dict[str, Any]]]" = OrderedDict()
+
+    def add(self, conversation: str, item: Dict[str, Any]) -> None:
+        kept = self._kept.pop(conversation, None) or deque(maxlen=self._max_messages)
+        if item.get("id") is not None and any(k.get("id") == item["id"] for k in kept):
+            self._kept[conversation] = kept
+            return
+        kept.append(item)
+        self._kept[conversation] = kept
+        while len(self._kept) > self._max_conversations:
+            self._kept.popitem(last=False)
+
+    def of(self, conversation: str) -> List[Dict[str, Any]]:
+        return list(self._kept.get(conversation, ()))
 
 
 @dataclass(frozen=True)
@@ -78,15 +102,19 @@ def _error(text: str, status: int) -> web.Response:
     return web.json_response({"error": text}, status=status)
 
 
-async def _message_of(request: web.Request) -> Optional[str]:
-    """The message of a well-formed body ({"message": "…"}), or None."""
+async def _message_of(request: web.Request) -> Tuple[Optional[str], Optional[str]]:
+    """The message of a well-formed body ({"message": "…", "shown": "…"}), or None; and what the
+    page showed for it (a button's title for its payload)."""
     raw = await request.read()
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        return None
+        return None, None
     message = body.get("message") if isinstance(body, dict) else None
-    return message if isinstance(message, str) and message.strip() else None
+    if not isinstance(message, str) or not message.strip():
+        return None, None
+    shown = body.get("shown")
+    return message, (shown[:200] if isinstance(shown, str) and shown.strip() else None)
 
 
 def create_app(rasa_base_url: str, engine: Optional[Engine] = None, limits: WebchatLimits = WebchatLimits(),
@@ -98,6 +126,7 @@ def create_app(rasa_base_url: str, engine: Optional[Engine] = None, limits: Webc
     per_conversation = SlidingWindowLimit(limits.messages_per_conversation, limits.window_s)
     per_address = SlidingWindowLimit(limits.messages_per_address, limits.window_s)
     polls = SlidingWindowLimit(limits.polls_per_conversation, limits.window_s)
+    transcripts = Transcripts()
 
     def with_cookie(response: web.StreamResponse, token: str, new: bool) -> web.StreamResponse:
         if new:
@@ -114,7 +143,7 @@ def create_app(rasa_base_url: str, engine: Optional[Engine] = None, limits: Webc
 
     async def chat(request: web.Request) -> web.StreamResponse:
         token, new = session(request)
-        message = await _message_of(request)
+        message, shown = await _message_of(request)
         if message is None:
             return with_cookie(_error(BAD_REQUEST, 400), token, new)
         if not per_conversation.allow(token) or not per_address.allow(request.remote or "?"):
@@ -124,7 +153,11 @@ def create_app(rasa_base_url: str, engine: Optional[Engine] = None, limits: Webc
             replies = await app["rasa"].send(sender, message[:MAX_MESSAGE], {"channel": CHANNEL, "address": sender})
         except RasaUnavailable:
             return with_cookie(_error(UNAVAILABLE, 502), token, new)
-        return with_cookie(web.json_response([{"text": r.text, "buttons": r.buttons} for r in replies]), token, new)
+        out = [{"text": r.text, "buttons": r.buttons} for r in replies]
+        transcripts.add(sender, {"who": "me", "text": shown or message[:MAX_MESSAGE]})
+        for item in out:
+            transcripts.add(sender, {"who": "bot", **item})
+        return with_cookie(web.json_response(out), token, new)
 
     async def updates(request: web.Request) -> web.Response:
         token = _token(request)
@@ -133,7 +166,13 @@ def create_app(rasa_base_url: str, engine: Optional[Engine] = None, limits: Webc
         if not polls.allow(token):
             return _error(TOO_FAST, 429)
         items = await asyncio.to_thread(outbox.pending_for, engine, CHANNEL, sender_of(token))
+        for item in items:
+            transcripts.add(sender_of(token), {"who": "staff", "id": item.id, "text": item.text})
         return web.json_response([{"id": item.id, "text": item.text} for item in items])
+
+    async def history(request: web.Request) -> web.Response:
+        token = _token(request)
+        return web.json_response(transcripts.of(sender_of(token)) if token else [])
 
     async def acknowledge(request: web.Request) -> web.Response:
         token = _token(request)
@@ -161,6 +200,6 @@ def create_app(rasa_base_url: str, engine: Optional[Engine] = None, limits: Webc
 
     app.cleanup_ctx.append(rasa_client)
     app.add_routes([web.get("/", page), web.post("/chat", chat), web.get("/updates", updates),
-                    web.post("/updates/ack", acknowledge), web.get("/chat.js", script),
+                    web.post("/updates/ack", acknowledge), web.get("/history", history), web.get("/chat.js", script),
                     web.get("/chat.css", styles)])
     return app

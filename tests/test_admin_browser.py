@@ -255,3 +255,16 @@ def test_the_web_chat_greets_shows_progress_and_retires_used_buttons_on_a_phone(
         assert all(buttons.nth(i).is_disabled() for i in range(len(titles)))  # used once, inert after
     finally:
         context.close()
+
+
+def test_the_web_chat_keeps_the_conversation_across_a_reload(site, new_page):
+    page = new_page()
+    page.goto(site.webchat)
+    page.fill("#t", "Đà Nẵng có miễn học phí cho học sinh không?")
+    page.press("#t", "Enter")
+    page.wait_for_selector(".msg.bot:has-text('học phí'):not(.greeting):not(.pending)", timeout=20000)
+    answer = page.locator(".msg.bot:not(.greeting)").last.inner_text()
+    page.reload()
+    page.wait_for_selector(".msg.me:has-text('Đà Nẵng có miễn học phí')")
+    assert page.locator(".msg.greeting").count() == 0
+    assert page.locator(".msg.bot").last.inner_text() == answer

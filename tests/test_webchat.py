@@ -104,3 +104,19 @@ async def test_every_response_carries_the_security_headers_and_no_inline_script(
         assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
     page = await (await client.get("/")).text()
     assert "<script>" not in page and "<style>" not in page and 'src="chat.js"' in page
+
+
+async def test_a_reload_gets_the_conversation_back_and_only_its_own(aiohttp_client, rasa):
+    url, _ = rasa
+    app = create_app(url)
+    owner = await aiohttp_client(app)
+    await owner.get("/")
+    assert await (await owner.get("/history")).json() == []
+    await owner.post("/chat", json={"message": "/more", "shown": "Xem thêm"})
+    await owner.post("/chat", json={"message": "chào"})
+    history = await (await owner.get("/history")).json()
+    assert [(m["who"], m["text"]) for m in history] == [("me", "Xem thêm"), ("bot", "Xin chào!"), ("me", "chào"),
+                                                       ("bot", "Xin chào!")]
+    stranger = await aiohttp_client(app)
+    await stranger.get("/")
+    assert await (await stranger.get("/history")).json() == []

@@ -43,7 +43,8 @@ async function send(message, shown){
   setBusy(true);
   const pending = add("Đang trả lời…", "bot pending");
   try{
-    const r = await fetch("chat", {method:"POST", headers:{"Content-Type":"application/json"}, body:JSON.stringify({message})});
+    const r = await fetch("chat", {method:"POST", headers:{"Content-Type":"application/json"},
+                                   body:JSON.stringify(shown ? {message, shown} : {message})});
     const replies = await r.json();
     pending.remove();
     if(!r.ok){ add(replies.error || "Xin lỗi, hệ thống đang bận. Bạn thử lại sau ít phút nhé.", "bot"); return; }
@@ -67,8 +68,22 @@ async function poll(){
     if(items.length){ await fetch("updates/ack", {method:"POST", headers:{"Content-Type":"application/json"}, body:JSON.stringify({ids:items.map(m=>m.id)})}); }
   }catch(e){}
 }
-const hello = add(GREETING, "bot greeting");
-addButtons(hello, EXAMPLES.map(q => ({title: q, payload: q})).concat(
-  Object.entries(TOPICS).map(([title, payload]) => ({title, payload}))));
+function greet(){
+  const hello = add(GREETING, "bot greeting");
+  addButtons(hello, EXAMPLES.map(q => ({title: q, payload: q})).concat(
+    Object.entries(TOPICS).map(([title, payload]) => ({title, payload}))));
+}
+// After a reload the conversation so far is shown again (the server keeps it by the cookie);
+// only the last reply's buttons still act.
+async function restore(){
+  let items = [];
+  try{ const r = await fetch("history"); if(r.ok){ items = await r.json(); } }catch(e){}
+  if(!items.length){ greet(); return; }
+  for(const m of items){
+    const d = add(m.text || "", m.who === "me" ? "me" : (m.who === "staff" ? "bot staff" : "bot"));
+    if(m.who === "bot"){ retireButtons(); addButtons(d, m.buttons || []); }
+  }
+}
+restore();
 setInterval(poll, 3000);
 document.getElementById("f").onsubmit = e => {e.preventDefault(); const v = input.value.trim(); if(v && !busy){ input.value = ""; send(v); }};
