@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from aiohttp import web
@@ -18,6 +19,27 @@ CHANNELS = (("telegram", "Telegram"), ("zalo", "Zalo"), ("webchat", "Web chat"),
 STATUSES = (("open", "đang chờ"), ("answered", "đã trả lời"), ("linked", "đã gắn điều khoản"),
             ("example", "đã thành ví dụ huấn luyện"), ("dismissed", "đã bỏ qua"))
 KIND_LABELS = {"handoff": "Muốn gặp cán bộ", "unanswered": "Chưa trả lời được"}
+# What each intent means, for clerks (the model's names stay in the form's values).
+INTENT_LABELS = {
+    "greet": "chào hỏi", "goodbye": "tạm biệt", "thanks": "cảm ơn", "help": "hỏi cách dùng",
+    "ask_human": "muốn gặp cán bộ", "feedback": "góp ý", "out_of_scope": "ngoài phạm vi",
+    "choose_locality": "chọn địa phương", "ask_health_insurance": "bảo hiểm y tế", "ask_tuition": "học phí",
+    "ask_social_housing": "nhà ở xã hội", "ask_meritorious": "người có công", "ask_poverty": "giảm nghèo",
+    "ask_social_assistance": "trợ giúp xã hội", "ask_social_insurance": "bảo hiểm xã hội, thất nghiệp",
+    "ask_jobs": "việc làm, học nghề", "ask_clean_water": "nước sạch", "ask_eligibility": "mình được hưởng gì",
+    "ask_target": "chỉ tiêu", "ask_agency": "cơ quan phụ trách", "compare_localities": "so sánh địa phương",
+    "screener_answer": "trả lời câu hỏi sàng lọc", "more": "xem thêm",
+}
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "giờ Việt Nam")
+
+
+def local_time(stored: str) -> str:
+    """A stored UTC time ("2026-11-30T01:05") as read in Vietnam ("30/11/2026 08:05")."""
+    try:
+        moment = dt.datetime.fromisoformat(stored).replace(tzinfo=dt.timezone.utc).astimezone(VIETNAM)
+    except ValueError:
+        return stored
+    return moment.strftime("%d/%m/%Y %H:%M")
 
 
 def _intents_of_topic(topic: Optional[str]) -> Optional[List[str]]:
@@ -57,11 +79,14 @@ def _item_html(item: Dict[str, Any], user: User, localities: Dict[str, str], int
 <label>Thành ví dụ huấn luyện cho ý định<select name="intent">{intents}</select></label>
 <button type="submit" class="secondary">Thêm ví dụ</button></form>
 <form method="post" action="/admin/queue/{qid}/dismiss">{csrf}
+<label class="check"><input type="checkbox" name="confirm" value="1" required> Tôi chắc chắn bỏ qua câu hỏi này</label>
 <button type="submit" class="secondary">Bỏ qua</button></form></div>""",
-                         qid=qid, csrf=csrf, note=note, intents=options([(i, i) for i in intents], item["intent"]))
+                         qid=qid, csrf=csrf, note=note,
+                         intents=options([(i, INTENT_LABELS.get(i, i)) for i in intents], item["intent"]))
     return render("""<article class="card" id="q{qid}"><p><span class="badge {kind}">{kind_label}</span>
 <span class="muted">{at} · {where}</span></p><p class="question">{text}</p>{actions}</article>""",
-                  qid=qid, kind=item["kind"], kind_label=KIND_LABELS.get(item["kind"], item["kind"]), at=item["at"],
+                  qid=qid, kind=item["kind"], kind_label=KIND_LABELS.get(item["kind"], item["kind"]),
+                  at=local_time(item["at"]),
                   where=where, text=item["text"], actions=actions)
 
 
@@ -140,7 +165,9 @@ def register(app: web.Application, engine: Engine, intents: Tuple[str, ...]) -> 
     async def dismiss(request: web.Request) -> web.Response:
         qid = int(request.match_info["qid"])
 
-        def act(_form: Any, by: str) -> str:
+        def act(form: Any, by: str) -> str:
+            if form.get("confirm") != "1":
+                raise KnowledgeError("hãy đánh dấu ô xác nhận trước khi bỏ qua câu hỏi.")
             follow_ups.dismiss(engine, qid, by)
             return "Đã bỏ qua câu hỏi."
 

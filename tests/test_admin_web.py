@@ -468,3 +468,26 @@ async def test_a_parallel_login_burst_checks_no_more_passwords_than_allowed_and_
                                  connector=aiohttp.TCPConnector(local_addr=("127.0.0.2", 0)))
     await login(owner, "quantri", ADMIN_PASSWORD)
     assert (await owner.get("/admin/queue", allow_redirects=False)).status == 200
+
+
+async def test_the_queue_speaks_to_clerks_in_vietnamese_time_and_words_and_asks_before_dismissing(client, accounts):
+    import datetime as dt
+
+    from knowledge.db import transaction
+    from knowledge.models import Question
+    qid = ask(accounts, "Hỏi về thẻ BHYT ở Đà Nẵng", "da-nang")
+    with transaction(accounts) as session:
+        session.get(Question, qid).at = dt.datetime(2026, 11, 30, 18, 30)  # UTC: 01:30 the next day in Vietnam
+    await login(client, "canbo-dn", STAFF_PASSWORD)
+    body = await (await client.get("/admin/queue")).text()
+    assert "01/12/2026 01:30" in body and "2026-11-30T18:30" not in body
+    assert '<option value="ask_health_insurance" selected>bảo hiểm y tế</option>' in body
+    token = csrf_of(body)
+    unconfirmed = await client.post(f"/admin/queue/{qid}/dismiss", data={"csrf": token})
+    assert unconfirmed.status == 400 and "xác nhận" in await unconfirmed.text()
+    with transaction(accounts) as session:
+        assert session.get(FollowUp, qid).status == "open"
+    confirmed = await client.post(f"/admin/queue/{qid}/dismiss", data={"csrf": token, "confirm": "1"})
+    assert confirmed.status == 200 and "Đã bỏ qua" in await confirmed.text()
+    with transaction(accounts) as session:
+        assert session.get(FollowUp, qid).status == "dismissed"
