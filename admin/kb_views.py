@@ -5,6 +5,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
+from urllib.parse import urlencode
 
 import yaml
 from aiohttp import web
@@ -21,6 +22,7 @@ from knowledge.db import transaction
 from knowledge.errors import KbFileError, KnowledgeError, NotFound
 from knowledge.importer import import_file
 from knowledge.models import PROVISION_KINDS, BeneficiaryGroup, Document, Locality, Provision, Topic
+from knowledge.provision_search import ProvisionSearch
 from knowledge.text import fold
 
 MAX_LISTED = 100
@@ -43,8 +45,10 @@ def catalogue_choices(engine: Engine) -> Dict[str, List[Tuple[str, str]]]:
                 "documents": docs}
 
 
-def list_provisions(engine: Engine, query: str, locality: Optional[str], status: Optional[str]) -> List[Dict[str, Any]]:
-    """Provisions whose id, section or text contain ``query`` (diacritics optional), in document order."""
+def list_provisions(engine: Engine, query: str, locality: Optional[str], status: Optional[str],
+                    search: Optional[ProvisionSearch] = None) -> List[Dict[str, Any]]:
+    """Provisions whose id, section or text contain ``query`` (diacritics optional), in document order,
+    then those the assistant's own search finds for it ("ho can ngheo bhyt"), best first."""
     needle = fold(query.strip())
     stmt = (select(Provision, Document.locality_key).join(Document, Document.code == Provision.document_code)
             .order_by(Document.position, Provision.position))
@@ -52,15 +56,15 @@ def list_provisions(engine: Engine, query: str, locality: Optional[str], status:
         stmt = stmt.where(Document.locality_key == locality)
     if status:
         stmt = stmt.where(Provision.status == status)
-    found = []
     with transaction(engine) as session:
-        for row, loc in session.execute(stmt).all():
-            if needle and needle not in fold(f"{row.id} {row.section} {row.text}"):
-                continue
-            found.append({"id": row.id, "locality": loc, "section": row.section, "text": row.text,
-                          "status": row.status, "kind": row.kind})
-            if len(found) >= MAX_LISTED:
-                break
+        rows = {row.id: {"id": row.id, "locality": loc, "section": row.section, "text": row.text,
+                         "status": row.status, "kind": row.kind} for row, loc in session.execute(stmt).all()}
+    if not needle:
+        return list(rows.values())
+    found = [r for r in rows.values() if needle in fold(f"{r['id']} {r['section']} {r['text']}")]
+    if search is not None:
+        seen = {r["id"] for r in found}
+        found += [rows[h.id] for h in search.search(query, limit=MAX_LISTED) if h.id in rows and h.id not in seen]
     return found
 
 
@@ -154,6 +158,8 @@ def _show(value: Any) -> str:
 
 
 def register(app: web.Application, engine: Engine) -> None:
+    search = ProvisionSearch(engine)
+
     def run(fn: Any, *args: Any) -> Any:
         return asyncio.to_thread(fn, *args)
 
@@ -161,7 +167,21 @@ def register(app: web.Application, engine: Engine) -> None:
         q = request.query.get("q", "")
         locality, status = request.query.get("locality") or None, request.query.get("status") or None
         cat = await run(catalogue_choices, engine)
-        rows = await run(list_provisions, engine, q, locality, status)
+        try:
+            page_number = max(1, int(request.query.get("page", "1")))
+        except ValueError:
+            page_number = 1
+        found = await run(list_provisions, engine, q, locality, status, search)
+        rows = found[(page_number - 1) * MAX_LISTED: page_number * MAX_LISTED]
+        pages = Html("")
+        if len(found) > MAX_LISTED:
+            def link(n: int) -> Html:
+                return render('<a href="/admin/kb?{qs}">{n}</a>', n=n, qs=urlencode(
+                    {k: v for k, v in (("q", q), ("locality", locality or ""), ("status", status or ""),
+                                       ("page", str(n))) if v}))
+            pages = render('<p class="pages">Trang: {links}</p>', links=join(
+                (render("<strong>{n}</strong>", n=n) if n == page_number else link(n))
+                for n in range(1, (len(found) - 1) // MAX_LISTED + 2)))
         table = join(render("""<tr><td><a href="/admin/kb/{id}">{id}</a>{badge}</td><td>{loc}</td>
 <td>{section}</td><td>{text}</td></tr>""", id=r["id"], loc=dict(cat["localities"]).get(r["locality"], r["locality"]),
                             section=r["section"], text=_clip(r["text"], 180),
@@ -172,11 +192,11 @@ def register(app: web.Application, engine: Engine) -> None:
 <label>Địa phương<select name="locality"><option value="">Tất cả</option>{locs}</select></label>
 <label>Trạng thái<select name="status"><option value="">Tất cả</option>{statuses}</select></label>
 <button type="submit">Tìm</button></form>
-<p class="muted">{n} điều khoản{more}</p>
+<p class="muted">{n} điều khoản</p>{pages}
 <table><tr><th>Mã</th><th>Địa phương</th><th>Mục</th><th>Nội dung</th></tr>{rows}</table>""",
                       q=q, locs=options(cat["localities"], locality),
-                      statuses=options([("active", "đang dùng"), ("retired", "đã bỏ")], status), n=len(rows),
-                      more=f" (hiện {MAX_LISTED} đầu tiên)" if len(rows) >= MAX_LISTED else "", rows=table)
+                      statuses=options([("active", "đang dùng"), ("retired", "đã bỏ")], status), n=len(found),
+                      pages=pages, rows=table)
         return _html(body, request, "Cơ sở tri thức")
 
     async def show(request: web.Request, record: Optional[Dict[str, Any]] = None, error: Optional[str] = None,

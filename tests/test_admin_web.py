@@ -491,3 +491,15 @@ async def test_the_queue_speaks_to_clerks_in_vietnamese_time_and_words_and_asks_
     assert confirmed.status == 200 and "Đã bỏ qua" in await confirmed.text()
     with transaction(accounts) as session:
         assert session.get(FollowUp, qid).status == "dismissed"
+
+
+async def test_the_kb_search_reads_words_as_the_assistant_does_and_pages_beyond_a_hundred(client, accounts):
+    await login(client, "quantri", ADMIN_PASSWORD)
+    body = await (await client.get("/admin/kb", params={"q": "ho can ngheo bhyt"})).text()
+    assert 'href="/admin/kb/hcm-045"' in body  # no provision holds these words as one substring
+    first = await (await client.get("/admin/kb")).text()
+    second = await (await client.get("/admin/kb", params={"page": "2"})).text()
+    first_ids = set(re.findall(r'href="/admin/kb/([a-z]+-\d+)"', first))
+    second_ids = set(re.findall(r'href="/admin/kb/([a-z]+-\d+)"', second))
+    assert len(first_ids) == 100 and second_ids and not first_ids & second_ids
+    assert 'href="/admin/kb?page=2"' in first
