@@ -298,7 +298,8 @@ không thay đổi gì.</p>
             try:
                 report = await run(import_file, engine, path, request["user"].name)
             except KbFileError as exc:
-                lines = "\n".join(str(p) for p in exc.problems)
+                # Named as the admin knows the file: the server's temporary folder is nobody's business.
+                lines = "\n".join(f"{name}, dòng {p.line}: {p.reason}" for p in exc.problems)
                 return _import_page(request, error=f"Không nhập gì cả. Lỗi trong tệp:\n{lines}", status=400)
             except KnowledgeError as exc:
                 return _import_page(request, error=f"Không nhập gì cả: {exc}", status=400)
