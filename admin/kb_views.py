@@ -235,7 +235,7 @@ def register(app: web.Application, engine: Engine) -> None:
         except NotFound:
             raise web.HTTPNotFound(text="Không có điều khoản này.")
         except KnowledgeError as exc:
-            return await show(request, record, error=f"Chưa lưu: {exc}", status=400)
+            return await show(request, record, error=f"Chưa lưu: {_reasons(exc)}", status=400)
         return await show(request, flash="Đã lưu. Câu trả lời của trợ lý dùng nội dung mới ngay.")
 
     @admin_only
@@ -269,7 +269,7 @@ def register(app: web.Application, engine: Engine) -> None:
             record = form_record(form)
             pid = await run(kb_admin.add_provision, engine, document, record, request["user"].name)
         except KnowledgeError as exc:
-            return await _new_form(request, record, document, error=f"Chưa thêm: {exc}", status=400)
+            return await _new_form(request, record, document, error=f"Chưa thêm: {_reasons(exc)}", status=400)
         raise web.HTTPSeeOther(f"/admin/kb/{pid}")
 
     def _import_page(request: web.Request, error: Optional[str] = None, flash: Optional[str] = None,
@@ -319,6 +319,13 @@ không thay đổi gì.</p>
         web.post("/admin/kb/{pid}/retire", retire),
         web.get("/admin/changes", changes),
     ])
+
+
+def _reasons(exc: KnowledgeError) -> str:
+    """What was wrong with a form, without the validator's file and line (a form has neither)."""
+    if isinstance(exc, KbFileError):
+        return "; ".join(p.reason for p in exc.problems)
+    return str(exc)
 
 
 def _clip(text: str, limit: int) -> str:
