@@ -76,7 +76,8 @@ class LoginThrottle:
 
     @staticmethod
     def key(name: str, address: Optional[str]) -> str:
-        return f"{name.strip().casefold()[:200]}|{address or '?'}"
+        """The counter's key: a hash, so what people typed as a name and their address are not kept."""
+        return _digest(f"{name.strip().casefold()}|{address or '?'}")
 
     def attempt(self, key: str) -> Tuple[bool, int, float]:
         """Count an attempt: (may the password be checked, attempts in the window, seconds until the
@@ -100,6 +101,8 @@ class LoginThrottle:
     def _ensure(self, key: str, now: dt.datetime) -> None:
         try:
             with transaction(self._engine) as session:
+                # Counters whose window has long passed say nothing any more.
+                session.execute(delete(LoginAttempts).where(LoginAttempts.window_start < now - 2 * self._window))
                 if session.get(LoginAttempts, key) is None:
                     session.add(LoginAttempts(key=key, count=0, window_start=now))
         except IntegrityError:

@@ -315,7 +315,7 @@ class LoginAttempts(Base):
     """Login attempts for one name from one address within the current window (shared by every admin process)."""
 
     __tablename__ = "login_attempts"
-    key = Column(String(300), primary_key=True)  # folded name and address
+    key = Column(String(300), primary_key=True)  # a hash of the folded name and the address
     count = Column(Integer, nullable=False, default=0)
     window_start = Column(DateTime, nullable=False, default=utcnow)
 
