@@ -1,7 +1,10 @@
-"""Entry point for the web chat process started by `bot run`."""
+"""Entry point for the web chat process started by `bot run`.
+
+Environment: DATABASE_URL, WEBCHAT_SECURE_COOKIES=1 behind HTTPS (the conversation cookie is then Secure)."""
 from __future__ import annotations
 
 import argparse
+import os
 
 from aiohttp import web
 
@@ -17,7 +20,8 @@ def main() -> None:
     parser.add_argument("--rasa", required=True, help="Rasa server base URL")
     args = parser.parse_args()
     engine = make_engine(Settings.from_env().database_url)
-    web.run_app(create_app(args.rasa, engine), host=args.host, port=args.port, print=None)
+    secure = os.environ.get("WEBCHAT_SECURE_COOKIES") == "1"
+    web.run_app(create_app(args.rasa, engine, secure_cookies=secure), host=args.host, port=args.port, print=None)
 
 
 if __name__ == "__main__":

@@ -120,3 +120,9 @@ async def test_a_reload_gets_the_conversation_back_and_only_its_own(aiohttp_clie
     stranger = await aiohttp_client(app)
     await stranger.get("/")
     assert await (await stranger.get("/history")).json() == []
+
+
+async def test_behind_https_the_conversation_cookie_is_secure(aiohttp_client):
+    client = await aiohttp_client(create_app("http://127.0.0.1:9", secure_cookies=True))
+    page = await client.get("/")
+    assert "Secure" in page.headers["Set-Cookie"] and "HttpOnly" in page.headers["Set-Cookie"]
