@@ -103,8 +103,33 @@ def list_synonyms(engine: Engine) -> List[Dict[str, str]]:
         return [{"phrase": r.phrase, "means": r.means} for r in rows]
 
 
-def _log(session: Session, by: str, action: str, phrase: str, before, after) -> None:
-    log_change(session, by, action, "synonym", phrase[:80], before, after)
+def _record(row: Synonym) -> Dict[str, str]:
+    return {"phrase": row.phrase, "means": row.means}
+
+
+def _put(session: Session, phrase: str, means: str, by: str) -> bool:
+    """Read ``phrase`` as ``means`` (a new row, or the phrase's row changed), logged; False when it
+    already was."""
+    key = synonym_key(phrase)
+    row = session.execute(select(Synonym).where(Synonym.folded == key)).scalar_one_or_none()
+    before = None if row is None else _record(row)
+    after = {"phrase": phrase, "means": means}
+    if before == after:
+        return False
+    if row is None:
+        count = len(session.execute(select(Synonym.id)).all())
+        session.add(Synonym(phrase=phrase, folded=key, means=means, position=count))
+    else:
+        row.phrase, row.means = phrase, means
+    log_change(session, by, "add_synonym", "synonym", phrase[:80], before, after)
+    session.flush()
+    return True
+
+
+def _drop(session: Session, row: Synonym, by: str) -> None:
+    log_change(session, by, "remove_synonym", "synonym", row.phrase[:80], _record(row), None)
+    session.delete(row)
+    session.flush()
 
 
 def add_synonym(engine: Engine, phrase: str, means: str, by: str) -> None:
@@ -115,19 +140,9 @@ def add_synonym(engine: Engine, phrase: str, means: str, by: str) -> None:
     problem = refusal(phrase, means)
     if problem:
         raise InvalidChange(problem)
-    key = synonym_key(phrase)
     with transaction(engine) as session:
-        row = session.execute(select(Synonym).where(Synonym.folded == key)).scalar_one_or_none()
-        before = None if row is None else {"phrase": row.phrase, "means": row.means}
-        if row is None:
-            count = len(session.execute(select(Synonym.id)).all())
-            session.add(Synonym(phrase=phrase, folded=key, means=means, position=count))
-        elif before == {"phrase": phrase, "means": means}:
-            return
-        else:
-            row.phrase, row.means = phrase, means
-        _log(session, by, "add_synonym", phrase, before, {"phrase": phrase, "means": means})
-        bump_version(session)
+        if _put(session, phrase, means, by):
+            bump_version(session)
 
 
 def remove_synonym(engine: Engine, phrase: str, by: str) -> None:
@@ -137,8 +152,7 @@ def remove_synonym(engine: Engine, phrase: str, by: str) -> None:
         row = session.execute(select(Synonym).where(Synonym.folded == synonym_key(phrase))).scalar_one_or_none()
         if row is None:
             raise NotFound(f"'{phrase}' is not in the synonym table")
-        _log(session, by, "remove_synonym", row.phrase, {"phrase": row.phrase, "means": row.means}, None)
-        session.delete(row)
+        _drop(session, row, by)
         bump_version(session)
 
 
@@ -149,27 +163,13 @@ def replace_synonyms(session: Session, entries: Sequence[Dict[str, object]], by:
     for entry in entries:
         means = " ".join(str(entry["means"]).split())
         wanted = {synonym_key(str(p)): " ".join(str(p).split()) for p in entry.get("phrases") or []}  # type: ignore[union-attr]
-        for row in session.execute(select(Synonym).where(Synonym.means == means)).scalars():
+        for row in session.execute(select(Synonym).where(Synonym.means == means)).scalars().all():
             if row.folded not in wanted:
-                _log(session, by, "remove_synonym", row.phrase, {"phrase": row.phrase, "means": row.means}, None)
-                session.delete(row)
+                _drop(session, row, by)
                 changed += 1
-        session.flush()
         for key, phrase in wanted.items():
-            if not key or key == synonym_key(means):
-                continue
-            row = session.execute(select(Synonym).where(Synonym.folded == key)).scalar_one_or_none()
-            if row is not None and row.means == means and row.phrase == phrase:
-                continue
-            before = None if row is None else {"phrase": row.phrase, "means": row.means}
-            if row is None:
-                count = len(session.execute(select(Synonym.id)).all())
-                session.add(Synonym(phrase=phrase, folded=key, means=means, position=count))
-            else:
-                row.phrase, row.means = phrase, means
-            _log(session, by, "add_synonym", phrase, before, {"phrase": phrase, "means": means})
-            session.flush()
-            changed += 1
+            if key and key != synonym_key(means):
+                changed += _put(session, phrase, means, by)
     return changed
 
 
