@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
 from knowledge.catalogue import AliasTable
-from nlu.tokenization import VnToken
+from nlu.tokenization import VnToken, token_syllables
 
 EMITTED = ("locality", "group")
 # At equal length a place wins over a group, a group over a topic; topics are
@@ -29,14 +29,8 @@ class Mention:
 
 def find_mentions(text: str, tokens: Sequence[VnToken], aliases: AliasTable) -> List[Mention]:
     """Longest alias matches over the tokens' folded syllables, aligned to token edges."""
-    syllables: List[str] = []
-    owner: List[int] = []
-    first_of_token: List[bool] = []
-    for index, token in enumerate(tokens):
-        parts = token.norm.split("_")
-        syllables.extend(parts)
-        owner.extend([index] * len(parts))
-        first_of_token.extend([True] + [False] * (len(parts) - 1))
+    syllables, owner = token_syllables(tokens)
+    first_of_token = [i == 0 or owner[i - 1] != owner[i] for i in range(len(owner))]
     mentions: List[Mention] = []
     i = 0
     while i < len(syllables):

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Sequence, Tuple
 
 from knowledge.synonyms import SynonymTable
 from knowledge.text import normalize
@@ -100,15 +100,21 @@ def _regroup_leftovers(groups: List[list], spans) -> List[list]:
     return [[s] for s in spans]
 
 
-def with_synonyms(text: str, tokens: List[VnToken], table: SynonymTable) -> List[VnToken]:
-    """Tokens with residents' phrases read as the plans' words ("cấp 3" -> trung, hoc, pho, thong):
-    one token per word of the meaning, each spanning the phrase as typed."""
+def token_syllables(tokens: Sequence[VnToken]) -> Tuple[List[str], List[int]]:
+    """The folded syllables of the tokens' features, and for each the index of its token."""
     syllables: List[str] = []
     owner: List[int] = []
     for index, token in enumerate(tokens):
         parts = token.norm.split("_")
         syllables.extend(parts)
         owner.extend([index] * len(parts))
+    return syllables, owner
+
+
+def with_synonyms(text: str, tokens: List[VnToken], table: SynonymTable) -> List[VnToken]:
+    """Tokens with residents' phrases read as the plans' words ("cấp 3" -> trung, hoc, pho, thong):
+    one token per word of the meaning, each spanning the phrase as typed."""
+    syllables, owner = token_syllables(tokens)
     out: List[VnToken] = []
     done = 0
     for start, end, meaning in table.spans(syllables):
