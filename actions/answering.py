@@ -216,9 +216,11 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
     classifier thought; help, out of scope, a person and the screener take over only when the
     message asks for them and nothing more."""
     intent = turn.intent
-    if intent in TAKEN_BY_FOLLOW_UPS and not turn.text.startswith("/") and is_follow_up(turn, search):
-        # "còn 2020?", "tới 2020 thì sao": a short follow-up the classifier took for something else.
-        return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today)
+    if intent in TAKEN_BY_FOLLOW_UPS and not turn.text.startswith("/"):
+        reading = read(turn, search)
+        if reading.follow is not None:
+            # "còn 2020?", "tới 2020 thì sao": a short follow-up the classifier took for something else.
+            return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today, reading)
     if intent == "feedback":
         reply = Reply(answered=False, is_question=False, outcome="feedback")
         reply.say(T.FEEDBACK)
@@ -272,12 +274,6 @@ def read(turn: Turn, search: ProvisionSearch) -> Reading:
     return Reading(question, named, mentioned, place, place_words, follow)
 
 
-def is_follow_up(turn: Turn, search: ProvisionSearch) -> bool:
-    """Whether the message leans on the last question: it replaces its place, group, year or school
-    level, or asks a detail of it."""
-    return read(turn, search).follow is not None
-
-
 def handoff(turn: Turn, search: ProvisionSearch) -> Reply:
     """A request for a person: the resident's last real question goes to the clerks of their
     locality (asked for first when unknown); pressing the button again records nothing new."""
@@ -323,13 +319,14 @@ def _place(search: ProvisionSearch, text: str) -> Optional[PlaceMatch]:
     return places.find(text) if places is not None else None
 
 
-def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -> Reply:
+def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None,
+                    reading: Optional[Reading] = None) -> Reply:
     """A policy question (or an unsure parse): the best provision, cited, for the user's locality,
     when it holds what was asked; otherwise what the plan does not say, and the nearest provisions."""
     if turn.intent == "choose_locality" and turn.slots.get("screener_step") == "locality":
         return screener(turn, search, today)
     reply = Reply()
-    reading = read(turn, search)
+    reading = reading or read(turn, search)  # the caller may have read it already
     question, intent = reading.question, turn.intent
     named, mentioned, place, place_words, follow = (reading.named, reading.mentioned, reading.place,
                                                     reading.place_words, reading.follow)
@@ -395,7 +392,7 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     groups = turn.entity_values("group") + ([turn.slots["group"]] if turn.slots.get("group") else [])
     kinds = ("agency",) if want.element == "agency" else ()
     hits, other = best_hits(search, question, intent, locality, groups + asked_groups, kinds=kinds)
-    previous = _by_id(search, turn.slots.get("last_answer")) if follow else None
+    previous = search.index().by_id.get(turn.slots.get("last_answer") or "") if follow else None
     if previous is not None and place_words and previous.locality != locality and (not hits or other):
         # "Càng Long có chỉ tiêu kiểu vậy không?": the new place's provision most like the last answer.
         like, elsewhere = best_hits(search, previous.text, intent, locality, groups + asked_groups, kinds=kinds)
@@ -405,11 +402,12 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
         hits, other = _agencies_for(search, previous, hits), False
     other_name = _locality_names(search).get(locality, locality_name) if other else None
     reply.slots.update(last_question=remembered or question, last_intent=intent)
-    if not hits or national_rule(question) and not any(
-            holds(h, want, asked_groups, search.index().aliases) for h in hits if not other):
+    holding = [h for h in hits if holds(h, want, asked_groups, search.index().aliases)] if not other else []
+    national = national_rule(question)
+    if not hits or national and not holding:
         reply.answered = False
         reply.slots["last_results"] = []
-        if national_rule(question):
+        if national:
             reply.outcome = "outside_plans"
             reply.say(T.OUTSIDE_PLANS, {**T.TOPIC_BUTTONS, T.BUTTON_HUMAN: "/ask_human"})
         else:
@@ -418,9 +416,8 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
         return reply
     # The answer holds what was asked and is about the question: close to the best match (a figure
     # or a year alone does not make a weaker match the answer).
-    fitting = [h for h in hits if holds(h, want, asked_groups, search.index().aliases)
-               and h.score >= ANSWER_SCORE_SHARE * hits[0].score
-               and not _only_echoes(h, want, question)] if not other else []
+    fitting = [h for h in holding if h.score >= ANSWER_SCORE_SHARE * hits[0].score
+               and not _only_echoes(h, want, question)]
     note = T.MERGED_NOTE.format(place=place.name, province=place.new_province, plan=_locality_names(search)
                                 .get(locality, locality)) if place is not None and place.status == "merged" else None
     if fitting:
@@ -466,12 +463,6 @@ def _agencies_for(search: ProvisionSearch, answer: Hit, hits: List[Hit]) -> List
     return agencies[:3] + [h for h in hits if h.id not in chosen]
 
 
-def _by_id(search: ProvisionSearch, pid: Optional[str]) -> Optional[Hit]:
-    if not pid:
-        return None
-    return next((h for h in search.index().hits_base if h.id == pid), None)
-
-
 def _only_echoes(hit: Hit, want: Asked, question: str) -> bool:
     """A figure asked for whose provision's figures are all in the question already ("300 căn nhà
     ở xã hội giá bao nhiêu?"): the provision is what the resident knows, not the answer."""
@@ -504,7 +495,7 @@ def more(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -
     currency note), then the next provisions, each cited."""
     reply = Reply(is_question=False)
     ids = list(turn.slots.get("last_results") or [])
-    by_id = {h.id: h for h in search.index().hits_base}
+    by_id = search.index().by_id
     if ids and ids[0].startswith(WHOLE):
         hit = by_id.get(ids[0][len(WHOLE):])
         if hit is not None:
@@ -556,7 +547,7 @@ def compare(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
         cited.append(hit.id)
         lines.append(f"- {hit.locality_name}: {shorten(hit.text, 220)} ({hit.document_code}, {hit.date_label}, "
                      f"mục {hit.section})")
-    notes = {currency_note(h, today) for h in search.index().hits_base if h.id in cited}
+    notes = {currency_note(search.index().by_id[pid], today) for pid in cited}
     notes.discard(None)
     if notes:
         lines.append("Lưu ý: một số kế hoạch đã hết giai đoạn hoặc là dự thảo/bản tóm tắt; hãy hỏi cơ quan "
