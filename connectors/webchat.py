@@ -102,15 +102,20 @@ def _error(text: str, status: int) -> web.Response:
     return web.json_response({"error": text}, status=status)
 
 
+async def _json_object(request: web.Request) -> Dict[str, Any]:
+    """The body as a JSON object; empty when it is not one (bad UTF-8, bad JSON, a list…)."""
+    try:
+        body = json.loads((await request.read()).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
 async def _message_of(request: web.Request) -> Tuple[Optional[str], Optional[str]]:
     """The message of a well-formed body ({"message": "…", "shown": "…"}), or None; and what the
     page showed for it (a button's title for its payload)."""
-    raw = await request.read()
-    try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None, None
-    message = body.get("message") if isinstance(body, dict) else None
+    body = await _json_object(request)
+    message = body.get("message")
     if not isinstance(message, str) or not message.strip():
         return None, None
     shown = body.get("shown")
@@ -176,11 +181,7 @@ def create_app(rasa_base_url: str, engine: Optional[Engine] = None, limits: Webc
 
     async def acknowledge(request: web.Request) -> web.Response:
         token = _token(request)
-        try:
-            body = json.loads((await request.read()).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            body = None
-        ids = body.get("ids") if isinstance(body, dict) else None
+        ids = (await _json_object(request)).get("ids")
         if token is None or not isinstance(ids, list) or not all(isinstance(i, int) for i in ids) or len(ids) > 100:
             return _error("Yêu cầu không hợp lệ.", 400)
         done = 0 if engine is None else await asyncio.to_thread(outbox.acknowledge, engine, CHANNEL,
