@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Optional, Sequence, Set, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from knowledge.catalogue import AliasTable
 from knowledge.provision_search import Hit
@@ -31,9 +31,14 @@ LEVELS = (("mam non", "mam non"), ("mau giao", "mam non"), ("cap 1", "tieu hoc")
           ("giao duc nghe nghiep", "hoc nghe"), ("dao tao nghe", "hoc nghe"))
 
 
+def level_mentions(folded: str) -> List[Tuple[str, str]]:
+    """(spelling, the plans' word) of each school level a folded text names."""
+    return [(spelling, canon) for spelling, canon in LEVELS if _has(folded, spelling)]
+
+
 def levels_in(folded: str) -> Tuple[str, ...]:
     """The school levels a folded text names, in the plans' words."""
-    return tuple(dict.fromkeys(canon for spelling, canon in LEVELS if _has(folded, spelling)))
+    return tuple(dict.fromkeys(canon for _, canon in level_mentions(folded)))
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ replaces its own, and a request for a detail (an agency, a figure, a legal basis
 from __future__ import annotations
 
 import re
-from typing import List, NamedTuple, Optional, Tuple
+from typing import List, NamedTuple, Optional
 
-from actions.answerability import LEVELS
+from actions.answerability import LEVELS, level_mentions
 from knowledge.provision_search import SearchIndex
 from knowledge.text import QUESTION_FRAME, STOPWORDS, normalize
 
@@ -29,10 +29,6 @@ _DETAIL = frozenset("""
 # A follow-up has at most this many words of its own besides what it replaces.
 MAX_OWN_WORDS = 2
 MAX_FOLLOW_UP_WORDS = 12
-
-
-def _levels(text: str) -> List[Tuple[str, str]]:
-    return [(spelling, canon) for spelling, canon in LEVELS if re.search(rf"\b{spelling}\b", text)]
 
 
 class Rewritten(NamedTuple):
@@ -58,7 +54,7 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     for concept in analysis.concepts:
         if concept.kind == "group":
             group_words |= set(concept.words)
-    levels = _levels(folded)
+    levels = level_mentions(folded)
     level_words = {w for spelling, _ in levels for w in spelling.split()}
     years = _YEAR.findall(folded)
     own = [t for t in tokens if t not in _FRAME and t not in STOPWORDS and t not in QUESTION_FRAME

@@ -19,7 +19,7 @@ from admin.html import render
 from admin.layout import page
 from admin.passwords import verify_password
 from admin.roles import Handler, admin_only
-from admin.sessions import LoginThrottle, User
+from admin.sessions import LoginThrottle
 from knowledge.db import transaction
 from knowledge.models import Account
 
