@@ -83,11 +83,25 @@ def _item_html(item: Dict[str, Any], user: User, localities: Dict[str, str], int
 <button type="submit" class="secondary">Bỏ qua</button></form></div>""",
                          qid=qid, csrf=csrf, note=note,
                          intents=options([(i, INTENT_LABELS.get(i, i)) for i in intents], item["intent"]))
-    return render("""<article class="card" id="q{qid}"><p><span class="badge {kind}">{kind_label}</span>
-<span class="muted">{at} · {where}</span></p><p class="question">{text}</p>{actions}</article>""",
+    repeats = Html("") if item["repeats"] < 2 else render(' <span class="muted">(yêu cầu {n} lần)</span>',
+                                                           n=item["repeats"])
+    return render("""<article class="card" id="q{qid}"><p><span class="badge {kind}">{kind_label}</span>{repeats}
+<span class="muted">{at} · {where}</span></p>{earlier}<p class="question">{text}</p>{actions}</article>""",
                   qid=qid, kind=item["kind"], kind_label=KIND_LABELS.get(item["kind"], item["kind"]),
-                  at=local_time(item["at"]),
-                  where=where, text=item["text"], actions=actions)
+                  repeats=repeats, at=local_time(item["at"]), where=where, earlier=_earlier_html(item["earlier"]),
+                  text=item["text"], actions=actions)
+
+
+def _earlier_html(earlier: Sequence[Dict[str, Any]]) -> Html:
+    """The asker's previous questions, so the clerk sees what the conversation was about."""
+    if not earlier:
+        return Html("")
+    turns = join(render('<li>{text} <span class="muted">— {how}</span></li>', text=turn["text"],
+                        how=("đã trả lời bằng " + ", ".join(turn["provisions"])) if turn["answered"] and turn["provisions"]
+                        else "đã trả lời" if turn["answered"] else "chưa trả lời được")
+                 for turn in earlier)
+    return render('<details class="earlier" open><summary>Trước đó người này đã hỏi</summary><ol>{turns}</ol>'
+                  '</details>', turns=turns)
 
 
 def register(app: web.Application, engine: Engine, intents: Tuple[str, ...]) -> None:

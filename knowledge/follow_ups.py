@@ -1,8 +1,9 @@
 """The staff queue: unanswered questions and requests for a person, and what staff do with them."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -13,6 +14,9 @@ from knowledge.errors import InvalidChange, NotFound
 from knowledge.models import FollowUp, OutboundMessage, Provision, Question, TrainingExample, utcnow
 
 MAX_ANSWER = 2000
+# The asker's earlier questions shown with a queue item: how many, and how far back.
+CONTEXT_TURNS = 3
+CONTEXT_WINDOW = dt.timedelta(hours=24)
 # What the citizen sees above a staff member's answer.
 STAFF_ANSWER_HEADER = "Cán bộ trả lời câu hỏi của bạn «{question}»:\n"
 
@@ -26,7 +30,8 @@ class QueueFilter:
 
 
 def queue(engine: Engine, where: QueueFilter = QueueFilter(), limit: int = 200) -> List[Dict[str, Any]]:
-    """Follow-ups, newest first."""
+    """Follow-ups, newest first; one conversation's repeated requests for a person appear once (the
+    newest, with how many times it was asked), each with the asker's previous questions."""
     query = (select(FollowUp, Question).join(Question, Question.id == FollowUp.question_id)
              .where(FollowUp.status == where.status).order_by(Question.at.desc(), Question.id.desc()).limit(limit))
     if where.locality:
@@ -36,20 +41,43 @@ def queue(engine: Engine, where: QueueFilter = QueueFilter(), limit: int = 200) 
     if where.intents is not None:
         query = query.where(Question.intent.in_(where.intents))
     with transaction(engine) as session:
-        return [_item(f, q) for f, q in session.execute(query).all()]
+        rows = session.execute(query).all()
+        shown: Dict[Tuple[str, str], Dict[str, Any]] = {}
+        items: List[Dict[str, Any]] = []
+        for f, q in rows:
+            key = (f.channel, q.sender_hash)
+            if f.kind == "handoff" and key in shown:
+                shown[key]["repeats"] += 1
+                continue
+            item = _item(f, q, _earlier(session, q))
+            if f.kind == "handoff":
+                shown[key] = item
+            items.append(item)
+        return items
 
 
 def get(engine: Engine, question_id: int) -> Dict[str, Any]:
     with transaction(engine) as session:
         follow_up, question = _load(session, question_id)
-        return _item(follow_up, question)
+        return _item(follow_up, question, _earlier(session, question))
 
 
-def _item(f: FollowUp, q: Question) -> Dict[str, Any]:
+def _earlier(session: Session, q: Question) -> List[Dict[str, Any]]:
+    """The asker's last few questions before this one (oldest first), for the clerk's context."""
+    rows = session.execute(
+        select(Question).where(Question.sender_hash == q.sender_hash, Question.channel == q.channel,
+                               Question.id < q.id, Question.at >= q.at - CONTEXT_WINDOW)
+        .order_by(Question.id.desc()).limit(CONTEXT_TURNS)).scalars().all()
+    return [{"text": r.text, "answered": bool(r.answered), "provisions": list(r.provisions or [])}
+            for r in reversed(rows)]
+
+
+def _item(f: FollowUp, q: Question, earlier: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {"id": q.id, "at": q.at.isoformat(timespec="minutes"), "text": q.text, "intent": q.intent,
             "locality": q.locality_key, "channel": f.channel, "kind": f.kind, "status": f.status,
             "deliverable": bool(f.address), "forwarded_by": q.forwarded_by, "staff_answer": f.staff_answer,
-            "provision_id": f.provision_id, "example_intent": f.example_intent, "resolved_by": f.resolved_by}
+            "provision_id": f.provision_id, "example_intent": f.example_intent, "resolved_by": f.resolved_by,
+            "earlier": earlier, "repeats": 1}
 
 
 def _load(session: Session, question_id: int) -> tuple:
@@ -66,11 +94,27 @@ def _open(session: Session, question_id: int) -> tuple:
     return follow_up, question
 
 
-def _resolve(follow_up: FollowUp, status: str, by: str) -> None:
+def _resolve(follow_up: FollowUp, status: str, by: str, session: Optional[Session] = None) -> None:
+    """Close the item; with ``session``, also the same conversation's other open requests for a
+    person (shown to the clerk as one)."""
     if not by.strip():
         raise InvalidChange("who resolves the question must be named")
-    follow_up.status, follow_up.resolved_by, follow_up.resolved_at = status, by.strip(), utcnow()
-    follow_up.address = None  # the channel address is kept no longer than needed
+    closing = [follow_up] + (_repeats(session, follow_up) if session is not None else [])
+    for item in closing:
+        item.status, item.resolved_by, item.resolved_at = status, by.strip(), utcnow()
+        item.staff_answer = follow_up.staff_answer
+        item.address = None  # the channel address is kept no longer than needed
+
+
+def _repeats(session: Session, follow_up: FollowUp) -> List[FollowUp]:
+    if follow_up.kind != "handoff":
+        return []
+    question = session.get(Question, follow_up.question_id)
+    return list(session.execute(
+        select(FollowUp).join(Question, Question.id == FollowUp.question_id)
+        .where(FollowUp.kind == "handoff", FollowUp.status == "open", FollowUp.channel == follow_up.channel,
+               Question.sender_hash == question.sender_hash, FollowUp.question_id != follow_up.question_id)
+    ).scalars())
 
 
 def answer(engine: Engine, question_id: int, text: str, by: str) -> bool:
@@ -88,7 +132,7 @@ def answer(engine: Engine, question_id: int, text: str, by: str) -> bool:
             session.add(OutboundMessage(channel=follow_up.channel, address=address, question_id=question_id,
                                         text=STAFF_ANSWER_HEADER.format(question=_shorten(question.text)) + text))
         follow_up.staff_answer = text
-        _resolve(follow_up, "answered", by)
+        _resolve(follow_up, "answered", by, session)
         return bool(address)
 
 
@@ -116,7 +160,7 @@ def make_example(engine: Engine, question_id: int, intent: str, known_intents: L
 def dismiss(engine: Engine, question_id: int, by: str) -> None:
     with transaction(engine) as session:
         follow_up, _ = _open(session, question_id)
-        _resolve(follow_up, "dismissed", by)
+        _resolve(follow_up, "dismissed", by, session)
 
 
 def training_examples(engine: Engine) -> List[Dict[str, str]]:

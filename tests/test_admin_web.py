@@ -506,3 +506,30 @@ async def test_the_kb_search_reads_words_as_the_assistant_does_and_pages_beyond_
     second_ids = set(re.findall(r'href="/admin/kb/([a-z]+-\d+)"', second))
     assert len(first_ids) == 100 and second_ids and not first_ids & second_ids
     assert 'href="/admin/kb?page=2"' in first
+
+
+async def test_a_handoff_shows_the_askers_earlier_questions_and_repeated_requests_appear_once(client, accounts):
+    def said(text_: str, answered: bool, provisions=(), handoff: bool = False, sender: str = "telegram-4242") -> int:
+        return record_question(accounts, QuestionRecord(
+            channel="telegram", sender=sender, text=text_, intent="ask_health_insurance", provisions=list(provisions),
+            answered=answered, handoff=handoff, locality_key="da-nang", address="4242"), b"k")
+
+    said("Học phí mầm non ở Đà Nẵng được miễn không?", True, ["dn-053"])
+    said("Câu hỏi của người khác", True, ["dn-001"], sender="telegram-9999")
+    said("Thủ tục xin thẻ BHYT cho mẹ tôi?", False)
+    first = said("Thủ tục xin thẻ BHYT cho mẹ tôi?", False, handoff=True)
+    second = said("Thủ tục xin thẻ BHYT cho mẹ tôi?", False, handoff=True)
+    await login(client, "canbo-dn", STAFF_PASSWORD)
+    body = await (await client.get("/admin/queue")).text()
+    assert "Trước đó người này đã hỏi" in body
+    assert "Học phí mầm non ở Đà Nẵng được miễn không?" in body and "đã trả lời bằng dn-053" in body
+    assert "Câu hỏi của người khác" not in body  # another conversation's turn is not this one's context
+    assert f'id="q{second}"' in body and f'id="q{first}"' not in body and "(yêu cầu 2 lần)" in body
+    response = await client.post(f"/admin/queue/{second}/answer",
+                                 data={"answer": "Chị mang CCCD đến UBND phường nhé.", "csrf": csrf_of(body)})
+    assert response.status == 200
+    from knowledge.db import transaction
+    with transaction(accounts) as session:
+        assert session.get(FollowUp, first).status == "answered" == session.get(FollowUp, second).status
+        assert len(session.execute(select(OutboundMessage)).scalars().all()) == 1  # one answer sent, not two
+    assert f'id="q{first}"' not in await (await client.get("/admin/queue")).text()
