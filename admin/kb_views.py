@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from admin.html import Html, csrf_field, join, options, render
 from admin.layout import page
+from admin.number_fields import number_rows, read_numbers
 from admin.roles import admin_only
 from admin.sessions import User
 from knowledge import admin as kb_admin
@@ -74,12 +75,7 @@ def _lines(value: Any) -> List[str]:
 
 def form_record(form: MultiMapping[Any]) -> Dict[str, Any]:
     """The editable fields of a provision from a submitted form; raises KnowledgeError on unreadable numbers."""
-    try:
-        numbers = yaml.safe_load(str(form.get("numbers") or "")) or []
-    except yaml.YAMLError as exc:
-        raise KnowledgeError(f"Ô 'Số liệu' không đọc được (YAML): {exc}") from exc
-    if not isinstance(numbers, list) or not all(isinstance(n, dict) for n in numbers):
-        raise KnowledgeError("Ô 'Số liệu' phải là danh sách, mỗi dòng dạng - {value: 50, unit: \"%\", year: null}")
+    numbers = read_numbers(form)
     return {
         "kind": str(form.get("kind") or ""),
         "section": str(form.get("section") or "").strip(),
@@ -104,8 +100,6 @@ def provision_form(record: Dict[str, Any], cat: Dict[str, List[Tuple[str, str]]]
     """The provision's fields; read-only for staff."""
     ro = not user.is_admin
     dis = Html(" disabled") if ro else Html("")
-    numbers = yaml.safe_dump(record.get("numbers") or [], allow_unicode=True, sort_keys=False,
-                             default_flow_style=None).strip() if record.get("numbers") else ""
     doc_field = Html("")
     if document is not None:
         doc_field = render('<label>Văn bản<select name="document" required>{o}</select></label>',
@@ -117,7 +111,7 @@ def provision_form(record: Dict[str, Any], cat: Dict[str, List[Tuple[str, str]]]
 <label>Nội dung<textarea name="text" rows="6" required{dis}>{text}</textarea></label>
 <fieldset><legend>Chủ đề</legend>{topics}</fieldset>
 <fieldset><legend>Nhóm đối tượng</legend>{groups}</fieldset>
-<label>Số liệu (mỗi số nêu trong nội dung, dạng YAML)<textarea name="numbers" rows="3"{dis}>{numbers}</textarea></label>
+{numbers}
 <label>Văn bản pháp lý (mỗi dòng một văn bản)<textarea name="legal_refs" rows="2"{dis}>{legal}</textarea></label>
 <label>Cơ quan chịu trách nhiệm (mỗi dòng một cơ quan)<textarea name="agencies" rows="2"{dis}>{agencies}</textarea></label>
 {buttons}</form>""", action=action, csrf=csrf_field(user.csrf_token), doc=doc_field, dis=dis,
@@ -125,7 +119,7 @@ def provision_form(record: Dict[str, Any], cat: Dict[str, List[Tuple[str, str]]]
                   section=record.get("section") or "", text=record.get("text") or "",
                   topics=_checkboxes("topics", cat["topics"], record.get("topics") or [], ro),
                   groups=_checkboxes("groups", cat["groups"], record.get("groups") or [], ro),
-                  numbers=numbers, legal="\n".join(record.get("legal_refs") or []),
+                  numbers=number_rows(record.get("numbers") or [], ro), legal="\n".join(record.get("legal_refs") or []),
                   agencies="\n".join(record.get("agencies") or []), buttons=buttons)
 
 

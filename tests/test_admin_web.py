@@ -119,18 +119,22 @@ async def test_a_post_without_the_csrf_token_changes_nothing(client, accounts):
 
 
 def _form(record: Dict) -> Dict:
-    import yaml
     data = {"kind": record["kind"], "section": record["section"], "text": record["text"],
-            "numbers": yaml.safe_dump(record["numbers"], allow_unicode=True) if record["numbers"] else "",
             "legal_refs": "\n".join(record["legal_refs"]), "agencies": "\n".join(record["agencies"])}
     return data
 
 
+def _number_fields(numbers) -> list:
+    """The "Số liệu" rows as the form posts them: one input of each column per figure."""
+    return [(f"number_{k}", "" if n[k] is None else str(n[k])) for n in numbers
+            for k in ("value", "unit", "year", "label")]
+
+
 def _multi(record: Dict, **changes) -> list:
-    """Form fields as a list of pairs, with the repeated topic and group checkboxes."""
+    """Form fields as a list of pairs, with the repeated topic and group checkboxes and figure rows."""
     fields = list({**_form(record), **changes}.items())
     fields += [("topics", t) for t in record["topics"]] + [("groups", g) for g in record["groups"]]
-    return fields
+    return fields + _number_fields(record["numbers"])
 
 
 async def test_an_edit_is_saved_logged_and_live_in_search_at_once(client, accounts):
@@ -155,7 +159,8 @@ async def test_an_invalid_edit_is_explained_and_not_saved(client, accounts):
     record = kb_admin.show_provision(accounts, "dn-001")
     token = await page_token(client, "/admin/kb/dn-001")
     bad = [("kind", "benefit"), ("section", "I"), ("text", "Hỗ trợ 99% cho mọi người."), ("csrf", token),
-           ("numbers", "- {value: 42, unit: '%', year: null}"), ("topics", "bhyt")]
+           ("number_value", "42"), ("number_unit", "%"), ("number_year", ""), ("number_label", ""),
+           ("topics", "bhyt")]
     response = await client.post("/admin/kb/dn-001", data=bad)
     assert response.status == 400
     body = await response.text()
@@ -533,3 +538,25 @@ async def test_a_handoff_shows_the_askers_earlier_questions_and_repeated_request
         assert session.get(FollowUp, first).status == "answered" == session.get(FollowUp, second).status
         assert len(session.execute(select(OutboundMessage)).scalars().all()) == 1  # one answer sent, not two
     assert f'id="q{first}"' not in await (await client.get("/admin/queue")).text()
+
+
+async def test_figures_are_edited_in_their_own_inputs_read_the_vietnamese_way_and_explained_when_wrong(client, accounts):
+    await login(client, "quantri", ADMIN_PASSWORD)
+    record = kb_admin.show_provision(accounts, "dn-010")
+    assert any(n["value"] == 4.5 for n in record["numbers"])
+    page_html = await (await client.get("/admin/kb/dn-010")).text()
+    assert 'name="number_value" value="4.5"' in page_html and 'name="numbers"' not in page_html
+    token = csrf_of(page_html)
+    typed = [(k, v.replace("4.5", "4,5")) if k == "number_value" else (k, v)
+             for k, v in _multi(record, csrf=token)]  # a decimal comma, as Vietnamese type it
+    response = await client.post("/admin/kb/dn-010", data=typed + [("number_value", ""), ("number_unit", ""),
+                                                                    ("number_year", ""), ("number_label", "")])
+    assert response.status == 200, await response.text()
+    assert kb_admin.show_provision(accounts, "dn-010")["numbers"] == record["numbers"]  # blank rows add nothing
+    wrong = _multi(record, csrf=token) + [("number_value", "bốn"), ("number_unit", "%"), ("number_year", ""),
+                                          ("number_label", "")]
+    response = await client.post("/admin/kb/dn-010", data=wrong)
+    body = await response.text()
+    row = len(record["numbers"]) + 1
+    assert response.status == 400 and f"Số liệu dòng {row}: giá trị «bốn» không phải là số" in body
+    assert kb_admin.show_provision(accounts, "dn-010") == record
