@@ -177,6 +177,16 @@ def test_an_admin_edit_is_in_the_next_chat_answer_without_a_restart(site, new_pa
     heights = admin.eval_on_selector_all("#chart-days rect.bar.asked", "bars => bars.map(b => +b.getAttribute('height'))")
     assert heights[-1] > 0
     assert admin.locator("#chart-topics svg text").count() >= 2
+    # Legible on the phone: date labels at least 11 px tall, none overlapping, today's always shown.
+    dates = admin.eval_on_selector_all("#chart-days text.date", """ts => ts.map(t => {
+        const r = t.getBoundingClientRect(); return [r.left, r.right, r.height, t.textContent]; })""")
+    assert len(dates) >= 3 and all(height >= 11 for _, _, height, _ in dates)
+    assert all(dates[i][1] <= dates[i + 1][0] for i in range(len(dates) - 1))
+    today = admin.eval_on_selector_all("#chart-days rect.bar.asked title", "ts => ts.map(t => t.textContent)")[-1]
+    assert dates[-1][3] == f"{today[8:10]}/{today[5:7]}"
+    label_heights = admin.eval_on_selector_all("#chart-topics text.label",
+                                               "ts => ts.map(t => t.getBoundingClientRect().height)")
+    assert label_heights and min(label_heights) >= 11
     assert admin.locator("#tiles .tile").count() == 5
     admin.goto(f"{site.admin}/admin/kb?q={pid}")
     admin.click(f"a:has-text('{pid}')")
@@ -268,3 +278,27 @@ def test_the_web_chat_keeps_the_conversation_across_a_reload(site, new_page):
     page.wait_for_selector(".msg.me:has-text('Đà Nẵng có miễn học phí')")
     assert page.locator(".msg.greeting").count() == 0
     assert page.locator(".msg.bot").last.inner_text() == answer
+
+
+def test_a_web_chat_handoff_shows_its_question_in_the_queue_and_the_clerks_answer_arrives(site, new_page):
+    chat = new_page()
+    chat.goto(site.webchat)
+    question = "Ở Đà Nẵng người cao tuổi có được hỗ trợ thẻ bảo hiểm y tế không?"
+    chat.fill("#t", question)
+    chat.press("#t", "Enter")
+    chat.wait_for_selector(".msg.bot:not(.greeting):not(.pending)", timeout=20000)
+    chat.fill("#t", "cho tôi gặp cán bộ")
+    chat.press("#t", "Enter")
+    chat.wait_for_selector(".msg.bot:has-text('cán bộ'):not(.greeting):not(.pending)", timeout=20000)
+
+    staff = new_page()
+    log_in(staff, site, "canbo-dn", STAFF_PASSWORD)
+    item = staff.locator("article", has=staff.locator(".badge.handoff")).filter(has_text=question).first
+    assert "Web chat" in item.inner_text() and "cho tôi gặp cán bộ" not in item.locator(".question").inner_text()
+    answer = "Bác mang thẻ căn cước đến UBND phường để được hướng dẫn nhé."
+    item.locator("textarea[name=answer]").fill(answer)
+    item.locator("button:has-text('Gửi trả lời')").click()
+    staff.wait_for_selector("text=Đã gửi câu trả lời")
+    # The page polls for staff answers every few seconds.
+    chat.wait_for_selector(f".msg.bot:has-text('{answer}')", timeout=20000)
+    assert "Cán bộ trả lời câu hỏi của bạn" in chat.locator(f".msg.bot:has-text('{answer}')").inner_text()

@@ -20,11 +20,17 @@ function tile(label, value) {
   return d;
 }
 
+// Drawn at the container's own width so one SVG unit is one CSS pixel: labels stay legible on a phone.
+function widthOf(target) {
+  return Math.max(300, Math.round(target.clientWidth || 600));
+}
+
 // Vertical bars per day: questions, and answered ones inside them.
 function dayChart(target, days) {
-  const w = 600, h = 200, pad = 24;
+  const w = widthOf(target), h = 200, pad = 24, labelWidth = 44;
   const max = Math.max(1, ...days.map(d => d.questions));
-  const bw = (w - pad) / days.length;
+  const bw = (w - pad - labelWidth / 2) / days.length;
+  const step = Math.max(1, Math.ceil(labelWidth / bw));  // days between date labels, so none overlap
   const svg = el("svg", {viewBox: `0 0 ${w} ${h + 20}`, role: "img", "aria-label": "Câu hỏi mỗi ngày"});
   svg.append(el("text", {x: 0, y: 12, class: "axis"}, String(max)));
   days.forEach((d, i) => {
@@ -33,8 +39,9 @@ function dayChart(target, days) {
     const bar = el("rect", {x: x + 1, y: h - hq, width: Math.max(1, bw - 2), height: hq, class: "bar asked"});
     bar.append(el("title", {}, `${d.day}: ${d.questions} câu hỏi, ${d.answered} đã trả lời`));
     svg.append(bar, el("rect", {x: x + 1, y: h - ha, width: Math.max(1, bw - 2), height: ha, class: "bar answered"}));
-    if (i % 7 === 0 || i === days.length - 1)
-      svg.append(el("text", {x: x, y: h + 14, class: "axis"}, d.day.slice(5)));
+    if ((days.length - 1 - i) % step === 0)  // counted back from today, which is always labelled
+      svg.append(el("text", {x: x + bw / 2, y: h + 14, class: "axis date", "text-anchor": "middle"},
+                    d.day.slice(8) + "/" + d.day.slice(5, 7)));
   });
   target.replaceChildren(svg);
 }
@@ -42,16 +49,31 @@ function dayChart(target, days) {
 // Horizontal bars with labels, for topics and localities.
 function barChart(target, rows, label) {
   if (!rows.length) { target.textContent = "Chưa có câu hỏi."; return; }
-  const w = 600, row = 26, left = 230;
+  const w = widthOf(target), row = 26, left = Math.min(230, Math.round(w * 0.45));
+  const chars = Math.floor(left / 7.5);  // about 7 px per character at 13 px
   const max = Math.max(1, ...rows.map(r => r.count));
   const svg = el("svg", {viewBox: `0 0 ${w} ${rows.length * row + 4}`, role: "img", "aria-label": label});
   rows.forEach((r, i) => {
     const y = i * row + 2, bw = ((w - left - 40) * r.count) / max;
-    svg.append(el("text", {x: 0, y: y + 16, class: "label"}, r.label.length > 32 ? r.label.slice(0, 31) + "…" : r.label));
+    const text = el("text", {x: 0, y: y + 16, class: "label"}, r.label.length > chars ? r.label.slice(0, chars - 1) + "…" : r.label);
+    text.append(el("title", {}, r.label));
+    svg.append(text);
     svg.append(el("rect", {x: left, y: y + 3, width: Math.max(1, bw), height: row - 8, class: "bar asked"}));
     svg.append(el("text", {x: left + bw + 6, y: y + 16, class: "value"}, String(r.count)));
   });
   target.replaceChildren(svg);
+}
+
+// A stored UTC time as read in Vietnam.
+function vietnamTime(at) {
+  return new Date(at + "Z").toLocaleString("vi-VN", {timeZone: "Asia/Ho_Chi_Minh", dateStyle: "short", timeStyle: "short"});
+}
+
+let stats = null;
+function drawCharts() {
+  dayChart(document.getElementById("chart-days"), stats.per_day);
+  barChart(document.getElementById("chart-topics"), stats.per_topic, "Câu hỏi theo chủ đề");
+  barChart(document.getElementById("chart-localities"), stats.per_locality, "Câu hỏi theo địa phương");
 }
 
 async function load() {
@@ -65,15 +87,19 @@ async function load() {
     tile("yêu cầu gặp cán bộ đang chờ", String(s.handoffs_waiting)),
     tile("câu hỏi chưa trả lời đang chờ", String(s.unanswered_waiting)),
     tile("góp ý", String(s.feedback.count)));
-  dayChart(document.getElementById("chart-days"), s.per_day);
-  barChart(document.getElementById("chart-topics"), s.per_topic, "Câu hỏi theo chủ đề");
-  barChart(document.getElementById("chart-localities"), s.per_locality, "Câu hỏi theo địa phương");
+  stats = s;
+  drawCharts();
   const list = document.getElementById("feedback");
   list.replaceChildren(...s.feedback.recent.map(f => {
     const li = document.createElement("li");
-    li.textContent = `${f.at.replace("T", " ")}: ${f.text}`;
+    li.textContent = `${vietnamTime(f.at)}: ${f.text}`;
     return li;
   }));
   if (!s.feedback.recent.length) list.textContent = "Chưa có góp ý.";
 }
 load();
+let resizing = null;
+window.addEventListener("resize", () => {
+  clearTimeout(resizing);
+  resizing = setTimeout(() => { if (stats) drawCharts(); }, 200);
+});
