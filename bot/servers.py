@@ -18,6 +18,7 @@ from bot.settings import PROJECT_ROOT, Settings
 
 NLU_DIR = PROJECT_ROOT / "nlu"
 SQL_TRACKER_STORE = "bot.tracker_store.CoreSQLTrackerStore"  # Rasa's SQL store, its queries prepared once
+KEPT_TRACKER_STORE = "bot.tracker_store.KeptInMemoryTrackerStore"  # memory first, written to SQLite behind
 # TensorFlow's thread pools, one thread each: a message's model run is small, and beside the other servers
 # on few cores more threads cost more than they give (sustained rate +17% on 2 cores, benchmarks/load.py).
 # The environment can set other values.
@@ -84,9 +85,9 @@ def write_endpoints(settings: Settings, action_port: int, persistent: bool, acti
     endpoints: Dict[str, object] = {"action_endpoint": {"url": action_url}}
     if settings.tracker_store_url:
         endpoints["tracker_store"] = {"type": SQL_TRACKER_STORE, "url": "${TRACKER_STORE_URL}"}
-    elif persistent:
-        endpoints["tracker_store"] = {"type": SQL_TRACKER_STORE, "dialect": "sqlite",
-                                      "db": str(settings.var_dir / "tracker.db")}
+    else:  # the embedded default: conversations in var/tracker.db, kept across restarts
+        endpoints["tracker_store"] = {"type": SQL_TRACKER_STORE if persistent else KEPT_TRACKER_STORE,
+                                      "dialect": "sqlite", "db": str(settings.var_dir / "tracker.db")}
     if settings.redis_url:
         endpoints["lock_store"] = {"type": "bot.lock_store.AtomicRedisLockStore", "url": "${REDIS_URL}"}
         if settings.redis_key_prefix:
@@ -108,8 +109,8 @@ class Stack:
     ports: Dict[str, int]
     webchat: bool = True
     channels: bool = True
-    # Conversations kept on disk (SQLite) so separate `bot ask` calls continue them;
-    # a long-running server keeps them in memory.
+    # Conversations written straight to SQLite, so separate `bot ask` calls continue them; a long-running
+    # server serves them from memory and writes them to the same file behind (kept across restarts).
     persistent_tracker: bool = False
     procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
     commands: Dict[str, List[str]] = field(default_factory=dict)

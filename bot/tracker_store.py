@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any, Dict, Optional, Text
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Dict, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+log = logging.getLogger(__name__)
 
 
 class CoreSQLTrackerStore(SQLTrackerStore):
@@ -62,6 +66,64 @@ class CoreSQLTrackerStore(SQLTrackerStore):
             if rows:
                 session.execute(self._insert, rows)
             session.commit()
+
+
+class KeptInMemoryTrackerStore(CoreSQLTrackerStore):
+    """Conversations served from memory, as Rasa's in-memory store does, and also written to the SQL store
+    by one background thread, so a restart remembers each resident's locality and last question.
+
+    Reading and saving cost what the in-memory store costs; the writes happen off the answering path, in
+    order. A conversation not in memory (after a restart) is read back from the database. What a hard
+    kill (SIGKILL) can lose is the writes still queued: the last few milliseconds of turns. For the one
+    process of the embedded default; several Rasa processes share ``CoreSQLTrackerStore`` instead."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._memory: Dict[Text, Text] = {}
+        # Per conversation, how many events of the tracker last handed out are written (or queued).
+        self._written: Dict[Text, int] = {}
+        # At interpreter exit (a normal stop) Python runs the writes still queued before it ends.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-writer")
+
+    def flush(self) -> None:
+        """Wait until every queued write is in the database."""
+        self._writer.submit(lambda: None).result()
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        # The tracker a turn will extend and save: what it holds is already written.
+        tracker = await self._retrieve(sender_id, fetch_events_from_all_sessions=False)
+        self._written[sender_id] = len(tracker.events) if tracker else 0
+        return tracker
+
+    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool
+                        ) -> Optional[DialogueStateTracker]:
+        kept = self._memory.get(sender_id)
+        if kept is None:
+            tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+            if tracker is not None and not fetch_events_from_all_sessions:
+                self._memory[sender_id] = self.serialise_tracker(tracker)
+            return tracker
+        tracker = self.deserialise_tracker(sender_id, kept)
+        if tracker is None or fetch_events_from_all_sessions:
+            return tracker
+        return get_trackers_for_conversation_sessions(tracker)[-1]  # the latest session, as Rasa's stores do
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await self.stream_events(tracker)
+        sender = tracker.sender_id
+        self._memory[sender] = self.serialise_tracker(tracker)
+        new = list(itertools.islice(tracker.events, self._written.get(sender, 0), None))
+        self._written[sender] = len(tracker.events)
+        if new:
+            self._writer.submit(self._write, sender, new)
+
+    def _write(self, sender_id: Text, events: List[Event]) -> None:
+        try:
+            with self.session_scope() as session:
+                session.execute(self._insert, [_row(sender_id, event) for event in events])
+                session.commit()
+        except Exception:  # the conversation stays in memory; only its copy on disk misses these turns
+            log.exception("could not write %d events of a conversation to the tracker database", len(events))
 
 
 def _row(sender_id: Text, event: Event) -> Dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 from redis_scratch import REDIS_URL, redis_key_prefix
 import yaml
 
-from bot.servers import SQL_TRACKER_STORE, Stack, write_endpoints
+from bot.servers import KEPT_TRACKER_STORE, SQL_TRACKER_STORE, Stack, write_endpoints
 from bot.settings import Settings
 
 PG = "postgresql://bot:s3cret-pw@db.internal:5432/bot"
@@ -24,8 +24,9 @@ def _settings(tmp_path: Path, **env: str) -> Settings:
 def test_unset_keeps_the_embedded_default(tmp_path):
     settings = _settings(tmp_path)
     assert settings.tracker_store_url is None and settings.redis_url is None
-    memory = yaml.safe_load(write_endpoints(settings, 5101, persistent=False).read_text())
-    assert memory["lock_store"] == {"type": "in_memory"} and "tracker_store" not in memory
+    served = yaml.safe_load(write_endpoints(settings, 5101, persistent=False).read_text())
+    assert served["lock_store"] == {"type": "in_memory"}
+    assert served["tracker_store"] == {"type": KEPT_TRACKER_STORE, "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
     on_disk = yaml.safe_load(write_endpoints(settings, 5102, persistent=True).read_text())
     assert on_disk["tracker_store"] == {"type": SQL_TRACKER_STORE, "dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
 

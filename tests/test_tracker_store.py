@@ -104,3 +104,55 @@ def test_rasa_builds_this_store_from_the_endpoints_file(tmp_path, domain):
     path = write_endpoints(Settings.from_env({"BOT_VAR_DIR": str(tmp_path)}), 5105, persistent=True)
     store = TrackerStore.create(read_endpoint_config(str(path), "tracker_store"), domain)
     assert isinstance(store, CoreSQLTrackerStore) and (tmp_path / "tracker.db").exists()
+
+
+async def test_the_kept_store_serves_from_memory_and_a_restarted_one_reads_the_conversation_back(tmp_path, domain):
+    from bot.tracker_store import KeptInMemoryTrackerStore
+
+    db = {"dialect": "sqlite", "db": str(tmp_path / "tracker.db")}
+    before = KeptInMemoryTrackerStore(domain=domain, **db)
+    assert await before.retrieve("u") is None
+    tracker = first_session("u", domain)
+    await before.save(tracker)
+    second_session(tracker)
+    await before.save(tracker)
+    before.flush()
+    reference = SQLTrackerStore(domain=domain, **db)  # what Rasa's own store reads from the same file
+    assert len(rows(reference, "u")) == 12 and events(await reference.retrieve("u")) == events(await before.retrieve("u"))
+
+    after = KeptInMemoryTrackerStore(domain=domain, **db)  # a restart: nothing in memory
+    resumed = await after.retrieve("u")
+    assert events(resumed) == events(await before.retrieve("u")) and len(resumed.events) == 5
+    resumed.update(UserUttered("cảm ơn", {"name": "thanks", "confidence": 0.9}, timestamp=5010.0))
+    resumed.update(ActionExecuted("action_listen", timestamp=5010.5))
+    await after.save(resumed)
+    after.flush()
+    assert len(rows(reference, "u")) == 14  # only the turn's two new events were written
+    assert events(await KeptInMemoryTrackerStore(domain=domain, **db).retrieve("u"))[-2]["text"] == "cảm ơn"
+
+
+def test_a_restarted_assistant_continues_a_residents_conversation(trained_model, loaded_kb_file, tmp_path):
+    """The embedded default (no TRACKER_STORE_URL): stopped and started again on the same var folder,
+    the assistant still knows what the resident asked before the restart."""
+    import shutil
+
+    from bot.conversation import send
+    from bot.servers import Stack, free_port
+    from bot.settings import Settings
+
+    kb = tmp_path / "kb.db"
+    shutil.copy(loaded_kb_file, kb)
+    settings = Settings(database_url=f"sqlite:///{kb}", var_dir=tmp_path / "var", model_dir=trained_model.parent)
+
+    def turn(text: str) -> Dict[str, Any]:
+        stack = Stack(settings, trained_model, {"rasa": free_port(), "actions": free_port()}, webchat=False,
+                      channels=False, log_dir=tmp_path / "logs")
+        stack.start()
+        try:
+            return send(f"http://127.0.0.1:{stack.ports['rasa']}", "resident-1", text, token=stack.api_token)
+        finally:
+            stack.stop()  # a normal stop, as `bot run` gets on Ctrl-C or from its service manager
+
+    assert turn("Đà Nẵng có miễn học phí cho học sinh không")["provisions"][0] == "dn-053"
+    follow = turn("Cần Thơ thì sao?")  # after the restart: the same question, for another city
+    assert follow["outcome"] == "answer" and follow["provisions"][0] == "ct-051"
