@@ -18,17 +18,23 @@ from admin.layout import page
 from admin.number_fields import number_rows, read_numbers
 from admin.roles import admin_only
 from admin.sessions import User
+from admin.vietnam_time import local_time
 from knowledge import admin as kb_admin
 from knowledge.db import transaction
-from knowledge.errors import KbFileError, KnowledgeError, NotFound
+from knowledge.curated_files import FIELD_MEANINGS, KIND_LABELS
+from knowledge.errors import KbFileError, KnowledgeError, NotFound, Problem
 from knowledge.importer import import_file
 from knowledge.models import PROVISION_KINDS, BeneficiaryGroup, Document, Locality, Provision, Topic
 from knowledge.provision_search import ProvisionSearch
 from knowledge.text import fold
 
 MAX_LISTED = 100
-KIND_LABELS = {"benefit": "chế độ, hỗ trợ", "target": "chỉ tiêu", "measure": "giải pháp, nhiệm vụ",
-               "agency": "phân công cơ quan", "legal_basis": "căn cứ pháp lý"}
+# The change log in words (the stored action, entity and field names stay English).
+CHANGE_ACTIONS = {"add": "Thêm", "edit": "Sửa", "retire": "Bỏ khỏi câu trả lời", "import": "Nhập tệp",
+                  "add_alias": "Thêm tên gọi khác cho", "add_synonym": "Thêm từ đồng nghĩa",
+                  "remove_synonym": "Xoá từ đồng nghĩa"}
+CHANGE_ENTITIES = {"provision": "điều khoản", "document": "văn bản", "synonym": "", "locality": "địa phương",
+                   "topic": "chủ đề", "group": "nhóm đối tượng"}
 
 
 def _html(body: Html, request: web.Request, title: str, status: int = 200, **kw: Any) -> web.Response:
@@ -131,15 +137,17 @@ def change_rows(changes: List[Dict[str, Any]]) -> Html:
     for c in changes:
         before, after = c["before"] or {}, c["after"] or {}
         fields = [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
-        diff = join(render("<tr><th>{f}</th><td>{b}</td><td>{a}</td></tr>", f=f, b=_show(before.get(f)),
+        diff = join(render("<tr><th>{f}</th><td>{b}</td><td>{a}</td></tr>", f=FIELD_MEANINGS.get(f, f),
+                           b=_show(before.get(f)),
                            a=_show(after.get(f))) for f in fields)
         target = (render('<a href="/admin/kb/{eid}">{eid}</a>', eid=c["entity_id"]) if c["entity"] == "provision"
                   else render("{eid}", eid=c["entity_id"]))
         items.append(render("""<article class="card"><p><strong>{action}</strong> {entity}
 {target} · {by} · <span class="muted">{at}</span></p>
 <table><tr><th>Trường</th><th>Trước</th><th>Sau</th></tr>{diff}</table></article>""",
-                            action=c["action"], entity=c["entity"], target=target, by=c["by"], at=c["at"],
-                            diff=diff))
+                            action=CHANGE_ACTIONS.get(c["action"], c["action"]),
+                            entity=CHANGE_ENTITIES.get(c["entity"], c["entity"]), target=target, by=c["by"],
+                            at=local_time(c["at"]), diff=diff))
     return join(items)
 
 
@@ -293,12 +301,14 @@ không thay đổi gì.</p>
                 report = await run(import_file, engine, path, request["user"].name)
             except KbFileError as exc:
                 # Named as the admin knows the file: the server's temporary folder is nobody's business.
-                lines = "\n".join(f"{name}, dòng {p.line}: {p.reason}" for p in exc.problems)
+                lines = "\n".join(str(Problem(name, p.line, p.reason)) for p in exc.problems)
                 return _import_page(request, error=f"Không nhập gì cả. Lỗi trong tệp:\n{lines}", status=400)
             except KnowledgeError as exc:
                 return _import_page(request, error=f"Không nhập gì cả: {exc}", status=400)
-        summary = ", ".join(f"{k}: {v}" for k, v in report.as_dict().items())
-        return _import_page(request, flash=f"Đã nhập {name}. {summary}")
+        counts = report.as_dict()
+        summary = (f"{counts['created']} mục mới, {counts['updated']} mục được cập nhật, "
+                   f"{counts['unchanged']} mục không đổi.")
+        return _import_page(request, flash=f"Đã nhập {name}: {summary}")
 
     async def changes(request: web.Request) -> web.Response:
         entity = request.query.get("id") or None

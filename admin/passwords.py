@@ -12,7 +12,7 @@ _HASHER = PasswordHasher()
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_LENGTH:
-        raise InvalidChange(f"a password needs at least {MIN_LENGTH} characters")
+        raise InvalidChange(f"Mật khẩu phải có ít nhất {MIN_LENGTH} ký tự.")
     return _HASHER.hash(password)
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from aiohttp import web
@@ -12,6 +11,7 @@ from admin.html import Html, csrf_field, join, options, render
 from admin.kb_views import catalogue_choices
 from admin.layout import page
 from admin.sessions import User
+from admin.vietnam_time import local_time
 from knowledge import follow_ups
 from knowledge.errors import KnowledgeError, NotFound
 
@@ -30,18 +30,6 @@ INTENT_LABELS = {
     "ask_target": "chỉ tiêu", "ask_agency": "cơ quan phụ trách", "compare_localities": "so sánh địa phương",
     "screener_answer": "trả lời câu hỏi sàng lọc", "more": "xem thêm",
 }
-VIETNAM = dt.timezone(dt.timedelta(hours=7), "giờ Việt Nam")
-
-
-def local_time(stored: str) -> str:
-    """A stored UTC time ("2026-11-30T01:05") as read in Vietnam ("30/11/2026 08:05")."""
-    try:
-        moment = dt.datetime.fromisoformat(stored).replace(tzinfo=dt.timezone.utc).astimezone(VIETNAM)
-    except ValueError:
-        return stored
-    return moment.strftime("%d/%m/%Y %H:%M")
-
-
 def _intents_of_topic(topic: Optional[str]) -> Optional[List[str]]:
     from actions.answering import INTENT_TOPICS  # which topic each question intent asks about
 

@@ -18,15 +18,16 @@ def add_account(engine: Engine, name: str, role: str, telegram_id: Optional[str]
                 zalo_id: Optional[str] = None, locality_key: Optional[str] = None,
                 password_hash: Optional[str] = None) -> int:
     if role not in ROLES:
-        raise InvalidChange(f"role must be one of {', '.join(ROLES)}")
+        raise InvalidChange(f"Vai trò phải là admin (quản trị) hoặc staff (cán bộ); đang là «{role}».")
     if not name.strip():
-        raise InvalidChange("the account needs a name")
+        raise InvalidChange("Tài khoản phải có tên.")
     with transaction(engine) as session:
         if session.execute(select(Account).where(Account.name == name.strip())).scalar_one_or_none():
-            raise InvalidChange(f"an account called '{name}' exists already")
-        for column, value in ((Account.telegram_id, telegram_id), (Account.zalo_id, zalo_id)):
+            raise InvalidChange(f"Đã có tài khoản tên «{name.strip()}»; hãy chọn tên khác.")
+        for column, value, channel in ((Account.telegram_id, telegram_id, "Telegram"),
+                                       (Account.zalo_id, zalo_id, "Zalo")):
             if value and session.execute(select(Account).where(column == value)).scalar_one_or_none():
-                raise InvalidChange(f"another account has that {column.key}")
+                raise InvalidChange(f"Mã {channel} «{value}» đã gắn với một tài khoản khác.")
         row = Account(name=name.strip(), role=role, telegram_id=telegram_id or None, zalo_id=zalo_id or None,
                       locality_key=locality_key, password_hash=password_hash)
         session.add(row)
@@ -81,7 +82,7 @@ def end_sessions(engine: Engine, name: str) -> int:
 def _named(session: Session, name: str) -> Account:
     row = session.execute(select(Account).where(Account.name == name)).scalar_one_or_none()
     if row is None:
-        raise NotFound(f"no account called '{name}'")
+        raise NotFound(f"Không có tài khoản nào tên «{name}».")
     return row
 
 

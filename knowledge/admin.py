@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from knowledge.catalogue import known_keys
-from knowledge.curated_files import validate_provision
+from knowledge.curated_files import FORM_LABELS, validate_provision
 from knowledge.db import bump_version, transaction
 from knowledge.errors import InvalidChange, NotFound
 from knowledge.change_log import log_change
@@ -23,18 +23,19 @@ from knowledge.models import ALIAS_KINDS, Alias, BeneficiaryGroup, ChangeLog, Do
 from knowledge.segment import fold_key
 
 _EDITABLE = ("kind", "section", "topics", "groups", "text", "numbers", "legal_refs", "agencies")
+_CATALOGUE_NAMES = {"locality": "địa phương", "topic": "chủ đề", "group": "nhóm đối tượng"}
 
 
 def _require_by(by: str) -> str:
     if not by or not by.strip():
-        raise InvalidChange("every change needs the name of who makes it (--by NAME)")
+        raise InvalidChange("Mỗi thay đổi phải ghi tên người thực hiện (--by TÊN).")
     return by.strip()
 
 
 def get_provision(session: Session, pid: str) -> Provision:
     row = session.get(Provision, pid)
     if row is None:
-        raise NotFound(f"no provision with id '{pid}'")
+        raise NotFound(f"Không có điều khoản nào mã «{pid}».")
     return row
 
 
@@ -68,13 +69,15 @@ def add_provision(engine: Engine, document_code: str, data: Dict[str, Any], by: 
     """Add a provision to a document; return its new id."""
     by = _require_by(by)
     with transaction(engine) as session:
+        if not (document_code or "").strip():
+            raise InvalidChange("Hãy chọn «Văn bản» mà điều khoản mới thuộc về.")
         doc = session.get(Document, document_code)
         if doc is None:
-            raise NotFound(f"no document with code '{document_code}'")
+            raise NotFound(f"Không có văn bản nào số hiệu «{document_code}».")
         pid = _next_id(session, document_code)
         record = {"id": pid, **{k: data[k] for k in _EDITABLE if k in data}}
         record.setdefault("numbers", [])
-        validate_provision(record, known_keys(session))
+        validate_provision(record, known_keys(session), name="Điều khoản mới")
         position = len(session.execute(select(Provision.id).where(Provision.document_code == document_code)).all())
         row = Provision(id=pid, document_code=document_code, text="", segmented="", position=position)
         session.add(row)
@@ -90,7 +93,8 @@ def edit_provision(engine: Engine, pid: str, changes: Dict[str, Any], by: str) -
     by = _require_by(by)
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
-        raise InvalidChange(f"cannot edit {', '.join(sorted(unknown))}")
+        raise InvalidChange(f"Không sửa được trường {', '.join(sorted(unknown))}; chỉ sửa được: "
+                            f"{', '.join(FORM_LABELS[k] + ' (' + k + ')' for k in _EDITABLE)}.")
     with transaction(engine) as session:
         row = get_provision(session, pid)
         before = provision_record(row)
@@ -111,7 +115,7 @@ def retire_provision(engine: Engine, pid: str, by: str, reason: Optional[str] = 
     with transaction(engine) as session:
         row = get_provision(session, pid)
         if row.status == "retired":
-            raise InvalidChange(f"provision '{pid}' is already retired")
+            raise InvalidChange(f"Điều khoản {pid} đã được bỏ khỏi câu trả lời từ trước.")
         before = provision_record(row)
         row.status = "retired"
         after = provision_record(row)
@@ -128,18 +132,21 @@ def add_alias(engine: Engine, kind: str, key: str, alias: str, by: str) -> None:
     """Teach the KB another name for a locality, topic or group; live at once."""
     by = _require_by(by)
     if kind not in ALIAS_KINDS:
-        raise InvalidChange(f"alias kind must be one of {', '.join(ALIAS_KINDS)}")
+        raise InvalidChange(f"Tên gọi khác chỉ thêm được cho "
+                            f"{', '.join(f'{k} ({_CATALOGUE_NAMES[k]})' for k in ALIAS_KINDS)}; "
+                            f"đang là «{kind}».")
     folded = fold_key(alias)
     if not folded:
-        raise InvalidChange("the alias is empty")
+        raise InvalidChange("Tên gọi khác đang để trống.")
+    name = _CATALOGUE_NAMES[kind]
     with transaction(engine) as session:
         if session.get(_ALIAS_TARGETS[kind], key) is None:
-            raise NotFound(f"no {kind} with key '{key}'")
+            raise NotFound(f"Không có {name} nào mã «{key}» trong danh mục.")
         exists = session.execute(
             select(Alias).where(Alias.kind == kind, Alias.target_key == key, Alias.folded == folded)
         ).scalar_one_or_none()
         if exists is not None:
-            raise InvalidChange(f"'{alias}' is already an alias of {kind} '{key}'")
+            raise InvalidChange(f"«{alias.strip()}» đã là tên gọi khác của {name} {key}.")
         count = len(session.execute(select(Alias.id).where(Alias.kind == kind, Alias.target_key == key)).all())
         session.add(Alias(kind=kind, target_key=key, alias=alias.strip(), folded=folded, position=count))
         log_change(session, by, "add_alias", kind, key, None, {"alias": alias.strip()})

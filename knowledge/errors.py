@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import List
 
 
@@ -11,12 +12,23 @@ class KnowledgeError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
+    """One thing wrong with a file (``path``, ``line``) or, with no path, with a form's provision."""
+
     path: str
     line: int
     reason: str
 
+    @property
+    def place(self) -> str:
+        """"Tệp 002_da-nang.yaml, dòng 14": the file by its name only (never the folder it was saved in,
+        a temporary one for an upload); empty for a form, which has neither file nor line."""
+        if not self.path:
+            return ""
+        name = f"Tệp {PurePath(self.path).name}"
+        return f"{name}, dòng {self.line}" if self.line > 0 else name
+
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.reason}"
+        return f"{self.place}: {self.reason}" if self.place else self.reason
 
 
 class KbFileError(KnowledgeError):

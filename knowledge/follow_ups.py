@@ -83,14 +83,14 @@ def _item(f: FollowUp, q: Question, earlier: List[Dict[str, Any]]) -> Dict[str, 
 def _load(session: Session, question_id: int) -> tuple:
     follow_up = session.get(FollowUp, question_id)
     if follow_up is None:
-        raise NotFound(f"no follow-up for question {question_id}")
+        raise NotFound(f"Không có câu hỏi số {question_id} trong hàng chờ.")
     return follow_up, session.get(Question, question_id)
 
 
 def _open(session: Session, question_id: int) -> tuple:
     follow_up, question = _load(session, question_id)
     if follow_up.status != "open":
-        raise InvalidChange("this question has already been dealt with")
+        raise InvalidChange("Câu hỏi này đã được xử lý rồi.")
     return follow_up, question
 
 
@@ -98,7 +98,7 @@ def _resolve(follow_up: FollowUp, status: str, by: str, session: Optional[Sessio
     """Close the item; with ``session``, also the same conversation's other open requests for a
     person (shown to the clerk as one)."""
     if not by.strip():
-        raise InvalidChange("who resolves the question must be named")
+        raise InvalidChange("Phải ghi tên người xử lý câu hỏi.")
     closing = [follow_up] + (_repeats(session, follow_up) if session is not None else [])
     for item in closing:
         item.status, item.resolved_by, item.resolved_at = status, by.strip(), utcnow()
@@ -122,9 +122,9 @@ def answer(engine: Engine, question_id: int, text: str, by: str) -> bool:
     (a bare REST call leaves no address)."""
     text = text.strip()
     if not text:
-        raise InvalidChange("the answer is empty")
+        raise InvalidChange("Câu trả lời đang để trống.")
     if len(text) > MAX_ANSWER:
-        raise InvalidChange(f"the answer is longer than {MAX_ANSWER} characters")
+        raise InvalidChange(f"Câu trả lời dài quá {MAX_ANSWER} ký tự; hãy viết ngắn lại.")
     with transaction(engine) as session:
         follow_up, question = _open(session, question_id)
         address = follow_up.address
@@ -141,7 +141,7 @@ def link_provision(engine: Engine, question_id: int, provision_id: str, by: str)
     with transaction(engine) as session:
         follow_up, _ = _open(session, question_id)
         if session.get(Provision, provision_id) is None:
-            raise NotFound(f"no provision with id '{provision_id}'")
+            raise NotFound(f"Không có điều khoản nào mã «{provision_id}».")
         follow_up.provision_id = provision_id
         _resolve(follow_up, "linked", by)
 
@@ -149,7 +149,7 @@ def link_provision(engine: Engine, question_id: int, provision_id: str, by: str)
 def make_example(engine: Engine, question_id: int, intent: str, known_intents: List[str], by: str) -> None:
     """Keep the question as a training example of ``intent`` for the next training."""
     if intent not in known_intents:
-        raise InvalidChange(f"unknown intent '{intent}'")
+        raise InvalidChange(f"Không có ý định «{intent}» trong mô hình.")
     with transaction(engine) as session:
         follow_up, question = _open(session, question_id)
         session.add(TrainingExample(text=question.text, intent=intent, question_id=question_id, added_by=by.strip()))

@@ -390,7 +390,8 @@ class ProvisionSearch:
         """Catalogue keys for a name or alias; raise ``NotFound`` when there is none."""
         keys = self.index().aliases.resolve(kind, name)
         if not keys:
-            raise NotFound(f"no {kind} is called '{name}'")
+            what = {"locality": "địa phương", "topic": "chủ đề", "group": "nhóm đối tượng"}.get(kind, kind)
+            raise NotFound(f"Không có {what} nào tên «{name}».")
         return keys
 
     def search(self, query: str, locality: Optional[str] = None, topic: Optional[str] = None,

@@ -25,21 +25,27 @@ def synonym_key(phrase: str) -> str:
     return normalize(phrase, chat=True)
 
 
+MAX_CHARS = 200
+
+
 def refusal(phrase: str, means: str) -> Optional[str]:
-    """Why ``phrase`` cannot be read as ``means``, or None when it can."""
+    """Why ``phrase`` cannot be read as ``means`` (a sentence for the admin), or None when it can."""
     key, meaning = synonym_key(phrase).split(), synonym_key(means).split()
     if not key or not meaning:
-        return "both the phrase and its meaning must be given"
+        return "Hãy điền cả cách người dân nói và từ kế hoạch viết."
     if key == meaning:
-        return f"'{phrase}' already reads as '{means}'"
-    if len(phrase) > 200 or len(means) > 200:
-        return "a phrase or meaning is at most 200 characters"
+        return f"«{phrase}» và «{means}» đã được đọc như nhau; không cần thêm."
+    if len(phrase) > MAX_CHARS or len(means) > MAX_CHARS:
+        longest = max(len(phrase), len(means))
+        return f"Mỗi cách nói dài tối đa {MAX_CHARS} ký tự (đang có {longest} ký tự)."
     as_typed = fold(phrase).split()
     if len(as_typed) == len(key) and key != as_typed and all(
             a != k for a, k in zip(as_typed, key)):
-        return f"'{phrase}' is already read as '{' '.join(key)}' everywhere"
+        return (f"«{phrase}» là cách viết tắt trợ lý đã hiểu sẵn ở mọi câu hỏi (đọc thành «{' '.join(key)}»), "
+                "nên không gán được nghĩa khác.")
     if any(meaning[i : i + len(key)] == key for i in range(len(meaning) - len(key) + 1)):
-        return f"'{phrase}' is part of '{means}': every '{means}' would be read twice"
+        return (f"«{phrase}» nằm trong chính «{means}»: nếu thêm, mỗi chỗ có «{means}» sẽ bị đọc lặp; "
+                "hãy chọn cách nói khác.")
     return None
 
 
@@ -135,7 +141,7 @@ def _drop(session: Session, row: Synonym, by: str) -> None:
 def add_synonym(engine: Engine, phrase: str, means: str, by: str) -> None:
     """Read ``phrase`` as ``means`` from the next question on; replaces the phrase's earlier meaning."""
     if not by.strip():
-        raise InvalidChange("who made the change must be given")
+        raise InvalidChange("Mỗi thay đổi phải ghi tên người thực hiện (--by TÊN).")
     phrase, means = " ".join(phrase.split()), " ".join(means.split())
     problem = refusal(phrase, means)
     if problem:
@@ -147,11 +153,11 @@ def add_synonym(engine: Engine, phrase: str, means: str, by: str) -> None:
 
 def remove_synonym(engine: Engine, phrase: str, by: str) -> None:
     if not by.strip():
-        raise InvalidChange("who made the change must be given")
+        raise InvalidChange("Mỗi thay đổi phải ghi tên người thực hiện (--by TÊN).")
     with transaction(engine) as session:
         row = session.execute(select(Synonym).where(Synonym.folded == synonym_key(phrase))).scalar_one_or_none()
         if row is None:
-            raise NotFound(f"'{phrase}' is not in the synonym table")
+            raise NotFound(f"«{' '.join(phrase.split())}» không có trong bảng từ đồng nghĩa.")
         _drop(session, row, by)
         bump_version(session)
 

@@ -228,7 +228,10 @@ async def test_a_bad_import_changes_nothing_and_lists_its_errors_a_good_one_is_a
     form.add_field("csrf", token)
     form.add_field("file", source.replace("Đà Nẵng", "Đà Nẵng", 1).encode("utf-8"), filename="002_da-nang.yaml")
     response = await client.post("/admin/kb/import", data=form)
-    assert response.status == 200 and "Đã nhập" in await response.text()
+    body = await response.text()
+    assert response.status == 200 and "Đã nhập 002_da-nang.yaml: 0 mục mới" in body and "unchanged" not in body
+    log = await (await client.get("/admin/changes")).text()
+    assert "Nhập tệp</strong> văn bản" in log and "<th>tên văn bản</th>" in log and ">import<" not in log
 
 
 async def test_staff_see_and_answer_their_communes_questions_and_the_answer_is_queued_for_the_channel(client, accounts):
@@ -429,8 +432,8 @@ ALIAS_BOMB = "".join(f"{k}: &{k} [" + ",".join([f"*{p}" if p else '"lol"'] * 9) 
 
 
 @pytest.mark.parametrize("payload, reason", [
-    (ALIAS_BOMB, "anchors and aliases"),          # 342 bytes that would expand into 387 million strings
-    ("[" * 5000 + "]" * 5000, "nested deeper"),   # gave a RecursionError (500)
+    (ALIAS_BOMB, "neo và tham chiếu của YAML"),         # 342 bytes that would expand into 387 million strings
+    ("[" * 5000 + "]" * 5000, "lồng nhau quá 20 cấp"),   # gave a RecursionError (500)
 ])
 async def test_a_hostile_import_is_refused_with_400_in_bounded_time_and_memory(client, accounts, payload, reason):
     import resource

@@ -63,11 +63,16 @@ def test_valid_file_imports_and_is_searchable_at_once(kb_engine, tmp_path):
 
 
 @pytest.mark.parametrize("broken,line,reason", [
-    (GOOD_DOC.replace("topics: [bhyt]", "topics: [bhyt, khong-co]"), 14, "unknown topic 'khong-co'"),
-    (GOOD_DOC.replace("value: 70", "value: 75"), 21, "number 75 is not in the text"),
-    (GOOD_DOC.replace("kind: benefit", "kind: promise"), 14, "'kind' must be one of"),
-    (GOOD_DOC.replace("locality: can-tho", "locality: ha-noi"), 2, "unknown locality 'ha-noi'"),
-    (GOOD_DOC.replace("    section: II.1\n", "    section: [II.1\n"), 17, "not valid YAML"),
+    (GOOD_DOC.replace("topics: [bhyt]", "topics: [bhyt, khong-co]"), 14,
+     "Điều khoản test-001: chủ đề «khong-co» (trường 'topics') không có trong danh mục"),
+    (GOOD_DOC.replace("value: 70", "value: 75"), 21,
+     "Điều khoản test-001: số 75 không có trong nội dung điều khoản"),
+    (GOOD_DOC.replace("kind: benefit", "kind: promise"), 14,
+     "Điều khoản test-001: trường 'kind' (loại) phải là benefit (chế độ, hỗ trợ)"),
+    (GOOD_DOC.replace("locality: can-tho", "locality: ha-noi"), 2,
+     "Văn bản 99/KH-TEST: địa phương «ha-noi» (trường 'locality') không có trong danh mục"),
+    (GOOD_DOC.replace("    section: II.1\n", "    section: [II.1\n"), 17,
+     "Sai cú pháp YAML: thiếu dấu ']' đóng danh sách mở ở dòng 16"),
 ])
 def test_bad_file_is_rejected_with_line_and_reason_and_changes_nothing(kb_engine, tmp_path, broken, line, reason):
     before = _snapshot(kb_engine)
@@ -75,7 +80,8 @@ def test_bad_file_is_rejected_with_line_and_reason_and_changes_nothing(kb_engine
     with pytest.raises(KbFileError) as err:
         import_file(kb_engine, path, by="lan")
     messages = [str(p) for p in err.value.problems]
-    assert any(m.startswith(f"{path}:{line}:") and reason in m for m in messages), messages
+    assert any(m.startswith(f"Tệp bad.yaml, dòng {line}: ") and reason in m for m in messages), messages
+    assert not any(str(tmp_path) in m for m in messages)  # the file by its name, not the folder it sits in
     assert _snapshot(kb_engine) == before
 
 
@@ -92,7 +98,8 @@ def test_cli_reports_bad_file_on_stderr_with_exit_code(kb_engine, tmp_path, monk
     monkeypatch.setenv("DATABASE_URL", str(kb_engine.url))
     path = _write(tmp_path, "bad.yaml", GOOD_DOC.replace("groups: [nguoi-cao-tuoi]", "groups: [ai-do]"))
     assert main(["kb", "import", str(path), "--by", "lan"]) == 1
-    assert f"{path}:14: provision 'test-001': unknown group 'ai-do'" in capsys.readouterr().err
+    assert ("Tệp bad.yaml, dòng 14: Điều khoản test-001: nhóm đối tượng «ai-do» (trường 'groups') "
+            "không có trong danh mục") in capsys.readouterr().err
 
 
 def test_export_then_import_reproduces_the_knowledge_base(kb_engine, empty_engine, tmp_path):
@@ -122,10 +129,38 @@ def test_edit_is_logged_and_live_in_search_at_once(kb_engine):
 
 
 def test_edit_that_breaks_the_rules_is_refused(kb_engine):
-    with pytest.raises(KbFileError, match="number 50 is not in the text"):
+    with pytest.raises(KbFileError, match="Điều khoản hcm-045: số 50 không có trong nội dung điều khoản"):
         admin.edit_provision(kb_engine, "hcm-045", {"text": "Thành phố hỗ trợ thẻ bảo hiểm y tế."}, by="lan")
     with pytest.raises(InvalidChange):
         admin.edit_provision(kb_engine, "hcm-045", {"text": "x"}, by=" ")
+
+
+def test_a_figure_missing_from_the_text_is_refused_in_vietnamese_naming_provision_and_number(
+        kb_engine, tmp_path, monkeypatch, capsys):
+    import tempfile
+
+    before = admin.show_provision(kb_engine, "dn-013")
+    text = "Đến năm 2025, độ bao phủ bảo hiểm y tế toàn dân tại thành phố Đà Nẵng đạt 95%."
+    expected = "Điều khoản dn-013: số 99 không có trong nội dung điều khoản"
+    with pytest.raises(KbFileError) as edit:
+        admin.edit_provision(kb_engine, "dn-013", {"text": text}, by="lan")
+    monkeypatch.setenv("DATABASE_URL", str(kb_engine.url))
+    assert main(["kb", "edit", "dn-013", "--text", text, "--by", "lan"]) == 1
+    cli = capsys.readouterr().err
+    with pytest.raises(KbFileError) as added:
+        admin.add_provision(kb_engine, "10/KH-UBND", {**before, "text": text}, by="lan")
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))  # as the admin web keeps an upload
+    path = _write(folder, "002_da-nang.yaml", GOOD_DOC.replace("value: 70", "value: 99"))
+    with pytest.raises(KbFileError) as imported:
+        import_file(kb_engine, path, by="lan")
+    for message in (str(edit.value), cli, str(added.value), str(imported.value)):
+        assert "số 99 không có trong nội dung điều khoản" in message, message
+        assert "<input>" not in message and ":0:" not in message and str(folder) not in message
+        assert tempfile.gettempdir() not in message and "is not in the text" not in message
+    assert expected in str(edit.value) and expected in cli
+    assert str(added.value).startswith("Điều khoản mới: số 99")
+    assert str(imported.value).startswith("Tệp 002_da-nang.yaml, dòng 21: Điều khoản test-001: số 99")
+    assert admin.show_provision(kb_engine, "dn-013") == before
 
 
 def test_retired_provision_leaves_answers_and_add_assigns_next_id(kb_engine):

@@ -71,7 +71,7 @@ def test_an_import_with_a_bad_synonym_changes_nothing_and_an_export_round_trips(
     with pytest.raises(KbFileError) as caught:
         import_file(kb_engine, bad, by="quantri")
     reasons = " ".join(p.reason for p in caught.value.problems)
-    assert "'dùng' is part of 'sử dụng'" in reasons and "'xài' is listed twice" in reasons
+    assert "«dùng» nằm trong chính «sử dụng»" in reasons and "cách nói «xài» có hai lần" in reasons
     assert synonyms.list_synonyms(kb_engine) == before
     exported = tmp_path / "kb.yaml"
     export_file(kb_engine, exported)
