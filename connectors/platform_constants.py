@@ -12,12 +12,23 @@ ZALO_MAX_BUTTONS = 4  # the SDK is inconsistent between 4 and 5
 ZALO_BUTTON_TITLE_LIMIT = 100
 ZALO_BUTTON_PAYLOAD_LIMIT = 1000
 ZALO_BUTTON_QUERY_SHOW = "oa.query.show"
-ZALO_MAX_EVENT_AGE_S = 600  # events older (or further in the future) than this are refused
+# Zalo retries a failed delivery for hours: an event older than this is kept and answered, only logged as late.
+# Replays are stopped by deduplicating message ids, not by age.
+ZALO_LATE_EVENT_S = 600
+# A reply sent with recipient.message_id inside this window after the user's message is a free customer-service
+# reply; beyond it Zalo counts a message as proactive (and refuses it after 7 days: -230).
+ZALO_REPLY_WINDOW_S = 48 * 3600
 ZALO_ERROR_OK = 0
 ZALO_ERROR_TOKEN_INVALID = -216
 ZALO_ERROR_NO_INTERACTION_7D = -230
 ZALO_ERROR_NO_INTERACTION_48H = -213
 ZALO_ERROR_NOT_FOLLOWING = -201
+# Why Zalo refuses a message for good (for logs and the stored row); retrying cannot help.
+ZALO_ERROR_REASONS = {
+    ZALO_ERROR_NO_INTERACTION_7D: "the user has not interacted with the OA in the past 7 days",
+    ZALO_ERROR_NO_INTERACTION_48H: "the user has not interacted with the OA in the past 48 hours",
+    ZALO_ERROR_NOT_FOLLOWING: "the user does not follow the OA",
+}
 ZALO_EVENT_TEXT = "user_send_text"
 ZALO_EVENT_FOLLOW = "follow"
 ZALO_EVENT_UNFOLLOW = "unfollow"
@@ -42,5 +53,9 @@ TELEGRAM_CALLBACK_ANSWER_LIMIT = 200  # characters of answerCallbackQuery text
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 TELEGRAM_SECRET_TOKEN_LIMIT = 256  # characters A-Z, a-z, 0-9, "_" and "-"
 TELEGRAM_TYPING_REFRESH_S = 4.0  # "typing…" lasts about 5 s; renew it before it fades
+# Flood control: about one message a second to one chat and 30 a second overall; beyond that Telegram
+# answers 429 (RetryAfter). Messages are paced to stay under both.
+TELEGRAM_CHAT_INTERVAL_S = 1.0
+TELEGRAM_MESSAGES_PER_SECOND = 30
 TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)  # ports Telegram delivers webhooks to
 TELEGRAM_ALLOWED_UPDATES = ("message", "callback_query")

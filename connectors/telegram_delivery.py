@@ -1,5 +1,6 @@
-"""Sending to Telegram without losing anything: flood control (RetryAfter) honoured, transient
-errors retried with backoff, and every message that still could not be sent logged and kept.
+"""Sending to Telegram without losing anything: messages paced under Telegram's flood limits (about one
+a second to a chat, 30 a second overall), flood control (RetryAfter) honoured, transient errors retried
+with backoff, and every message that still could not be sent logged and kept.
 
 A kept answer belongs to the stored inbound message it answers (``inbox_id``): the connector leaves that
 message pending until ``on_settled`` reports its answer delivered, so an answer still kept when the
@@ -10,14 +11,17 @@ import asyncio
 import logging
 import time
 import warnings
+from collections import Counter
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Awaitable, Callable, List, Optional, Sequence, Set, Tuple
+from typing import AsyncIterator, Awaitable, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from telegram import Bot, Message, ReplyParameters
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
 
+from connectors.platform_constants import TELEGRAM_CHAT_INTERVAL_S, TELEGRAM_MESSAGES_PER_SECOND
 from connectors.telegram_format import OutgoingMessage
 
 log = logging.getLogger(__name__)
@@ -25,13 +29,16 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DeliveryPolicy:
-    """How hard to try: attempts per message, backoff between transient failures, failures kept."""
+    """How hard to try: attempts per message, backoff between transient failures, failures kept; and
+    how fast to send: the least interval between two messages to one chat and between any two messages."""
 
     max_attempts: int = 5
     backoff_base: float = 1.0  # seconds before the 2nd attempt; doubled for each further one
     backoff_max: float = 30.0
     max_retry_after: float = 600.0  # a longer flood wait is not waited for in place (kept, retried later)
     kept_failures: int = 1000
+    chat_interval: float = TELEGRAM_CHAT_INTERVAL_S  # seconds; a chat's pacing never delays other chats
+    overall_interval: float = 1.0 / TELEGRAM_MESSAGES_PER_SECOND  # seconds between any two messages
 
 
 @dataclass
@@ -64,6 +71,11 @@ class Delivery:
         self._sleep = sleep
         self._clock = clock
         self._resume_at = 0.0  # flood control applies to the whole bot: nothing is sent before this
+        self._chat_free_at: Dict[int, float] = {}  # chat id -> when it may get its next message
+        self._any_free_at = 0.0  # when the bot may send its next message to any chat
+        self._prune_above = 1024  # chats remembered before those idle long enough are forgotten
+        self._chat_locks: Dict[int, asyncio.Lock] = {}  # one sender at a time per chat (see _in_order)
+        self._chat_lock_users: Counter = Counter()
         self.failures: List[FailedDelivery] = []
         # Called with an inbox id once none of its answer is waiting any more (sent, or refused for good).
         self.on_settled: Optional[Callable[[int], Awaitable[None]]] = None
@@ -79,7 +91,8 @@ class Delivery:
 
     async def send_now(self, chat_id: int, message: OutgoingMessage) -> Message:
         """Send one message, raising ``DeliveryFailed`` instead of keeping it (the caller keeps it)."""
-        return await self._send_with_retries(chat_id, message, None)
+        async with self._in_order(chat_id):
+            return await self._send_with_retries(chat_id, message, None)
 
     async def send_all(self, chat_id: int, messages: Sequence[OutgoingMessage],
                        reply_to: Optional[int] = None, inbox_id: Optional[int] = None) -> List[Message]:
@@ -87,31 +100,47 @@ class Delivery:
         retrying, the rest are kept behind it rather than sent out of order; a message refused for
         good is kept and the rest still go out. ``inbox_id``: the stored message they answer."""
         sent: List[Message] = []
-        if not (await self._flush(chat_id))[0]:
+        async with self._in_order(chat_id):
+            if not (await self._flush(chat_id))[0]:
+                for i, message in enumerate(messages):
+                    self._keep(FailedDelivery(chat_id, message, reply_to if i == 0 else None,
+                                              "waiting behind an undelivered message", True, inbox_id=inbox_id))
+                return sent
             for i, message in enumerate(messages):
-                self._keep(FailedDelivery(chat_id, message, reply_to if i == 0 else None,
-                                          "waiting behind an undelivered message", True, inbox_id=inbox_id))
-            return sent
-        for i, message in enumerate(messages):
-            try:
-                sent.append(await self._send_with_retries(chat_id, message, reply_to if i == 0 else None))
-            except DeliveryFailed as exc:
-                if not exc.retryable:
-                    self._keep(FailedDelivery(chat_id, message, reply_to if i == 0 else None, str(exc), False,
-                                              inbox_id=inbox_id))
-                    continue
-                for j, rest in enumerate(messages[i:]):
-                    self._keep(FailedDelivery(chat_id, rest, reply_to if i + j == 0 else None, str(exc), True,
-                                              inbox_id=inbox_id))
-                break
+                try:
+                    sent.append(await self._send_with_retries(chat_id, message, reply_to if i == 0 else None))
+                except DeliveryFailed as exc:
+                    if not exc.retryable:
+                        self._keep(FailedDelivery(chat_id, message, reply_to if i == 0 else None, str(exc), False,
+                                                  inbox_id=inbox_id))
+                        continue
+                    for j, rest in enumerate(messages[i:]):
+                        self._keep(FailedDelivery(chat_id, rest, reply_to if i + j == 0 else None, str(exc), True,
+                                                  inbox_id=inbox_id))
+                    break
         return sent
 
     async def retry_failed(self) -> int:
         """Send kept, retryable messages again, each chat's in order; return how many went out."""
         delivered = 0
         for chat_id in dict.fromkeys(f.chat_id for f in self.failures if f.retryable):
-            delivered += (await self._flush(chat_id))[1]
+            async with self._in_order(chat_id):
+                delivered += (await self._flush(chat_id))[1]
         return delivered
+
+    @asynccontextmanager
+    async def _in_order(self, chat_id: int) -> AsyncIterator[None]:
+        """One sender at a time per chat, first come first served: kept messages being sent again and a
+        new answer waiting for the chat's next turn cannot overtake each other."""
+        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
+        self._chat_lock_users[chat_id] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._chat_lock_users[chat_id] -= 1
+            if not self._chat_lock_users[chat_id]:  # nobody holds or waits for it: forget it
+                del self._chat_lock_users[chat_id], self._chat_locks[chat_id]
 
     async def _flush(self, chat_id: int) -> Tuple[bool, int]:
         """Send this chat's kept, retryable messages in order: (all sent?, how many sent); when one fails
@@ -155,11 +184,8 @@ class Delivery:
         attempt = 0
         while True:
             attempt += 1
-            await self._wait_for_flood_control()
             try:
-                return await self._bot.send_message(
-                    chat_id=chat_id, text=message.text, reply_markup=message.reply_markup,
-                    reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)
+                return await self._paced_send(chat_id, message, reply_to)
             except RetryAfter as exc:
                 wait = _seconds(exc)
                 log.warning("flood control: chat %s must wait %.0f s (attempt %d)", chat_id, wait, attempt)
@@ -178,10 +204,32 @@ class Delivery:
                     raise DeliveryFailed(f"{exc.__class__.__name__}: {exc}", retryable=True) from exc
                 await self._sleep(min(self._policy.backoff_max, self._policy.backoff_base * 2 ** (attempt - 1)))
 
-    async def _wait_for_flood_control(self) -> None:
-        delay = self._resume_at - self._clock()
-        if delay > 0:
-            await self._sleep(delay)
+    async def _paced_send(self, chat_id: int, message: OutgoingMessage, reply_to: Optional[int]) -> Message:
+        """One attempt, in the chat's turn."""
+        await self._wait_for_turn(chat_id)
+        try:
+            return await self._bot.send_message(
+                chat_id=chat_id, text=message.text, reply_markup=message.reply_markup,
+                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)
+        finally:  # the chat's interval counts from the answer, when Telegram surely has the message
+            self._chat_free_at[chat_id] = self._clock() + self._policy.chat_interval
+
+    async def _wait_for_turn(self, chat_id: int) -> None:
+        """Wait until a message may go to this chat: after any flood-control pause, ``chat_interval``
+        after the chat's previous message and ``overall_interval`` after the bot's. Only this chat's own
+        pacing is waited for, never another chat's. The turn is taken with no await between the last
+        check and the send, so concurrent senders cannot take the same one."""
+        while True:
+            now = self._clock()
+            ready_at = max(self._resume_at, self._chat_free_at.get(chat_id, now), self._any_free_at)
+            if ready_at <= now:
+                break
+            await self._sleep(ready_at - now)  # checked again after: another sender may have gone first
+        self._chat_free_at[chat_id] = now + self._policy.chat_interval
+        self._any_free_at = now + self._policy.overall_interval
+        if len(self._chat_free_at) > self._prune_above:
+            self._chat_free_at = {c: t for c, t in self._chat_free_at.items() if t > now}
+            self._prune_above = max(1024, 2 * len(self._chat_free_at))
 
     async def _settle(self, inbox_ids: Set[int]) -> None:
         for inbox_id in sorted(inbox_ids):

@@ -33,15 +33,11 @@ def utf16_length(text: str) -> int:
 
 
 def split_message(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> List[str]:
-    """Non-empty pieces of at most ``limit`` UTF-16 code units, cut at line, sentence or word
-    boundaries (a single word longer than the limit is the only thing ever cut)."""
-    pieces: List[str] = []
-    for piece in split_text(text, limit):
-        if utf16_length(piece) <= limit:
-            pieces.append(piece)
-        else:  # astral characters (emoji…) count twice: half as many characters always fit
-            pieces.extend(split_text(piece, max(1, limit // 2)))
-    return pieces
+    """Non-empty pieces of at most ``limit`` UTF-16 code units, as few and as even as the text allows,
+    cut at paragraph, line, sentence or word boundaries (a single word longer than the limit is the
+    only thing ever cut). Messages go out as plain text (no ``parse_mode``), so a cut cannot break
+    markup; should HTML formatting come, split before escaping and tagging, never after."""
+    return split_text(text, limit, utf16_length)
 
 
 class CallbackKeys:

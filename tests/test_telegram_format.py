@@ -3,7 +3,11 @@ answers for staff to relay."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+from typing import Sequence
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import Chat, MessageOriginChannel, MessageOriginChat, MessageOriginHiddenUser, MessageOriginUser, User
@@ -11,6 +15,7 @@ from telegram import Chat, MessageOriginChannel, MessageOriginChat, MessageOrigi
 from connectors.channel_texts import RELAY_PREFIX, TELEGRAM_CHOOSE_LOCALITY
 from connectors.platform_constants import TELEGRAM_CALLBACK_DATA_LIMIT, TELEGRAM_TEXT_LIMIT
 from connectors.rasa_client import BotReply
+from connectors.reply_splitter import split_text
 from connectors.telegram_format import (KEY_PREFIX, CallbackKeys, forward_origin_key, keyboard, locality_payload,
                                         locality_prompt, relay_messages, reply_messages, split_message,
                                         utf16_length)
@@ -28,6 +33,31 @@ def wordy(alphabet=st.characters()):
 
 def _bytes(data: str) -> int:
     return len(data.encode("utf-8"))
+
+
+EMOJI_WORDS = ("Hộ", "cận", "nghèo", "👨‍👩‍👧", "được", "hỗ", "trợ", "70%", "💰💰", "mức", "đóng", "thẻ", "BHYT", "🏥🏥",
+               "🇻🇳.", "Liên", "hệ", "📞", "UBND", "🎓", "phường", "😀😀😀.")
+
+
+def words_of_length(units: int, vocabulary: Sequence[str] = EMOJI_WORDS) -> str:
+    """Words from ``vocabulary`` and a last filler word, exactly ``units`` UTF-16 code units long."""
+    words = []
+    while utf16_length(" ".join(words)) < units - 40:
+        words.append(vocabulary[len(words) % len(vocabulary)])
+    words.append("x" * (units - utf16_length(" ".join(words)) - 1))
+    return " ".join(words)
+
+
+def fewest_pieces(text: str, limit: int) -> int:
+    """The fewest pieces of whole words within the limit: filling each piece as full as it goes."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    pieces, first = 0, 0
+    while first < len(words):
+        last = first
+        while last + 1 < len(words) and utf16_length(text[words[first][0]:words[last + 1][1]]) <= limit:
+            last += 1
+        pieces, first = pieces + 1, last + 1
+    return pieces
 
 
 # --- splitting at the length limit (property-based, arbitrary Unicode) ------------------------
@@ -65,6 +95,79 @@ def test_words_with_emoji_are_not_cut_when_half_the_limit_holds_them(text, extra
     words = text.split()
     limit = 2 * max([1] + [len(w) for w in words]) + extra
     assert " ".join(split_message(text, limit)).split() == words
+
+
+@settings(max_examples=250, deadline=None)
+@given(st.one_of(st.text(), wordy()), st.integers(min_value=0, max_value=40))
+def test_a_reply_takes_the_fewest_messages_its_words_allow(text, extra):
+    limit = max([2] + [utf16_length(w) for w in text.split()]) + extra
+    assert len(split_message(text, limit)) == fewest_pieces(text, limit)
+
+
+SHORT_WORD = st.text(st.characters(blacklist_categories=("Cs", "Z", "Cc")), min_size=1, max_size=6)
+
+
+@settings(max_examples=250, deadline=None)
+@given(st.lists(st.tuples(SHORT_WORD, st.sampled_from([" ", " ", " ", "\n", "\n\n", ". ", "! "])), min_size=1,
+                max_size=400), st.integers(min_value=60, max_value=300))
+def test_no_message_is_a_scrap_when_words_are_short(parts, limit):
+    pieces = split_message("".join(word + space for word, space in parts), limit)
+    sizes = [utf16_length(p) for p in pieces]
+    assert min(sizes) >= 0.5 * sum(sizes) / len(sizes)
+
+
+def test_an_emoji_heavy_8000_unit_reply_is_two_messages_of_about_equal_size():
+    text = words_of_length(8000)
+    assert utf16_length(text) == 8000 and utf16_length(text) - len(text) > 1000  # over 1,000 emoji code points
+    pieces = split_message(text)
+    sizes = [utf16_length(p) for p in pieces]
+    assert len(pieces) == 2 and max(sizes) <= TELEGRAM_TEXT_LIMIT
+    assert min(sizes) >= 0.75 * max(sizes)
+    assert " ".join(pieces).split() == text.split()
+    for piece in pieces:
+        piece.encode("utf-16-le")  # strict: no half of a surrogate pair
+
+
+def test_a_reply_just_over_the_limit_is_cut_in_halves_not_into_a_full_message_and_a_scrap():
+    text = words_of_length(TELEGRAM_TEXT_LIMIT + 4, ("chính", "sách", "xã", "hội."))
+    pieces = split_message(text)
+    assert len(pieces) == 2
+    assert min(utf16_length(p) for p in pieces) >= 0.45 * utf16_length(text)
+    assert " ".join(pieces).split() == text.split()
+
+
+@pytest.mark.parametrize("strong, weaker", [("\n\n", ["\n", ". ", " "]), ("\n", [". ", " "]), (". ", [" "])])
+def test_the_cut_is_at_the_most_natural_boundary_near_the_middle(strong, weaker):
+    # Weaker boundaries surround the middle, a strong one is just before it and another far after it
+    # (where filling the first message to the limit would cut).
+    def words(n: int) -> str:
+        return " ".join(["trợ", "cấp", "xã", "hội"] * n)
+
+    middle = "mức" + "".join(f"{space}mức" for space in weaker * 3)
+    first, second = words(220) + strong, middle + " " + words(50) + strong + words(170)
+    text = first + second
+    assert 1.5 * TELEGRAM_TEXT_LIMIT < utf16_length(text) <= 2 * TELEGRAM_TEXT_LIMIT
+    assert utf16_length(first + second.split(strong)[0]) < TELEGRAM_TEXT_LIMIT
+    assert split_message(text) == [first.rstrip(), second]
+
+
+def test_an_over_long_word_is_cut_only_between_whole_characters():
+    # Emoji sequences, a flag, and Vietnamese written with combining accents (as some keyboards send it).
+    word = ("👨‍👩‍👧" + unicodedata.normalize("NFD", "Nghịđịnh") + "🇻🇳" + "❤️") * 40
+    for limit in range(8, 40):
+        pieces = split_message(word, limit)
+        assert "".join(pieces) == word
+        for piece in pieces:
+            assert utf16_length(piece) <= limit
+            assert not unicodedata.combining(piece[0]) and piece[0] not in "\u200d\ufe0f" and piece[-1] != "\u200d"
+            assert sum(0x1F1E6 <= ord(c) <= 0x1F1FF for c in piece) % 2 == 0  # no flag cut in two
+
+
+def test_the_length_measure_is_a_parameter_characters_by_default():
+    text = " ".join(["😀"] * 1500)  # 2,999 characters, 4,499 UTF-16 code units
+    by_characters, by_units = split_text(text, 2000), split_text(text, 2000, utf16_length)
+    assert len(by_characters) == 2 and all(len(p) <= 2000 for p in by_characters)
+    assert len(by_units) == 3 and all(utf16_length(p) <= 2000 for p in by_units)
 
 
 def test_a_10000_character_answer_becomes_three_messages_cut_between_words():
