@@ -19,6 +19,15 @@ ZALO_TEXT_ONLY = (
 ZALO_MORE_CHOICES = "Các lựa chọn khác:"
 # Text of a message that carries only buttons.
 ZALO_CHOOSE = "Mời bạn chọn:"
+# What a tapped quick-reply button says in the chat (Zalo posts the payload as the user's own message), for
+# Rasa's intent payloads; the connector turns these phrases back into the payloads (connectors/zalo_buttons.py).
+ZALO_INTENT_PHRASES = (
+    ("/more", "Xem thêm"),
+    ("/ask_human", "Gặp cán bộ"),
+    ("/help", "Chủ đề khác"),
+)
+# The same for a locality button (``/choose_locality{"locality": …}``).
+ZALO_LOCALITY_PHRASE = "Tôi ở {locality}"
 
 # --- Telegram ---
 # Shown when Rasa cannot be reached: the question is kept and answered when the system is back.

@@ -1,4 +1,8 @@
-"""Messages written outside a conversation turn (staff answers), delivered by their channel's connector."""
+"""Messages written outside a conversation turn (staff answers), delivered by their channel's connector.
+
+A connector that sends a message in parts and records its sends (Zalo) keeps the progress in ``status``:
+``pending:<n>`` when parts before ``n`` went out, ``sending:<n>`` while part ``n`` (0-based) is on its way, so
+that after a crash the part that may have gone out is not sent again (:func:`recover_sending`)."""
 from __future__ import annotations
 
 import asyncio
@@ -6,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import Awaitable, Callable, List, Tuple, Type
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 
 from knowledge.db import transaction
@@ -24,10 +28,11 @@ class Outbound:
     address: str
     text: str
     attempts: int
+    next_part: int = 0  # the first part not yet sent, for a connector that sends in recorded parts
 
 
 def _as_outbound(row: OutboundMessage) -> Outbound:
-    return Outbound(row.id, row.channel, row.address, row.text, row.attempts)
+    return Outbound(row.id, row.channel, row.address, row.text, row.attempts, _progress(row.status)[1])
 
 
 def due(engine: Engine, channel: str, limit: int = 20) -> List[Outbound]:
@@ -86,3 +91,94 @@ async def deliver_due(engine: Engine, channel: str, send: Callable[[Outbound], A
         await asyncio.to_thread(mark_sent, engine, item.id)
         sent += 1
     return sent
+
+
+# --- recorded sends, part by part ---------------------------------------------------------------------------
+
+PENDING, SENDING = "pending", "sending"
+
+
+@dataclass(frozen=True)
+class Interrupted:
+    """A message whose send was in flight when the connector stopped: ``part`` (0-based) of ``parts`` may have
+    gone out and is not sent again; ``done`` when it was the last part."""
+
+    id: int
+    address: str
+    part: int
+    parts: int
+    done: bool
+
+
+def _progress(status: str) -> Tuple[str, int]:
+    """``("pending", 2)`` for ``pending:2``; a bare status is at part 0."""
+    state, _, part = status.partition(":")
+    return state, int(part) if part.isdigit() else 0
+
+
+def _pending(part: int) -> str:
+    return PENDING if part == 0 else f"{PENDING}:{part}"
+
+
+def due_parts(engine: Engine, channel: str, limit: int = 20) -> List[Outbound]:
+    """Messages of ``channel`` waiting to be sent, also those part-way through (``next_part``), oldest first."""
+    with transaction(engine) as session:
+        rows = session.execute(select(OutboundMessage).where(
+            OutboundMessage.channel == channel,
+            or_(OutboundMessage.status == PENDING, OutboundMessage.status.like(f"{PENDING}:%")))
+            .order_by(OutboundMessage.id).limit(limit)).scalars()
+        return [_as_outbound(r) for r in rows]
+
+
+def mark_sending(engine: Engine, message_id: int, part: int) -> None:
+    """Record, before the call, that ``part`` is being sent (the parts before it went out)."""
+    with transaction(engine) as session:
+        session.execute(update(OutboundMessage).where(OutboundMessage.id == message_id)
+                        .values(status=f"{SENDING}:{part}"))
+
+
+def mark_part_sent(engine: Engine, message_id: int, part: int, done: bool) -> None:
+    """Record that ``part`` went out; the message is sent when it was the last part."""
+    values = {"status": "sent", "sent_at": utcnow()} if done else {"status": _pending(part + 1)}
+    with transaction(engine) as session:
+        session.execute(update(OutboundMessage).where(OutboundMessage.id == message_id).values(**values))
+
+
+def mark_part_failed(engine: Engine, message_id: int, part: int, error: str) -> bool:
+    """Count a failed send of ``part`` (transient: it did not go out); True while it should be retried from
+    that part, and kept as failed after ``MAX_ATTEMPTS``."""
+    with transaction(engine) as session:
+        row = session.get(OutboundMessage, message_id)
+        row.status = _pending(part)
+        row.attempts += 1
+        row.last_error = error[:300]
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = "failed"
+        return row.status != "failed"
+
+
+def mark_failed(engine: Engine, message_id: int, error: str) -> None:
+    """Give a message up (the platform refused it for good); it stays with its reason for the operator."""
+    with transaction(engine) as session:
+        session.execute(update(OutboundMessage).where(OutboundMessage.id == message_id)
+                        .values(status="failed", last_error=error[:300]))
+
+
+def recover_sending(engine: Engine, channel: str, parts_of: Callable[[str], int]) -> List[Interrupted]:
+    """After a restart: skip each part that was on its way when the connector stopped (it may have reached the
+    user), note it in ``last_error``, and leave the later parts pending; ``parts_of(text)`` counts the parts."""
+    out: List[Interrupted] = []
+    with transaction(engine) as session:
+        rows = session.execute(select(OutboundMessage).where(
+            OutboundMessage.channel == channel, OutboundMessage.status.like(f"{SENDING}:%"))).scalars()
+        for row in rows:
+            part = _progress(row.status)[1]
+            parts = max(parts_of(row.text), 1)
+            done = part + 1 >= parts
+            row.status = "sent" if done else _pending(part + 1)
+            if done:
+                row.sent_at = utcnow()
+            row.last_error = (f"part {part + 1} of {parts} may not have been delivered: the connector stopped "
+                              f"during its send; not sent again")[:300]
+            out.append(Interrupted(row.id, row.address, part, parts, done))
+    return out

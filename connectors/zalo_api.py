@@ -20,6 +20,7 @@ import aiohttp
 from connectors import channel_texts as T
 from connectors import platform_constants as P
 from connectors.reply_splitter import split_text
+from connectors.zalo_buttons import button_payload
 
 log = logging.getLogger(__name__)
 
@@ -112,9 +113,14 @@ def query_button(title: str, payload: str) -> Dict[str, str]:
 
 def build_messages(text: str, buttons: Sequence[Mapping[str, Any]] = ()) -> List[Dict[str, Any]]:
     """The ``message`` objects for one reply: the text split at the length limit, the buttons (at most
-    ``ZALO_MAX_BUTTONS`` a message) on the last piece and, beyond that, on follow-up messages."""
-    zalo_buttons = [query_button(str(b.get("title") or ""), str(b.get("payload") or b.get("title") or ""))
-                    for b in buttons if b.get("title") or b.get("payload")]
+    ``ZALO_MAX_BUTTONS`` a message) on the last piece and, beyond that, on follow-up messages. Rasa's intent
+    payloads become phrases a tap can post in the chat (:func:`connectors.zalo_buttons.button_payload`)."""
+    zalo_buttons: List[Dict[str, str]] = []
+    for b in buttons:
+        title = str(b.get("title") or "")
+        payload = str(b.get("payload") or title)
+        if title or payload:
+            zalo_buttons.append(query_button(title, button_payload(payload, title)))
     pieces = split_text(text, P.ZALO_TEXT_LIMIT)
     if not pieces and zalo_buttons:
         pieces = [T.ZALO_CHOOSE]
@@ -156,7 +162,9 @@ class ZaloOAClient:
                 raise ZaloAuthError("Zalo refused the freshly refreshed access token (-216)", code)
         if code == P.ZALO_ERROR_OK:
             return str((data.get("data") or {}).get("message_id") or "")
-        raise ZaloApiError(f"Zalo error {code}: {str(data.get('message') or '')[:200]}", code)
+        # An error answer means the message was refused: retrying the same request cannot help.
+        reason = P.ZALO_ERROR_REASONS.get(code) or str(data.get("message") or "")[:200]
+        raise ZaloApiError(f"Zalo error {code}: {reason}", code)
 
     async def refresh(self, stale_token: str) -> None:
         """Exchange the refresh token for a new pair, unless another call already replaced ``stale_token``."""

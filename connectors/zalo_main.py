@@ -32,8 +32,8 @@ def settings_from_env(env: Mapping[str, str], var_dir: Path) -> ZaloSettings:
         access_token=env.get("ZALO_OA_ACCESS_TOKEN", ""), refresh_token=env.get("ZALO_OA_REFRESH_TOKEN", ""),
         api_base=env.get("ZALO_API_BASE") or P.ZALO_API_BASE,
         oauth_base=env.get("ZALO_OAUTH_BASE") or P.ZALO_OAUTH_BASE)
-    return ZaloSettings(oa_secret_key=env["ZALO_OA_SECRET_KEY"], api=api,
-                        max_event_age_s=float(env.get("ZALO_MAX_EVENT_AGE") or P.ZALO_MAX_EVENT_AGE_S))
+    # Rasa's root is probed while Rasa is down, so answering resumes as soon as it is back.
+    return ZaloSettings(oa_secret_key=env["ZALO_OA_SECRET_KEY"], api=api, rasa_health_url=rasa_base_url(env) + "/")
 
 
 def rasa_base_url(env: Mapping[str, str]) -> str:

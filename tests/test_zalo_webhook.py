@@ -118,7 +118,7 @@ def zalo_settings(tmp_path: Path, zalo: FakeZalo, access: str = "access-1", refr
     api = ZaloApiSettings(app_id=APP_ID, app_secret=APP_SECRET, token_file=tmp_path / "zalo_tokens.json",
                           access_token=access, refresh_token=refresh, api_base=base, oauth_base=base,
                           timeout_s=5, attempts=3, retry_delay_s=0.01)
-    return ZaloSettings(oa_secret_key=OA_SECRET, api=api, max_event_age_s=max_age, sweep_interval_s=sweep,
+    return ZaloSettings(oa_secret_key=OA_SECRET, api=api, late_event_s=max_age, sweep_interval_s=sweep,
                         retry_base_s=0.05, retry_max_s=0.2)
 
 
@@ -172,7 +172,7 @@ def inbox_rows(engine) -> List[InboundMessage]:
 
 async def test_text_message_is_answered_as_a_reply_with_quick_reply_buttons(start, zalo, rasa, empty_engine):
     rasa.answer = lambda text: [{"text": "Bạn ở tỉnh, thành phố nào?",
-                                 "buttons": [{"title": "Đà Nẵng", "payload": "/chon_dia_phuong{\"dp\": \"da-nang\"}"},
+                                 "buttons": [{"title": "Đà Nẵng", "payload": "/choose_locality{\"locality\": \"Đà Nẵng\"}"},
                                              {"title": "TP. Hồ Chí Minh", "payload": "TP. Hồ Chí Minh"}]}]
     client = await start()
     response = await post_event(client, text_event("Cho tôi hỏi về BHYT", "cb31dff1c39642cc1b83"))
@@ -182,7 +182,7 @@ async def test_text_message_is_answered_as_a_reply_with_quick_reply_buttons(star
     assert sent["recipient"] == {"user_id": USER, "message_id": "cb31dff1c39642cc1b83"}
     assert sent["message"]["text"] == "Bạn ở tỉnh, thành phố nào?"
     assert sent["message"]["attachment"] == {"type": "template", "payload": {"buttons": [
-        {"title": "Đà Nẵng", "type": "oa.query.show", "payload": "/chon_dia_phuong{\"dp\": \"da-nang\"}"},
+        {"title": "Đà Nẵng", "type": "oa.query.show", "payload": "Tôi ở Đà Nẵng"},
         {"title": "TP. Hồ Chí Minh", "type": "oa.query.show", "payload": "TP. Hồ Chí Minh"}]}}
     assert zalo.calls[0]["token"] == "access-1"
     assert rasa.received == [{"sender": f"zalo-{USER}", "message": "Cho tôi hỏi về BHYT",
@@ -253,13 +253,35 @@ async def test_bad_or_missing_signature_is_refused_and_nothing_stored(start, zal
     assert inbox_rows(empty_engine) == [] and rasa.received == [] and zalo.calls == []
 
 
-async def test_stale_or_future_timestamp_is_refused(start, zalo, empty_engine):
+async def test_a_correctly_signed_late_delivery_is_kept_answered_once_and_logged(start, zalo, rasa, empty_engine,
+                                                                                caplog):
+    caplog.set_level(logging.INFO, logger="connectors.zalo_webhook")
     client = await start(max_age=600)
-    old = str(int((time.time() - 11 * 60) * 1000))
+    half_an_hour_ago = str(int((time.time() - 30 * 60) * 1000))
+    late = text_event("Chính sách học phí", "m-late", timestamp=half_an_hour_ago)
+    assert (await post_event(client, late)).status == 200
+    await eventually(lambda: zalo.sent)
+    assert zalo.sent[0]["recipient"] == {"user_id": USER, "message_id": "m-late"}
+    assert "late delivery" in caplog.text
+    # Zalo (or anyone holding the signed body) delivering it again: acknowledged, not answered twice.
+    assert (await post_event(client, late)).status == 200
+    await asyncio.sleep(0.2)
+    assert len(zalo.sent) == 1 and [r["message"] for r in rasa.received] == ["Chính sách học phí"]
+    assert [(r.external_id, r.status) for r in inbox_rows(empty_engine)] == [("m-late", "done")]
+    # Age is no excuse for a bad signature, and a bad signature is no staleness.
+    forged = text_event("Chính sách học phí", "m-late-forged", timestamp=half_an_hour_ago)
+    response = await post_event(client, forged, secret="wrong-key")
+    assert response.status == 401 and (await response.json()) == {"error": "invalid signature"}
+    assert [r.external_id for r in inbox_rows(empty_engine)] == ["m-late"]
+
+
+async def test_an_event_stamped_in_the_future_is_kept_and_the_clock_questioned(start, zalo, empty_engine, caplog):
+    caplog.set_level(logging.WARNING, logger="connectors.zalo_webhook")
+    client = await start(max_age=600)
     future = str(int((time.time() + 11 * 60) * 1000))
-    assert (await post_event(client, text_event("cũ", "m-old", timestamp=old))).status == 401
-    assert (await post_event(client, text_event("tương lai", "m-future", timestamp=future))).status == 401
-    assert inbox_rows(empty_engine) == [] and zalo.calls == []
+    assert (await post_event(client, text_event("tương lai", "m-future", timestamp=future))).status == 200
+    await eventually(lambda: zalo.sent)
+    assert "in the future" in caplog.text
 
 
 async def test_malformed_json_is_refused_with_400(start, empty_engine):
@@ -474,6 +496,7 @@ def test_settings_come_from_the_environment_with_zalo_defaults(tmp_path):
     assert "SECRET" not in repr(settings)  # settings may be logged
     with pytest.raises(SystemExit, match="ZALO_APP_SECRET"):
         settings_from_env({"ZALO_OA_SECRET_KEY": "k", "ZALO_APP_ID": "1"}, tmp_path)
+    assert settings.rasa_health_url == "http://127.0.0.1:5005/"  # Rasa's root, probed while Rasa is down
     assert rasa_base_url({"RASA_URL": "http://r:5005/webhooks/rest/webhook"}) == "http://r:5005"
     assert rasa_base_url({}) == "http://127.0.0.1:5005"
 
