@@ -85,6 +85,8 @@ class _AnsweringAction(Action, abc.ABC):
             record_feedback(runtime.engine(), meta.get("channel") or tracker.get_latest_input_channel() or "rest",
                             tracker.sender_id, turn.text, runtime.hash_key())
         elif reply.is_question:
+            if turn.text.startswith("/"):  # a button (a locality chosen) answered the question waiting for it
+                turn.text = turn.slots.get("last_question") or turn.text
             _record(tracker, turn, reply)
         return _deliver(dispatcher, reply, turn.slots)
 

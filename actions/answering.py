@@ -20,6 +20,7 @@ from actions.follow_up import Rewritten, rewrite
 from actions.reply_format import (WHOLE, answer_text, buttons, citation, currency_line, currency_note, numbers_in,
                                   shorten, whole_text)
 from knowledge.errors import NotFound
+from knowledge.follow_ups import REQUEST_ONLY
 from knowledge.places import PlaceMatch
 from knowledge.provision_search import Hit, Preferences, ProvisionSearch
 from knowledge.text import QUESTION_FRAME, normalize
@@ -288,7 +289,7 @@ def handoff(turn: Turn, search: ProvisionSearch) -> Reply:
     if locality is None:
         reply.outcome = "ask_locality"
         reply.say(T.HANDOFF_ASK_LOCALITY, locality_buttons(search))
-        reply.slots["handoff_pending"] = question or turn.text
+        reply.slots["handoff_pending"] = question or (REQUEST_ONLY if turn.text.startswith("/") else turn.text)
         return reply
     if named:
         reply.slots["locality"] = named
@@ -297,7 +298,8 @@ def handoff(turn: Turn, search: ProvisionSearch) -> Reply:
     if question and turn.slots.get("handoff_for") == question:
         reply.say(T.HANDOFF_ALREADY)
         return reply
-    reply.handoff_question = question or turn.text
+    # A button's payload is never the question: a request with nothing asked before is recorded as such.
+    reply.handoff_question = question or (REQUEST_ONLY if turn.text.startswith("/") else turn.text)
     reply.slots["handoff_for"] = question
     reply.say(T.HANDOFF)
     return reply

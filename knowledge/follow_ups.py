@@ -19,6 +19,9 @@ CONTEXT_TURNS = 3
 CONTEXT_WINDOW = dt.timedelta(hours=24)
 # What the citizen sees above a staff member's answer.
 STAFF_ANSWER_HEADER = "Cán bộ trả lời câu hỏi của bạn «{question}»:\n"
+# A request for a person made before any question (the button pressed first), as the queue shows it.
+REQUEST_ONLY = "(Người dân bấm «Gặp cán bộ», chưa nêu câu hỏi)"
+REQUEST_ONLY_HEADER = "Cán bộ trả lời yêu cầu gặp cán bộ của bạn:\n"
 
 
 @dataclass(frozen=True)
@@ -129,8 +132,10 @@ def answer(engine: Engine, question_id: int, text: str, by: str) -> bool:
         follow_up, question = _open(session, question_id)
         address = follow_up.address
         if address:
+            header = (REQUEST_ONLY_HEADER if question.text == REQUEST_ONLY
+                      else STAFF_ANSWER_HEADER.format(question=_shorten(question.text)))
             session.add(OutboundMessage(channel=follow_up.channel, address=address, question_id=question_id,
-                                        text=STAFF_ANSWER_HEADER.format(question=_shorten(question.text)) + text))
+                                        text=header + text))
         follow_up.staff_answer = text
         _resolve(follow_up, "answered", by, session)
         return bool(address)

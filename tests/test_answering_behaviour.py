@@ -74,6 +74,25 @@ def test_a_handoff_without_locality_asks_for_it_then_carries_the_previous_questi
     assert again.handoff_question is None and "đã được chuyển" in text_of(again)
 
 
+def test_a_button_pressed_before_any_question_never_reaches_the_queue_as_its_payload(search, kb_engine):
+    from knowledge import follow_ups
+    from knowledge.models import OutboundMessage
+    from knowledge.db import transaction
+    from knowledge.question_log import QuestionRecord, record_question
+
+    chat = Chat(search)
+    ask = chat.say("/ask_human", "ask_human")
+    assert ask.outcome == "ask_locality" and "/" not in chat.slots.get("handoff_pending")
+    done = chat.say('/choose_locality{"locality": "Đà Nẵng"}', "choose_locality", locality="Đà Nẵng")
+    assert done.outcome == "handoff" and done.handoff_question == follow_ups.REQUEST_ONLY
+    qid = record_question(kb_engine, QuestionRecord("zalo", "u1", done.handoff_question, "ask_human", [], False,
+                                                    handoff=True, locality_key="da-nang", address="u1"), b"k")
+    follow_ups.answer(kb_engine, qid, "Chào anh, anh cần hỏi gì ạ?", "Lan")
+    with transaction(kb_engine) as session:
+        [sent] = session.query(OutboundMessage).all()
+        assert sent.text.startswith("Cán bộ trả lời yêu cầu gặp cán bộ của bạn:") and "/" not in sent.text
+
+
 @pytest.mark.parametrize("first, follow, intent, expected", [
     ("ty le di hoc dung tuoi cap 1 o duc pho la bao nhieu", "cấp 3 thì sao?", "ask_tuition", "dp-020"),
     ("ty le di hoc dung tuoi cap 1 o duc pho la bao nhieu", "con thcs?", None, "dp-019"),
