@@ -21,6 +21,15 @@ _MONEY = re.compile(r"\b(?:bao nhieu|may|muc)(?: [a-z]+){0,2} (?:tien|dong|trieu
                     r"|\b(?:tien|trieu|dong) (?:mot|moi|1) (?:thang|nam|nguoi)\b"
                     r"|\bbao nhieu (?:mot|moi|1) (?:thang|nam|can|suat)\b|\b(?:mot|moi|1) thang (?:la )?bao nhieu\b")
 
+# An age is asked when the asking words touch "tuổi": "mấy tuổi", "dưới bao nhiêu tuổi", "tuổi nào";
+# "đi học đúng tuổi … bao nhiêu" asks a rate.
+_AGE = re.compile(r"\b(?:may|bao nhieu|bao nhiu|bnhiu) tuoi\b|\btuoi (?:nao|bao nhieu|may|mo)\b")
+
+
+# A date or a recurring deadline in a provision ("ngày 30/11", "ngày 30 của tháng cuối quý", "hằng quý").
+_DATE = re.compile(r"\bngay \d{1,2}\b|\bhang (?:nam|quy|thang)\b|\bdinh ky\b")
+_EVERY = re.compile(r"\b(?:nam|ngay|thang|luc|khi|cho|noi|ai) nao cung\b")
+
 
 # School levels as people write them -> the plans' words (folded).
 LEVELS = (("mam non", "mam non"), ("mau giao", "mam non"), ("cap 1", "tieu hoc"), ("tieu hoc", "tieu hoc"),
@@ -44,7 +53,9 @@ def levels_in(folded: str) -> Tuple[str, ...]:
 @dataclass(frozen=True)
 class Asked:
     element: Optional[str]     # figure | agency | legal_basis | procedure | time | None (a yes/no, a description)
-    unit: Optional[str] = None  # percent | money | age | count, for a figure
+    # percent | money | age | count, for a figure; for a time: issued (a document's date), date (a
+    # deadline asked after an answer, which a recurring date such as "ngày 30/11 hằng năm" holds)
+    unit: Optional[str] = None
     year: Optional[str] = None
     levels: Tuple[str, ...] = ()  # school levels named ("cấp 3" -> trung học phổ thông)
 
@@ -69,16 +80,23 @@ def asked(question: str) -> Asked:
 
 
 def _asked(q: str, question: str, year: Optional[str]) -> Asked:
+    q = _EVERY.sub(" ", q)  # "năm nào cũng phải mua" says every year, it does not ask which
     if _has(q, "co quan nao", "so nao", "ai lo", "ai phu trach", "don vi nao", "noi nao phu trach",
             "co quan gi", "ai chiu trach nhiem", "ben nao lo", "ai thuc hien", "co quan phu trach",
             "co quan mo", "so mo", "ai chu tri", "co quan chu tri", "don vi mo", "ben mo lo"):
         return Asked("agency", year=year)
     if _has(q, "quyet dinh nao", "nghi dinh nao", "nghi quyet nao", "van ban nao", "quyet dinh so may",
             "so may", "can cu", "theo van ban", "theo quyet dinh", "theo nghi dinh", "luat nao", "thong tu nao",
-            "quyet dinh gi", "van ban gi", "nghi quyet gi", "ban hanh theo"):
+            "quyet dinh gi", "van ban gi", "nghi quyet gi", "ban hanh theo", "qd nao", "qd so", "qd gi",
+            "theo qd", "nq nao", "nq so", "nghi quyet so", "nghi dinh so"):
         return Asked("legal_basis", year=year)
+    if _has(q, "ban hanh ngay nao", "ban hanh khi nao", "ban hanh nam nao", "ban hanh luc nao", "ky ngay nao",
+            "ban hanh hoi nao", "ra ngay nao", "ra doi khi nao"):
+        return Asked("time", "issued", year)  # the citation's date answers it
     if _has(q, "tu nam nao", "tu nam hoc nao", "nam hoc nao", "khi nao", "bao gio", "chung nao", "tu luc nao",
-            "nam nao", "nam mo", "nam hoc mo", "luc nao", "tu khi nao"):
+            "nam nao", "nam mo", "nam hoc mo", "luc nao", "tu khi nao", "ngay nao", "thang nao", "han chot",
+            "thoi han", "cham nhat", "giai doan nao", "giai doan may nam", "den nam nao", "toi nam nao",
+            "bao lau", "may nam"):
         return Asked("time", year=year)
     if _has(q, "thu tuc", "ho so", "giay to", "nop o dau", "dang ky o dau", "lam o dau", "nhan o dau",
             "dang ky nhu the nao", "xin o dau", "o dau de", "den dau", "lien he o dau", "cach dang ky"):
@@ -95,7 +113,7 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         unit = "percent"
     elif _MONEY.search(q):
         unit = "money"
-    elif _has(q, "tuoi"):
+    elif _AGE.search(q):
         unit = "age"
     else:
         unit = None
@@ -115,12 +133,15 @@ def _unit_class(unit: str) -> str:
 
 def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> bool:
     """Whether the provision holds what was asked, for the groups and school level named."""
+    level_named = False
     if want.levels:
         named = levels_in(_folded_text(hit.text))
         if named and not set(named) & set(want.levels):
             return False
+        level_named = bool(named)
     # An agency is in charge of a task, not of a group: its provision rarely names the group asked about.
-    if groups and want.element != "agency" and not any(_for_group(hit, g, aliases) for g in groups):
+    # The school level asked, named in the text, says more than "học sinh" (mầm non is for children).
+    if groups and want.element != "agency" and not level_named and not any(_for_group(hit, g, aliases) for g in groups):
         return False
     if want.element == "figure":
         numbers = [n for n in hit.numbers if want.unit is None or _unit_class(str(n.get("unit"))) == want.unit]
@@ -133,9 +154,12 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
     elif want.element == "legal_basis":
         return hit.kind == "legal_basis" or bool(hit.legal_refs)
     elif want.element == "time":
-        return bool(_YEAR.search(hit.text))
+        if want.unit == "issued" or _YEAR.search(hit.text):
+            return True
+        return want.unit == "date" and bool(_DATE.search(_folded_text(hit.text)))
     elif want.element == "procedure":
-        return _has(normalize(hit.text, chat=False), "thu tuc", "ho so", "dang ky", "mot cua", "tiep nhan")
+        return _has(normalize(hit.text, chat=False), "thu tuc", "ho so", "dang ky", "mot cua", "tiep nhan",
+                    "qua buu dien", "qua he thong buu dien", "qua tai khoan")  # where a payment is received
     elif want.year and want.year not in hit.text and any(n.get("year") for n in hit.numbers):
         return False
     return True

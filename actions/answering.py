@@ -390,6 +390,8 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
         # The year came with the earlier question; asked again for another place or group, the
         # plan's own period answers.
         want = replace(want, year=None)
+    if follow and want.element == "time" and want.unit is None:
+        want = replace(want, unit="date")
     asked_groups = [k for k in search.analyze(question).groups]
     groups = turn.entity_values("group") + ([turn.slots["group"]] if turn.slots.get("group") else [])
     kinds = ("agency",) if want.element == "agency" else ()

@@ -24,7 +24,8 @@ _YEAR = re.compile(r"\b20[0-9]{2}\b")
 # Words of a request for a detail ("theo nghị định nào vậy ad?", "ai lo vụ này?") and what they point back at.
 _DETAIL = frozenset("""
     nghi dinh quyet van ban so luat thong tu can cu don vi phu trach lo ai chu tri thuc hien
-    admin vu viec nay ni do kia chinh sach khoan muc tieu con
+    admin vu viec nay ni do kia chinh sach khoan muc tieu con qd nq nd ky ban hanh ngay thang nam han chot
+    thoi giai doan ap dung luc khi bao gio lau cham nhat
 """.split())
 # A follow-up has at most this many words of its own besides what it replaces.
 MAX_OWN_WORDS = 2

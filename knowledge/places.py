@@ -146,7 +146,7 @@ class Gazetteer:
                     units = [u for u in self.names.get(name, ()) if u.level in levels
                              and (not short or u.level == "province") and (plen or not name.isdigit())]
                     if units and seen is not None:
-                        units = seen.plausible(name, units, bare=not plen)
+                        units = seen.plausible(name, units, prefix=prefix)
                     if units:
                         hit = (i, start + n, units)
                         break
@@ -179,14 +179,18 @@ class _TypedText:
         match = re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", self.folded) if self.aligned else None
         return self.typed[match.start():match.end()] if match else None
 
-    def plausible(self, name: str, units: List[Unit], bare: bool) -> List[Unit]:
+    def plausible(self, name: str, units: List[Unit], prefix: str = "") -> List[Unit]:
+        """The units the name, as typed after ``prefix`` (a type word, or "" for a bare name), may be."""
         spelled = self._spelling(name)
         if spelled is None:
             return units
         if spelled != fold(spelled):  # typed with diacritics: they must be the place's
             return [u for u in units if u.level == "province" or unicodedata.normalize("NFC", u.short).lower() == spelled]
-        if bare and any(t in STOPWORDS for t in name.split()):
-            return [u for u in units if u.level == "province"]
+        if any(t in STOPWORDS for t in name.split()):
+            if not prefix:
+                return [u for u in units if u.level == "province"]
+            # "thị xã có tổ chức" is not Huyện Cô Tô: with a function word, the type word must be the unit's own.
+            return [u for u in units if fold(u.name).startswith(prefix + " ")]
         return units
 
 

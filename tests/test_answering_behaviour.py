@@ -259,3 +259,31 @@ def test_who_is_in_charge_after_an_answer_names_the_agency_of_that_answer_s_area
     agency = next(h for h in search.index().hits_base if h.id == reply.provisions[0])
     assert reply.outcome == "answer" and agency.kind == "agency"
     assert "Sở Lao động - Thương binh và Xã hội" in agency.agencies
+
+
+@pytest.mark.parametrize("first, follow, expected", [
+    ("hộ nghèo ở Cần Thơ được hỗ trợ tiền điện không", "theo qđ nào vậy", "ct-016"),
+    ("hộ nghèo ở Cần Thơ được hỗ trợ tiền điện không", "qd so may", "ct-016"),
+    ("ở Đà Nẵng các đơn vị báo cáo kết quả thực hiện kế hoạch về đâu", "hạn chót là ngày nào", "dn-119"),
+    ("Chương trình hành động 28 của Thành ủy TP.HCM được xây dựng để thực hiện nghị quyết nào của Trung ương",
+     "ban hành ngày nào vậy", "hcm-001"),
+])
+def test_a_follow_up_asking_a_date_or_a_decision_is_answered_from_the_same_provision(search, first, follow, expected):
+    chat = Chat(search)
+    assert chat.say(first).provisions[:1] == [expected]
+    reply = chat.say(follow)
+    assert reply.outcome == "answer" and reply.provisions[:1] == [expected], text_of(reply)
+
+
+def test_words_that_only_look_like_asking_are_not_read_as_asking():
+    assert asked("tỷ lệ trẻ đi học đúng tuổi cấp 1 là bao nhiêu").unit != "age"  # a rate, not an age
+    assert asked("trẻ mấy tuổi được miễn học phí").unit == "age"
+    assert asked("năm nào cũng phải mua thẻ BHYT, thành phố có hỗ trợ không").element is None
+    # A deadline after a new question is not held by any date in a provision, only after an answer.
+    assert asked("hạn chót nộp hồ sơ là ngày nào").element == "time"
+
+
+def test_a_type_word_before_ordinary_words_typed_without_diacritics_is_not_a_place(search):
+    place = search.index().places.find("thi xa co to chuc nao lo cho nguoi gia ko")
+    assert place is None or "Cô Tô" not in place.name
+    assert "Cô Tô" in search.index().places.find("huyện Cô Tô có kế hoạch không").name
