@@ -24,6 +24,7 @@ from connectors import inbox, outbox
 from connectors.platform_constants import (TELEGRAM_API_BASE_URL, TELEGRAM_FILE_BASE_URL,
                                            TELEGRAM_TYPING_REFRESH_S)
 from connectors.rasa_client import BotReply, RasaClient, RasaUnavailable
+from connectors.rasa_health import RasaHealth, http_probe
 from connectors.telegram_delivery import Delivery, DeliveryFailed, DeliveryPolicy
 from connectors.telegram_format import (CallbackKeys, OutgoingMessage, forward_origin_key, locality_payload,
                                         locality_prompt, relay_messages, reply_messages, topic_prompt)
@@ -52,6 +53,10 @@ class TelegramSettings:
     rate_limit_window_s: float = 10.0  # ... within this many seconds
     retry_interval_s: float = 15.0  # kept messages are retried this often, backing off to the maximum
     retry_interval_max_s: float = 300.0
+    # While Rasa is down its root is probed this often, so kept messages are answered within about this long
+    # of its return rather than at the retry's backoff; None: no probe (wait the backoff).
+    rasa_probe_s: Optional[float] = 1.0
+    rasa_probe_max_s: float = 30.0
     outbox_interval_s: float = 2.0  # staff answers waiting in the outbox are looked for this often
     rasa_timeout_s: float = 30.0
     concurrent_updates: int = 32
@@ -135,6 +140,7 @@ class TelegramConnector:
         self._handling: Set[int] = set()  # inbox ids being answered (by a handler or the retry), claimed at once
         self._arriving: Set[str] = set()  # external ids of messages their handler is storing
         self._retry_task: Optional[asyncio.Task] = None
+        self._health: Optional[RasaHealth] = None
         self._outbox_task: Optional[asyncio.Task] = None
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -144,6 +150,8 @@ class TelegramConnector:
         if self._session is None:
             self._session = aiohttp.ClientSession()
         self._rasa = RasaClient(self.settings.rasa_url, self._session, timeout=self.settings.rasa_timeout_s)
+        probe = http_probe(self._session, self.settings.rasa_url + "/") if self.settings.rasa_probe_s else None
+        self._health = RasaHealth(probe, self.settings.rasa_probe_s or 1.0, self.settings.rasa_probe_max_s)
         try:
             await app.bot.set_my_commands([BotCommand(c, d) for c, d in texts.TELEGRAM_COMMANDS])
         except TelegramError as exc:
@@ -158,6 +166,8 @@ class TelegramConnector:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
+        if self._health is not None:
+            await self._health.close()
         if self._owns_session and self._session is not None:
             await self._session.close()
             self._session = None
@@ -352,13 +362,21 @@ class TelegramConnector:
 
     async def _retry_loop(self) -> None:
         """At once (what a previous run left pending), then every ``retry_interval_s``; while Rasa stays
-        unavailable the interval doubles up to ``retry_interval_max_s``."""
-        delay = 0.0
+        unavailable the interval doubles up to ``retry_interval_max_s``, but a probe of Rasa ends the wait
+        as soon as Rasa answers again."""
+        delay, rasa_down = 0.0, False
         while True:
-            await asyncio.sleep(delay)
+            if rasa_down and self._health is not None:
+                await self._health.wait(delay)
+            else:
+                await asyncio.sleep(delay)
             rasa_down = False
             try:
                 rasa_down = not await self.retry_pending()
+                if self._health is not None and rasa_down:
+                    self._health.failed()
+                elif self._health is not None:
+                    self._health.succeeded()
                 await self.delivery.retry_failed()
             except SQLAlchemyError as exc:  # the database is down: try again at the usual pace
                 log.warning("retrying kept messages failed: %s", exc.__class__.__name__)

@@ -27,7 +27,7 @@ from connectors.rasa_client import BotReply, RasaClient, RasaUnavailable
 from connectors.reply_splitter import split_text
 from connectors.zalo_api import ZaloApiError, ZaloOAClient, build_messages
 from connectors.zalo_buttons import needs_localities, rasa_message
-from connectors.zalo_rasa_health import RasaHealth
+from connectors.rasa_health import RasaHealth
 from knowledge.accounts import find_staff, staff_by_channel_id
 from knowledge.db import transaction
 from knowledge.models import Locality

@@ -18,7 +18,7 @@ from connectors.rasa_client import RasaClient
 from connectors.zalo_api import ZaloApiSettings, ZaloOAClient
 from connectors.zalo_events import (AttachmentMessage, Follow, OAEcho, SilentEvent, TextMessage, Unfollow,
                                     ZaloEvent, ZaloEventError, parse_event)
-from connectors.zalo_rasa_health import RasaHealth, http_probe
+from connectors.rasa_health import RasaHealth, http_probe
 from connectors.zalo_responder import Responder
 from connectors.zalo_signature import SignatureError, UnreadableBody, verify_request
 

@@ -50,6 +50,7 @@ class FakeRasa:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/webhooks/rest/webhook", self._handle)
+        app.router.add_get("/", lambda request: web.Response(text="Hello from Rasa: 3.6.21"))
         return app
 
     def messages(self) -> List[str]:
@@ -463,6 +464,21 @@ async def test_rasa_down_apologises_keeps_the_message_and_answers_when_rasa_is_b
     assert late["reply_parameters"]["message_id"] == message_id  # says which question it answers
     assert fake_rasa.messages() == ["người có công được hỗ trợ nhà ở không?"]
     await eventually(lambda: inbox_rows(empty_engine)[0].status == "done")
+
+
+async def test_after_a_long_outage_kept_messages_are_answered_within_seconds_of_rasas_return(
+        make_bot, telegram, aiohttp_server):
+    port = free_port()
+    # The retry's own backoff would wait 30 s and more; the probe of Rasa ends the wait.
+    chat = Chat(await make_bot(f"http://127.0.0.1:{port}", retry_interval_s=30, retry_interval_max_s=60,
+                               rasa_probe_s=0.1))
+    await chat.say("người có công được hỗ trợ nhà ở không?")
+    assert telegram.texts() == [texts.TELEGRAM_BUSY]
+    await asyncio.sleep(0.5)  # the retry has found Rasa down and is waiting
+    await aiohttp_server(FakeRasa().app(), port=port)
+    back = time.monotonic()
+    await eventually(lambda: len(telegram.texts()) == 2, timeout=5.0)
+    assert telegram.texts()[1] == ANSWER and time.monotonic() - back < 3.0
 
 
 async def test_start_during_an_outage_still_ends_with_greeting_and_localities(make_bot, telegram, aiohttp_server):
