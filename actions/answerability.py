@@ -96,7 +96,7 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     if _has(q, "tu nam nao", "tu nam hoc nao", "nam hoc nao", "khi nao", "bao gio", "chung nao", "tu luc nao",
             "nam nao", "nam mo", "nam hoc mo", "luc nao", "tu khi nao", "ngay nao", "thang nao", "han chot",
             "thoi han", "cham nhat", "giai doan nao", "giai doan may nam", "den nam nao", "toi nam nao",
-            "bao lau", "may nam"):
+            "bao lau"):
         return Asked("time", year=year)
     if _has(q, "thu tuc", "ho so", "giay to", "nop o dau", "dang ky o dau", "lam o dau", "nhan o dau",
             "dang ky nhu the nao", "xin o dau", "o dau de", "den dau", "lien he o dau", "cach dang ky"):

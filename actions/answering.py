@@ -180,6 +180,10 @@ def _buttons_after_answer(has_more: bool) -> Dict[str, str]:
 
 # What a message routed to help, out of scope, a person or the screener says to ask for that,
 # folded; what remains is read for a policy question of its own.
+# How people ask for the rest of an answer ("xem thêm", "còn gì nữa không"), set aside before asking
+# whether the message also holds a question of its own.
+_MORE_WORDS = ("xem them", "con gi nua", "noi ro hon", "chi tiet hon", "them nua", "con nua", "noi them",
+               "giai thich them", "day du", "het noi dung", "tiep tuc")
 REQUEST_WORDS = {
     "ask_human": ("gap can bo", "gap truc tiep", "can bo", "nguoi that", "nhan vien", "noi chuyen", "tu van vien",
                   "tong dai", "gap nguoi", "chuyen cho", "lien he truc tiep", "gap", "cho toi", "muon"),
@@ -197,7 +201,7 @@ def policy_question(search: ProvisionSearch, text: str, intent: Optional[str]) -
     asks a policy question of its own: it names a topic or group (the screener: a topic), a
     programme or decision, or words a provision covers closely."""
     rest = normalize(text)
-    for phrase in REQUEST_WORDS.get(intent or "", ()):
+    for phrase in {**REQUEST_WORDS, "more": _MORE_WORDS}.get(intent or "", ()):
         rest = re.sub(rf"\b{phrase}\b", " ", rest)
     index = search.index()
     analysis = index.analyze(rest)
@@ -496,7 +500,10 @@ def _group_names(search: ProvisionSearch, keys: Sequence[str]) -> List[str]:
 
 def more(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -> Reply:
     """The rest of the last answer: its provision whole when it was shortened (or carries a
-    currency note), then the next provisions, each cited."""
+    currency note), then the next provisions, each cited. Typed words that also ask a policy
+    question ("có hỗ trợ thêm cho hộ nghèo không?") are answered as that question."""
+    if not turn.text.startswith("/") and policy_question(search, turn.text, "more"):
+        return respond(Turn(turn.text, None, turn.entities, turn.slots), search, today)
     reply = Reply(is_question=False)
     ids = list(turn.slots.get("last_results") or [])
     by_id = search.index().by_id

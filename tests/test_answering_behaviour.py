@@ -287,3 +287,17 @@ def test_a_type_word_before_ordinary_words_typed_without_diacritics_is_not_a_pla
     place = search.index().places.find("thi xa co to chuc nao lo cho nguoi gia ko")
     assert place is None or "Cô Tô" not in place.name
     assert "Cô Tô" in search.index().places.find("huyện Cô Tô có kế hoạch không").name
+
+
+def test_asking_for_more_in_words_continues_the_answer_unless_it_asks_something_new(search):
+    chat = Chat(search)
+    first = chat.say("Đà Nẵng hỗ trợ người có công về nhà ở thế nào?")
+    assert first.outcome == "answer"
+
+    def more(text: str) -> answering.Reply:
+        return answering.more(answering.Turn(text, "more", [], dict(chat.slots)), search)
+
+    rest = more("còn gì nữa không ạ")
+    assert rest.provisions and rest.outcome == "answer" and "Xin lỗi" not in text_of(rest)
+    new = more("có hỗ trợ thêm cho hộ nghèo ở Cần Thơ không?")  # the classifier's "more", a new question
+    assert new.is_question and new.provisions[:1] and new.provisions[0].startswith("ct-")
