@@ -1,0 +1,1 @@
+"""Reading uploaded plans (.docx, .pdf, text) and drafting provisions from them."""

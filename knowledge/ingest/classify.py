@@ -1,0 +1,152 @@
+"""What a drafted provision is (its kind) and what it is about (topics and groups, read through the
+KB's aliases and synonym table, as search reads a question)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Sequence, Tuple
+
+from knowledge.ingest.agencies import agencies_in, agency_spans
+from knowledge.ingest.extract import ref_spans
+from knowledge.ingest.vocabulary import PlanCatalogue
+from knowledge.segment import fold_key
+from knowledge.text import fold, syllables
+
+# How plans name social policy as a whole; the catalogue topic these words lead to is the one a
+# provision naming no topic of its own gets.
+_GENERAL_WORDS = ("an sinh xã hội", "chính sách xã hội")
+
+_TARGET_VERB = re.compile(
+    r"\b(?:dat|phan dau|giam (?:con|xuong)|xuong duoi|duoi \d|tren \d|toi thieu|it nhat|tang len|khong che|duy tri"
+    r"|khong con|bao dam \d|dam bao \d|keo giam|ha ty le|ha ti le|nang len|bao phu|khoang \d)\b")
+_TARGET_HEADING = re.compile(r"\b(?:muc tieu|chi tieu|tam nhin)\b")
+_BASIS_START = re.compile(
+    r"^(?:tiep tuc |to chuc |trien khai )?(?:thuc hien(?: tot| nghiem| co hieu qua| hieu qua)?|can cu|trien khai"
+    r"(?: thuc hien)?(?: tot| co hieu qua)?|quan triet|to chuc thuc hien(?: hieu qua| tot)?)\b")
+_DIRECTIVE = re.compile(r"^(?:giao|de nghi|yeu cau|chi dao|phan cong)\b")
+_AGENCY_ACTS = re.compile(
+    r"\b(?:chu tri|phoi hop|chiu trach nhiem|co trach nhiem|lanh dao|chi dao|tham muu|huong dan|to chuc|xay dung ke"
+    r" hoach|tong hop|bao cao|kiem diem|tang cuong|chu dong)\b")
+# Someone receives something: said passively ("được hỗ trợ"), as an amount ("hỗ trợ 50%"), or as
+# the sentence's own verb ("Thực hiện chính sách miễn giảm học phí …", "Chi trả kịp thời lương hưu …").
+_GRANTED = re.compile(r"\bduoc (?:ho tro|mien|giam|cap|huong|tro cap|tro giup|vay|kham|mua|tang|cho vay|uu tien)\b"
+                      r"|\bho tro \d|\bkham(?:,)? chua benh mien phi\b|\bmien phi\b")
+_GRANT_LEAD = re.compile(
+    r"^(?:(?:tiep tuc |tap trung )?(?:thuc hien|trien khai|bao dam|dam bao)(?: tot| day du| kip thoi| co hieu qua"
+    r"|,| dung| du)*(?: cac| mot so)? (?:che do|chinh sach) )?(?:ho tro|mien|giam hoc phi|tro cap|chi tra|cap the"
+    r"|cap phat|tang qua|cho vay|mua (?:the )?bao hiem|tham hoi)\b")
+_GROUP_WORDS = re.compile(r"\b(?:doi tuong|cho|doi voi)\b")
+
+
+@dataclass(frozen=True)
+class Tags:
+    topics: List[str]
+    groups: List[str]
+    topics_confidence: float
+    groups_confidence: float
+
+
+def _masked(text: str) -> str:
+    """``text`` with agency names and legal references blanked ("Sở Lao động" names no group)."""
+    chars = list(text)
+    for start, end in agency_spans(text) + ref_spans(text):
+        for i in range(start, end):
+            chars[i] = " "
+        if start < len(chars):
+            chars[start] = ","
+    return "".join(chars)
+
+
+def _written(catalogue: PlanCatalogue, kind: str, key: str, phrase: str, text: str) -> bool:
+    """Whether ``text`` writes one of the key's spellings that reads as ``phrase``, diacritics
+    included: "chất lượng" does not name "lương", though both fold to "luong"."""
+    lowered = text.lower()
+    if fold(lowered) == lowered:
+        return True  # typed without diacritics: folding is all there is
+    synonyms = catalogue.aliases.synonyms
+    for spelling in catalogue.spellings.get((kind, key), ()):
+        folded = fold_key(spelling)
+        if phrase in (folded, " ".join(synonyms.rewrite(folded.split()))) and re.search(
+                rf"(?<!\w){re.escape(spelling)}(?!\w)", lowered):
+            return True
+    return False
+
+
+def _spans(catalogue: PlanCatalogue, text: str) -> List[Tuple[str, str, int, int]]:
+    """(kind, key, start, end) of every topic and group ``text`` names."""
+    masked = _masked(text)
+    tokens = catalogue.aliases.synonyms.rewrite(syllables(masked, chat=False))
+    found = []
+    for kind in ("topic", "group"):
+        for key, start, end in catalogue.aliases.mentions(kind, tokens):
+            if _written(catalogue, kind, key, " ".join(tokens[start:end]), masked):
+                found.append((kind, key, start, end))
+    return found
+
+
+def mentions(catalogue: PlanCatalogue, kind: str, text: str) -> List[str]:
+    """Catalogue keys of ``kind`` (topic or group) that ``text`` names, in order, read as search
+    reads a question (aliases, abbreviations, synonyms) but with the plan's diacritics respected.
+    A name inside a longer name of the other kind is that name's part: "bảo hiểm thất nghiệp" is a
+    topic, not the group "thất nghiệp"; "gia đình chính sách" a group, not the topic "gia đình"; and
+    a topic's word right before a group qualifies it ("gia đình người có công")."""
+    spans = _spans(catalogue, text)
+    kept = [key for k, key, start, end in spans if k == kind and not any(
+        other != kind and s <= start and end <= e and (e - s) > (end - start) for other, _, s, e in spans)
+        and not (kind == "topic" and any(other == "group" and s == end for other, _, s, _ in spans))]
+    return list(dict.fromkeys(kept))
+
+
+def general_topic(catalogue: PlanCatalogue) -> str:
+    """The catalogue's topic for social policy as a whole (what "an sinh xã hội" names), else its first topic."""
+    for words in _GENERAL_WORDS:
+        keys = catalogue.aliases.resolve("topic", words)
+        if keys:
+            return keys[0]
+    return next(key for kind, key in catalogue.spellings if kind == "topic")
+
+
+def tags(catalogue: PlanCatalogue, text: str, headings: Sequence[str]) -> Tags:
+    """Topics and groups ``text`` names; with no topic named, those of its nearest heading that
+    names one, else the general topic."""
+    topics = mentions(catalogue, "topic", text)
+    groups = mentions(catalogue, "group", text)
+    topics_confidence = 0.85
+    if not topics:
+        for heading in reversed(headings):
+            topics = mentions(catalogue, "topic", heading)
+            if topics:
+                topics_confidence = 0.6
+                break
+    if not topics:
+        topics, topics_confidence = [general_topic(catalogue)], 0.4
+    return Tags(topics, groups, topics_confidence, 0.8 if groups else 0.6)
+
+
+def kind_of(text: str, *, trailer: bool, heading_agencies: Sequence[str], headings: Sequence[str],
+            has_figures: bool, legal_refs: Sequence[str], groups: Sequence[str], preamble: bool) -> Tuple[str, float]:
+    """The provision's kind (benefit, target, measure, agency, legal_basis) and how sure the rule is."""
+    folded = fold(text).strip()
+    if trailer:
+        return "agency", 0.95
+    if heading_agencies:
+        return "agency", 0.85
+    starts_with_body = bool(agencies_in(text[:80])) and fold(agencies_in(text[:80])[0])[:8] == folded[:8]
+    if _DIRECTIVE.match(folded) and agencies_in(text):
+        return "agency", 0.85
+    if starts_with_body and _AGENCY_ACTS.search(folded[:200]):
+        return "agency", 0.8
+    if legal_refs and (preamble or _BASIS_START.match(folded)):
+        first = min((folded.find(fold(r).split()[-1]) for r in legal_refs), default=-1)
+        if preamble or 0 <= first <= 90:
+            return "legal_basis", 0.8
+    in_targets = any(_TARGET_HEADING.search(fold(h)) for h in headings)
+    if has_figures and (_TARGET_VERB.search(folded) or in_targets):
+        return "target", 0.85
+    if in_targets:
+        return "target", 0.7
+    if (_GRANTED.search(folded) or _GRANT_LEAD.match(folded)) and (groups or _GROUP_WORDS.search(folded)):
+        return "benefit", 0.6
+    if has_figures and _TARGET_VERB.search(folded):
+        return "target", 0.6
+    return "measure", 0.55

@@ -1,0 +1,212 @@
+"""Drafting a plan for review: from its text lines, the document's metadata and its provisions, each
+with the plan's own section reference, kind, topics, groups, figures, legal references and
+agencies, and how sure each reading is. Everything the KB validator checks holds for every draft."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from knowledge.curated_files import legal_ref_in_text, number_in_text
+from knowledge.ingest.agencies import UPPER, agencies_in, successor_note
+from knowledge.ingest.classify import kind_of, tags
+from knowledge.ingest.extract import figures_in, legal_refs_in, tidy_figures
+from knowledge.ingest.layout import layout
+from knowledge.ingest.metadata import read_metadata
+from knowledge.ingest.structure import LEAD_IN, PREAMBLE, Passage, read_structure
+from knowledge.ingest.vocabulary import PlanCatalogue
+
+# A passage longer than this many words is split into its sentences (each its own provision).
+_SPLIT_WORDS = 40
+# A sentence shorter than this stays with the one before it.
+_MIN_SENTENCE_WORDS = 8
+_ABBREVIATIONS = {"tp", "p", "q", "tt", "ths", "ts", "pgs", "gs", "st", "v.v", "tx", "h"}
+_SENTENCE_END = re.compile(rf"(?<=[.!?…])\s+(?=[\"“(]?[{UPPER}0-9])")
+
+
+@dataclass
+class DraftProvision:
+    section: str
+    kind: str
+    topics: List[str]
+    groups: List[str]
+    text: str
+    numbers: List[dict]
+    legal_refs: List[str]
+    agencies: List[str]
+    confidence: Dict[str, float]
+    source: str
+    position: int
+
+
+@dataclass
+class DraftDocument:
+    code: Optional[str]
+    title: Optional[str]
+    issuer: Optional[str]
+    issued_on: Optional[dt.date]
+    date_label: Optional[str]
+    period_start: Optional[int]
+    period_end: Optional[int]
+    status: str
+    locality: Optional[str]
+    confidence: Dict[str, float]
+    provisions: List[DraftProvision] = field(default_factory=list)
+    notes: List[str] = field(default_factory=list)
+
+
+def sentences(text: str) -> List[str]:
+    """``text`` cut at sentence ends (never inside a sentence); very short sentences stay with the
+    one before."""
+    pieces: List[str] = []
+    last = 0
+    for m in _SENTENCE_END.finditer(text):
+        word = text[:m.start()].split()[-1].rstrip(".").lower() if text[:m.start()].split() else ""
+        if word in _ABBREVIATIONS:
+            continue
+        pieces.append(text[last:m.start()].strip())
+        last = m.end()
+    pieces.append(text[last:].strip())
+    out: List[str] = []
+    for piece in filter(None, pieces):
+        if out and (len(piece.split()) < _MIN_SENTENCE_WORDS or len(out[-1].split()) < _MIN_SENTENCE_WORDS):
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
+def _verbatim(fragment: str, source: str) -> str:
+    """Where ``fragment`` sits in ``source``, as written there with its label ("a) ", "- ") and line
+    breaks; the whole ``source`` when the fragment's words were tidied on the way."""
+    words = [re.escape(w) for w in fragment.split()]
+    if not words:
+        return source
+    label = r"(?:(?:[IVXLC]{1,6}|\d{1,2}(?:\.\d{1,2})*|[a-zđ]|\(\d{1,2}\))[.):-]?\s+|[-–—•+*]\s*)?"
+    m = re.search(label + r"\s+".join(words), source, re.IGNORECASE)
+    return m.group(0) if m else source
+
+
+@dataclass
+class _Tally:
+    """What drafting changed or left out, for the admin's notes."""
+
+    rewritten: List[Tuple[str, str]] = field(default_factory=list)
+    dropped_figures: List[str] = field(default_factory=list)
+    dropped_years: List[str] = field(default_factory=list)
+    dropped_refs: List[str] = field(default_factory=list)
+    successors: Dict[str, str] = field(default_factory=dict)
+
+
+def _pieces(passage: Passage) -> List[str]:
+    if passage.role == "trailer" or len(passage.text.split()) <= _SPLIT_WORDS:
+        return [passage.text]
+    return sentences(passage.text)
+
+
+# Verbs an item under a body's name starts with, its subject being that body.
+_SUBJECTLESS = re.compile(r"^(?:chủ trì|phối hợp|chủ động|căn cứ|tham mưu|cùng với|trên cơ sở|tổ chức|hướng dẫn|theo dõi"
+                          r"|kiểm tra|đôn đốc|chỉ đạo|triển khai|thực hiện|xây dựng|lãnh đạo|phổ biến|tuyên truyền)\b",
+                          re.IGNORECASE)
+
+
+def _wants_subject(text: str) -> bool:
+    """Whether an item under a body's name ("1. Sở Y tế") lacks its own subject: it starts with what
+    the body does, or names no body at all."""
+    return bool(_SUBJECTLESS.match(text)) or not agencies_in(text)
+
+
+def _provision(passage: Passage, text: str, lines: Sequence[str], catalogue: PlanCatalogue,
+               own_code: Optional[str], tally: _Tally) -> DraftProvision:
+    source = _verbatim(text, "\n".join(lines[passage.position:max(passage.last, passage.position) + 1]))
+    text = " ".join(text.split())
+    named = agencies_in(text)  # read before the heading's body is put in front
+    if passage.subject and _wants_subject(text):
+        # "1. Sở Y tế" / "a) Chủ trì, phối hợp …": the item reads on its own with its body named first.
+        text = f"{passage.subject}: {text[:1].lower() + text[1:] if text[1:2].islower() else text}"
+    text, rewrites = tidy_figures(text)
+    tally.rewritten += rewrites
+    numbers: List[dict] = []
+    for fig in figures_in(text):
+        entry = fig.as_dict()
+        if not number_in_text(fig.value, text):
+            tally.dropped_figures.append(fig.written)
+            continue
+        if entry["year"] is not None and str(entry["year"]) not in text:
+            tally.dropped_years.append(str(entry["year"]))
+            entry["year"] = None
+        if entry not in numbers:
+            numbers.append(entry)
+    refs = []
+    for ref in legal_refs_in(text, own_code):
+        if legal_ref_in_text(ref, text):
+            refs.append(ref)
+        else:
+            tally.dropped_refs.append(ref)
+    agencies = list(dict.fromkeys(passage.heading_agencies + named))
+    for name in agencies:
+        note = successor_note(name)
+        if note:
+            tally.successors.setdefault(name, note)
+    found = tags(catalogue, text, passage.headings)
+    kind, kind_confidence = kind_of(
+        text, trailer=passage.role == "trailer", heading_agencies=passage.heading_agencies,
+        headings=passage.headings, has_figures=bool(numbers), legal_refs=refs, groups=found.groups,
+        preamble=passage.section == PREAMBLE)
+    digits = bool(re.search(r"\d+\s*(?:%|‰)", text))
+    confidence = {
+        "kind": kind_confidence,
+        "topics": found.topics_confidence,
+        "groups": found.groups_confidence,
+        "numbers": 0.9 if numbers or not digits else 0.5,
+        "legal_refs": 0.9 if refs or not re.search(r"\bsố\s+\d", text) else 0.5,
+        "agencies": 0.8 if named else (0.7 if agencies else 0.6),
+        "section": 0.5 if passage.named else (0.6 if passage.inferred else 0.95),
+    }
+    return DraftProvision(section=passage.section, kind=kind, topics=found.topics, groups=found.groups, text=text,
+                          numbers=numbers, legal_refs=refs, agencies=agencies, confidence=confidence, source=source,
+                          position=0)
+
+
+def _tally_notes(tally: _Tally) -> List[str]:
+    notes: List[str] = []
+    if tally.rewritten:
+        shown = ", ".join(f"«{a}» → «{b}»" for a, b in list(dict.fromkeys(tally.rewritten))[:6])
+        notes.append(f"Đã viết lại {len(tally.rewritten)} con số cho khớp với số liệu ({shown}).")
+    if tally.dropped_figures:
+        notes.append(f"Bỏ {len(tally.dropped_figures)} số liệu không đọc lại được trong nội dung: "
+                     f"{', '.join(tally.dropped_figures[:6])}.")
+    if tally.dropped_years:
+        notes.append(f"Bỏ năm của {len(tally.dropped_years)} số liệu vì năm không có trong nội dung điều khoản.")
+    if tally.dropped_refs:
+        notes.append(f"Bỏ {len(tally.dropped_refs)} văn bản pháp lý không có số hiệu trong nội dung: "
+                     f"{', '.join(tally.dropped_refs[:6])}.")
+    for name, note in tally.successors.items():
+        notes.append(f"Cơ quan «{name}» giữ tên như trong văn bản; lưu ý: {note}.")
+    return notes
+
+
+def draft_plan(lines: Sequence[str], catalogue: PlanCatalogue, overrides: Optional[dict] = None) -> DraftDocument:
+    """The plan's metadata and provisions proposed for an admin's review, with notes on what was
+    inferred, rewritten or left out. ``overrides``: document_code, locality, status given by the admin."""
+    lines = [unicodedata.normalize("NFC", line) for line in lines]
+    parts = layout(lines)
+    meta = read_metadata(lines, parts, catalogue, overrides)
+    structure = read_structure(parts.body, meta.code)
+    tally = _Tally()
+    provisions: List[DraftProvision] = []
+    for passage in structure.passages:
+        for piece in _pieces(passage):
+            if len(piece.split()) < 3 or (LEAD_IN.search(piece) and not legal_refs_in(piece, meta.code)):
+                continue  # "… ban hành Chương trình thực hiện như sau:" introduces, it does not say
+            provisions.append(_provision(passage, piece, lines, catalogue, meta.code, tally))
+    for position, provision in enumerate(provisions):
+        provision.position = position
+    if not provisions:
+        meta.notes.append("Không tách được điều khoản nào từ văn bản; hãy kiểm tra tệp đã đọc đúng chưa.")
+    return DraftDocument(code=meta.code, title=meta.title, issuer=meta.issuer, issued_on=meta.issued_on,
+                         date_label=meta.date_label, period_start=meta.period_start, period_end=meta.period_end,
+                         status=meta.status, locality=meta.locality, confidence=meta.confidence,
+                         provisions=provisions, notes=meta.notes + structure.notes + _tally_notes(tally))
