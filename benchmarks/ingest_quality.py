@@ -71,7 +71,10 @@ GOALS = {"figures": 0.90, "refs": 0.90, "sections": 0.90, "topic_f1": 0.85, "gro
 def seeds_dir(given: Optional[str] = None) -> Path:
     """The folder of seed plans: ``given``, else $SEEDS_DIR, else ../shared/seeds; an error naming
     where it looked when the folder holds no seed."""
-    path = Path(given or os.environ.get("SEEDS_DIR") or PROJECT_ROOT.parent / "shared" / "seeds")
+    # A clone elsewhere than beside ../shared (CI's) finds the machine's shared folder.
+    candidates = [PROJECT_ROOT.parent / "shared" / "seeds", Path("/work/shared/seeds")]
+    path = Path(given or os.environ.get("SEEDS_DIR") or next((c for c in candidates if any(c.glob("[0-9]*_*.txt"))),
+                                                     candidates[0]))
     if not path.is_dir() or not list(path.glob("[0-9][0-9][0-9]_*.txt")):
         raise FileNotFoundError(f"no seed plans (NNN_*.txt) in {path}: set SEEDS_DIR or pass --seeds DIR")
     return path

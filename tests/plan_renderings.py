@@ -27,7 +27,10 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"  # Word's lowerLetter; "đ" has no numbe
 
 def seeds_dir() -> Path:
     """The folder of seed plans ($SEEDS_DIR, else ../shared/seeds); an error naming it when missing."""
-    path = Path(os.environ.get("SEEDS_DIR") or PROJECT_ROOT.parent / "shared" / "seeds")
+    # A clone elsewhere than beside ../shared (CI's) finds the machine's shared folder.
+    candidates = [PROJECT_ROOT.parent / "shared" / "seeds", Path("/work/shared/seeds")]
+    path = Path(os.environ.get("SEEDS_DIR") or next((c for c in candidates if any(c.glob("[0-9]*_*.txt"))),
+                                                     candidates[0]))
     if not sorted(path.glob("[0-9][0-9][0-9]_*.txt")):
         raise FileNotFoundError(f"no seed plans (NNN_*.txt) in {path}: set SEEDS_DIR to the seeds folder")
     return path
