@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from connectors.recorded_sends import Interrupted, interrupted_note
 from knowledge.db import transaction
 from knowledge.models import InboundMessage, utcnow
 
@@ -103,18 +104,6 @@ def mark_failed(engine: Engine, message_id: int, error: str) -> None:
 SENDING = "sending"  # a part of the reply is on its way: it may or may not have reached the user
 
 
-@dataclass(frozen=True)
-class Interrupted:
-    """A message whose send was in flight when the connector stopped: ``part`` (0-based) of ``parts`` may have
-    gone out and is not sent again; ``done`` when it was the last part."""
-
-    id: int
-    sender: str
-    part: int
-    parts: int
-    done: bool
-
-
 def mark_sending(engine: Engine, message_id: int, part: int, reply: List[Dict[str, Any]]) -> None:
     """Record, before the call, that ``part`` of ``reply`` is being sent (the parts before it went out)."""
     with transaction(engine) as session:
@@ -154,9 +143,8 @@ def recover_sending(engine: Engine, channel: str) -> List[Interrupted]:
             row.status = "done" if done else "pending"
             if done:
                 row.done_at = utcnow()
-            row.last_error = (f"part {part + 1} of {len(reply)} may not have been delivered: the connector "
-                              f"stopped during its send; not sent again")[:300]
-            out.append(Interrupted(row.id, row.sender, part, len(reply), done))
+            row.last_error = interrupted_note(part, len(reply))
+            out.append(Interrupted(row.id, part, len(reply), done))
     return out
 
 

@@ -13,6 +13,7 @@ from typing import Awaitable, Callable, List, Tuple, Type
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 
+from connectors.recorded_sends import Interrupted, interrupted_note
 from knowledge.db import transaction
 from knowledge.models import OutboundMessage, utcnow
 
@@ -98,18 +99,6 @@ async def deliver_due(engine: Engine, channel: str, send: Callable[[Outbound], A
 PENDING, SENDING = "pending", "sending"
 
 
-@dataclass(frozen=True)
-class Interrupted:
-    """A message whose send was in flight when the connector stopped: ``part`` (0-based) of ``parts`` may have
-    gone out and is not sent again; ``done`` when it was the last part."""
-
-    id: int
-    address: str
-    part: int
-    parts: int
-    done: bool
-
-
 def _progress(status: str) -> Tuple[str, int]:
     """``("pending", 2)`` for ``pending:2``; a bare status is at part 0."""
     state, _, part = status.partition(":")
@@ -178,7 +167,6 @@ def recover_sending(engine: Engine, channel: str, parts_of: Callable[[str], int]
             row.status = "sent" if done else _pending(part + 1)
             if done:
                 row.sent_at = utcnow()
-            row.last_error = (f"part {part + 1} of {parts} may not have been delivered: the connector stopped "
-                              f"during its send; not sent again")[:300]
-            out.append(Interrupted(row.id, row.address, part, parts, done))
+            row.last_error = interrupted_note(part, parts)
+            out.append(Interrupted(row.id, part, parts, done))
     return out
