@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy import select
 
 from bot.settings import Settings
-from knowledge import admin, synonyms
+from knowledge import admin, drafts, synonyms
 from knowledge.catalogue import known_keys
 from knowledge.curated_files import KnownKeys, read_bundle
 from knowledge.db import create_schema, make_engine, transaction
@@ -59,6 +59,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file")
     p.add_argument("--by", required=True)
     p.set_defaults(func=cmd_import)
+
+    p = kb.add_parser("ingest", help="read a plan (.docx, .pdf, .txt) into drafts for review")
+    p.add_argument("file")
+    p.add_argument("--document-code", help="the plan's number/code when its header does not give it")
+    p.add_argument("--locality", help="the locality key the plan covers (see bot kb list)")
+    p.add_argument("--status", choices=("draft", "issued", "summary"))
+    p.add_argument("--by", required=True)
+    p.add_argument("--accept-all", action="store_true", help="accept every proposed provision")
+    p.add_argument("--publish", action="store_true", help="publish at once (implies --accept-all)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = kb.add_parser("drafts", help="list draft plans, or show one")
+    p.add_argument("plan_id", nargs="?", type=int)
+    p.set_defaults(func=cmd_drafts)
+
+    p = kb.add_parser("publish", help="publish a reviewed draft plan (all or nothing)")
+    p.add_argument("plan_id", type=int)
+    p.add_argument("--by", required=True)
+    p.add_argument("--accept-all", action="store_true", help="accept the provisions still pending first")
+    p.set_defaults(func=cmd_publish)
 
     p = kb.add_parser("export", help="write the whole knowledge base to a file")
     p.add_argument("path")
@@ -162,6 +182,43 @@ def cmd_validate(args, settings: Settings) -> int:
 def cmd_import(args, settings: Settings) -> int:
     report = import_file(open_engine(settings), args.file, by=args.by)
     _print_json(report.as_dict())
+    return 0
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    engine = open_engine(settings)
+    overrides = {"document_code": args.document_code, "locality": args.locality, "status": args.status}
+    if not Path(args.file).is_file():
+        raise SystemExit(f"error: no such file: {args.file}")
+    result = drafts.ingest(engine, Path(args.file).read_bytes(), Path(args.file).name, args.by, overrides)
+    draft = result.draft
+    summary: Dict[str, Any] = {"draft": result.plan_id, "code": draft.code, "title": draft.title,
+                               "locality": draft.locality, "provisions": len(draft.provisions),
+                               "notes": result.read_notes + draft.notes}
+    if args.accept_all or args.publish:
+        drafts.decide_all_pending(engine, result.plan_id, "accepted", args.by)
+    if args.publish:
+        summary["published"] = drafts.publish(engine, result.plan_id, args.by)
+    _print_json(summary)
+    return 0
+
+
+def cmd_drafts(args, settings: Settings) -> int:
+    engine = open_engine(settings)
+    if args.plan_id is None:
+        _print_json(drafts.list_plans(engine))
+    else:
+        record = drafts.plan_record(engine, args.plan_id)
+        record.pop("source_text")
+        _print_json(record)
+    return 0
+
+
+def cmd_publish(args, settings: Settings) -> int:
+    engine = open_engine(settings)
+    if args.accept_all:
+        drafts.decide_all_pending(engine, args.plan_id, "accepted", args.by)
+    _print_json(drafts.publish(engine, args.plan_id, args.by))
     return 0
 
 

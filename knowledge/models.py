@@ -329,3 +329,37 @@ class AdminSession(Base):
     csrf_token = Column(String(64), nullable=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     expires_at = Column(DateTime, nullable=False)
+
+
+class DraftPlan(Base):
+    """A plan read from an uploaded file, under review; nothing of it reaches residents until published."""
+
+    __tablename__ = "draft_plans"
+    id = Column(Integer, primary_key=True)
+    filename = Column(String(200), nullable=False)
+    state = Column(String(20), nullable=False, default="review")  # review | published | discarded
+    # The document as it will be published (curated-file shape, issued_on as ISO text) and the
+    # codes of the documents it replaces.
+    document = Column(JSON, nullable=False)
+    confidence = Column(JSON, nullable=False, default=dict)
+    notes = Column(JSON, nullable=False, default=list)
+    source_text = Column(Text, nullable=False)
+    created_by = Column(String(100), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    published_by = Column(String(100), nullable=True)
+    published_at = Column(DateTime, nullable=True)
+
+
+class DraftItem(Base):
+    """One proposed provision of a draft plan, beside the passage it was read from."""
+
+    __tablename__ = "draft_items"
+    id = Column(Integer, primary_key=True)
+    plan_id = Column(Integer, ForeignKey("draft_plans.id", ondelete="CASCADE"), nullable=False, index=True)
+    position = Column(Integer, nullable=False)
+    decision = Column(String(20), nullable=False, default="pending")  # pending | accepted | rejected
+    # kind, section, topics, groups, text, numbers, legal_refs, agencies (the provision's fields)
+    data = Column(JSON, nullable=False)
+    confidence = Column(JSON, nullable=False, default=dict)
+    source = Column(Text, nullable=False)
+    provision_id = Column(String(40), nullable=True)  # set when published
