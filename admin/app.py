@@ -14,16 +14,19 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from admin import dashboard, kb_views, queue_views, sessions, synonym_views
+from admin import dashboard, kb_views, plan_views, queue_views, sessions, synonym_views
 from admin.html import render
 from admin.layout import page
 from admin.passwords import verify_password
 from admin.roles import Handler, admin_only
 from admin.sessions import LoginThrottle
 from knowledge.db import transaction
+from knowledge.ingest.read import MAX_BYTES
 from knowledge.models import Account
 
 STATIC = Path(__file__).parent / "static"
+# A plan file may be 20 MB (knowledge.ingest.read.MAX_BYTES); the form around it needs a little more.
+MAX_BODY = MAX_BYTES + 1024 ** 2
 COOKIE = "admin_session"
 LOGIN_COOKIE = "admin_login_csrf"
 
@@ -77,7 +80,13 @@ def auth_middleware(engine: Engine) -> Callable:
             raise web.HTTPUnauthorized(text="Cần đăng nhập.")
         request["user"] = user
         if request.method not in ("GET", "HEAD"):
-            form = await request.post()
+            try:
+                form = await request.post()
+            except web.HTTPRequestEntityTooLarge as exc:
+                raise web.HTTPRequestEntityTooLarge(
+                    MAX_BODY, int(request.content_length or 0),
+                    text=f"Tệp hoặc nội dung gửi lên quá lớn (tối đa {MAX_BYTES // 1024 ** 2} MB); không có gì "
+                         "thay đổi.") from exc
             sent = form.get("csrf") or request.headers.get("X-CSRF-Token") or ""
             if not isinstance(sent, str) or not hmac.compare_digest(sent, user.csrf_token):
                 raise web.HTTPForbidden(text="Phiên làm việc không hợp lệ (thiếu mã CSRF). Hãy tải lại trang.")
@@ -164,7 +173,7 @@ def _safe_next(value: Optional[str]) -> str:
 
 
 def create_app(engine: Engine, settings: AdminSettings = AdminSettings()) -> web.Application:
-    app = web.Application(middlewares=[security_headers, auth_middleware(engine)], client_max_size=5 * 1024 ** 2)
+    app = web.Application(middlewares=[security_headers, auth_middleware(engine)], client_max_size=MAX_BODY)
     login = LoginPages(engine, settings)
     app.add_routes([
         web.get("/admin/login", login.show), web.post("/admin/login", login.submit),
@@ -176,6 +185,7 @@ def create_app(engine: Engine, settings: AdminSettings = AdminSettings()) -> web
     synonym_views.register(app, engine)  # before kb_views: /admin/kb/{pid} would take its path
     kb_views.register(app, engine)
     queue_views.register(app, engine, settings.intents)
+    plan_views.register(app, engine)
     return app
 
 

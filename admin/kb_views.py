@@ -32,9 +32,12 @@ MAX_LISTED = 100
 # The change log in words (the stored action, entity and field names stay English).
 CHANGE_ACTIONS = {"add": "Thêm", "edit": "Sửa", "retire": "Bỏ khỏi câu trả lời", "import": "Nhập tệp",
                   "add_alias": "Thêm tên gọi khác cho", "add_synonym": "Thêm từ đồng nghĩa",
-                  "remove_synonym": "Xoá từ đồng nghĩa"}
+                  "remove_synonym": "Xoá từ đồng nghĩa", "ingest": "Đọc kế hoạch mới", "accepted": "Nhận",
+                  "rejected": "Bỏ", "reopen": "Mở lại", "merge": "Gộp", "split": "Tách", "publish": "Công bố",
+                  "discard": "Hủy"}
 CHANGE_ENTITIES = {"provision": "điều khoản", "document": "văn bản", "synonym": "", "locality": "địa phương",
-                   "topic": "chủ đề", "group": "nhóm đối tượng"}
+                   "topic": "chủ đề", "group": "nhóm đối tượng", "draft_plan": "kế hoạch nháp",
+                   "draft_item": "điều khoản nháp"}
 
 
 def _html(body: Html, request: web.Request, title: str, status: int = 200, **kw: Any) -> web.Response:

@@ -135,6 +135,11 @@ def _item_record(item: DraftItem) -> Dict[str, Any]:
             "confidence": dict(item.confidence or {}), "source": item.source, "provision_id": item.provision_id}
 
 
+def _iso(moment: Optional[dt.datetime]) -> Optional[str]:
+    """Times as the change log gives them (UTC, ISO text)."""
+    return moment.isoformat() if moment else None
+
+
 def plan_record(engine: Engine, plan_id: int) -> Dict[str, Any]:
     """The draft plan with its items in order, as the review page shows it."""
     with transaction(engine) as session:
@@ -142,8 +147,8 @@ def plan_record(engine: Engine, plan_id: int) -> Dict[str, Any]:
         items = [_item_record(i) for i in _items(session, plan_id)]
         return {"id": plan.id, "filename": plan.filename, "state": plan.state, "document": dict(plan.document),
                 "confidence": dict(plan.confidence or {}), "notes": list(plan.notes or []),
-                "source_text": plan.source_text, "created_by": plan.created_by, "created_at": plan.created_at,
-                "published_by": plan.published_by, "published_at": plan.published_at, "items": items,
+                "source_text": plan.source_text, "created_by": plan.created_by, "created_at": _iso(plan.created_at),
+                "published_by": plan.published_by, "published_at": _iso(plan.published_at), "items": items,
                 "counts": {d: sum(1 for i in items if i["decision"] == d) for d in DECISIONS}}
 
 
@@ -157,7 +162,7 @@ def list_plans(engine: Engine) -> List[Dict[str, Any]]:
                                                                                      DraftItem.decision)):
             counts.setdefault(plan_id, {d: 0 for d in DECISIONS})[decision] = n
         return [{"id": p.id, "filename": p.filename, "state": p.state, "code": p.document.get("code"),
-                 "title": p.document.get("title"), "created_by": p.created_by, "created_at": p.created_at,
+                 "title": p.document.get("title"), "created_by": p.created_by, "created_at": _iso(p.created_at),
                  "counts": counts.get(p.id, {d: 0 for d in DECISIONS})} for p in plans]
 
 

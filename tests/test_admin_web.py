@@ -71,7 +71,7 @@ async def test_every_admin_route_without_a_session_is_redirected_or_refused(clie
     routes = routes_needing_login(client.server.app)
     assert len(routes) >= 15
     for method, path in routes:
-        url = path.replace("{pid}", "dn-001").replace("{qid}", "1")
+        url = path.replace("{pid}", "dn-001").replace("{qid}", "1").replace("{plan}", "1").replace("{item}", "1")
         response = await client.request(method, url, allow_redirects=False)
         if method == "GET" and not url.startswith("/admin/api/"):
             assert response.status == 303, url
