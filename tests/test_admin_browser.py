@@ -302,3 +302,39 @@ def test_a_web_chat_handoff_shows_its_question_in_the_queue_and_the_clerks_answe
     # The page polls for staff answers every few seconds.
     chat.wait_for_selector(f".msg.bot:has-text('{answer}')", timeout=20000)
     assert "Cán bộ trả lời câu hỏi của bạn" in chat.locator(f".msg.bot:has-text('{answer}')").inner_text()
+
+
+def test_an_admin_uploads_a_word_plan_edits_a_draft_publishes_and_the_web_chat_cites_it(site, new_page, tmp_path):
+    from plan_renderings import docx_from_seed
+    from test_kb_drafts import SMALL_PLAN
+
+    plan_file = tmp_path / "ke-hoach-215.docx"
+    plan_file.write_bytes(docx_from_seed(SMALL_PLAN).data)
+    admin = new_page()
+    log_in(admin, site, "quantri", ADMIN_PASSWORD)
+    admin.goto(f"{site.admin}/admin/plans")
+    admin.set_input_files("input[name=file]", str(plan_file))
+    admin.click("button:has-text('Đọc kế hoạch')")
+    admin.wait_for_selector("text=Điều khoản nháp")
+    assert admin.locator("article.draft").count() == 6
+    draft = admin.locator("article.draft", has_text="150.000 đồng/tháng")
+    assert "Trong văn bản" in draft.inner_text()
+    draft.locator("a:has-text('Sửa, tách hoặc gộp')").click()
+    marker = "Học sinh nhận khoản hỗ trợ này ngay tại trường đang học."
+    area = admin.locator("textarea[name=text]").first
+    area.fill(f"{area.input_value()} {marker}")
+    admin.click("button:has-text('Lưu và nhận')")
+    admin.wait_for_selector("text=Điều khoản nháp")
+    assert "nhận" in admin.locator("article.draft", has_text=marker).locator(".badge").first.inner_text()
+    admin.click("button:has-text('Nhận mọi điều khoản chưa duyệt')")
+    admin.wait_for_selector("text=Đã nhận mọi điều khoản")
+    admin.click("button:has-text('Công bố kế hoạch')")
+    admin.wait_for_selector("text=Đã công bố 6 điều khoản")
+
+    chat = new_page()
+    chat.goto(site.webchat)
+    chat.fill("#t", "Ở Cần Thơ học sinh trung học phổ thông thuộc hộ nghèo được hỗ trợ chi phí học tập bao nhiêu?")
+    chat.press("#t", "Enter")
+    reply = chat.locator(f".msg.bot:has-text('{marker}')")
+    reply.wait_for(timeout=20000)
+    assert "150.000 đồng/tháng" in reply.inner_text() and "215/KH-UBND" in reply.inner_text()
