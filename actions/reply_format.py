@@ -22,6 +22,9 @@ def citation(hit: Hit) -> str:
 def currency_note(hit: Hit, today: Optional[dt.date] = None) -> Optional[str]:
     """A warning when the source may no longer be current, and whom to ask."""
     today = today or dt.date.today()
+    if hit.replaced_by:
+        return (f"Lưu ý: kế hoạch này đã được thay thế bởi văn bản {hit.replaced_by}; bạn đang xem nội dung cũ. "
+                f"Hãy hỏi {hit.contact} để biết quy định hiện hành.")
     if hit.document_status == "draft":
         return f"Lưu ý: đây là dự thảo, nội dung có thể đã thay đổi khi ban hành. Hãy hỏi {hit.contact} để biết quy định hiện hành."
     if hit.document_status == "summary":
@@ -35,6 +38,8 @@ def currency_note(hit: Hit, today: Optional[dt.date] = None) -> Optional[str]:
 def currency_line(hit: Hit, today: Optional[dt.date] = None) -> Optional[str]:
     """The currency warning in one short line, after the facts; ``currency_note`` has the details."""
     today = today or dt.date.today()
+    if hit.replaced_by:
+        return f"Lưu ý: kế hoạch này đã được thay thế bởi văn bản {hit.replaced_by}."
     if hit.document_status == "draft":
         return "Lưu ý: đây là dự thảo, có thể đã thay đổi khi ban hành."
     if hit.document_status == "summary":

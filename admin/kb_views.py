@@ -34,7 +34,7 @@ CHANGE_ACTIONS = {"add": "Thêm", "edit": "Sửa", "retire": "Bỏ khỏi câu t
                   "add_alias": "Thêm tên gọi khác cho", "add_synonym": "Thêm từ đồng nghĩa",
                   "remove_synonym": "Xoá từ đồng nghĩa", "ingest": "Đọc kế hoạch mới", "accepted": "Nhận",
                   "rejected": "Bỏ", "reopen": "Mở lại", "merge": "Gộp", "split": "Tách", "publish": "Công bố",
-                  "discard": "Hủy"}
+                  "discard": "Hủy", "supersede": "Thay thế"}
 CHANGE_ENTITIES = {"provision": "điều khoản", "document": "văn bản", "synonym": "", "locality": "địa phương",
                    "topic": "chủ đề", "group": "nhóm đối tượng", "draft_plan": "kế hoạch nháp",
                    "draft_item": "điều khoản nháp"}
@@ -97,7 +97,7 @@ def form_record(form: MultiMapping[Any]) -> Dict[str, Any]:
     }
 
 
-def _checkboxes(name: str, choices: List[Tuple[str, str]], chosen: List[str], disabled: bool) -> Html:
+def checkboxes(name: str, choices: List[Tuple[str, str]], chosen: List[str], disabled: bool) -> Html:
     return join(render('<label class="check"><input type="checkbox" name="{n}" value="{v}"{c}{d}> {label}</label>',
                        n=name, v=key, label=label, c=Html(" checked") if key in chosen else Html(""),
                        d=Html(" disabled") if disabled else Html(""))
@@ -126,8 +126,8 @@ def provision_form(record: Dict[str, Any], cat: Dict[str, List[Tuple[str, str]]]
 {buttons}</form>""", action=action, csrf=csrf_field(user.csrf_token), doc=doc_field, dis=dis,
                   kinds=options([(k, KIND_LABELS.get(k, k)) for k in PROVISION_KINDS], record.get("kind")),
                   section=record.get("section") or "", text=record.get("text") or "",
-                  topics=_checkboxes("topics", cat["topics"], record.get("topics") or [], ro),
-                  groups=_checkboxes("groups", cat["groups"], record.get("groups") or [], ro),
+                  topics=checkboxes("topics", cat["topics"], record.get("topics") or [], ro),
+                  groups=checkboxes("groups", cat["groups"], record.get("groups") or [], ro),
                   numbers=number_rows(record.get("numbers") or [], ro), legal="\n".join(record.get("legal_refs") or []),
                   agencies="\n".join(record.get("agencies") or []), buttons=buttons)
 

@@ -10,7 +10,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from admin.html import Html, csrf_field, join, options, render
-from admin.kb_views import catalogue_choices, form_record, provision_form
+from admin.kb_views import catalogue_choices, checkboxes, form_record, provision_form
 from admin.layout import page
 from admin.roles import admin_only
 from admin.sessions import User
@@ -137,9 +137,14 @@ def _document_form(record: Dict[str, Any], cat: Dict[str, List], user: User) -> 
                       n=name, v="" if doc.get(name) is None else doc.get(name), d=dis)
 
     button = Html("") if ro else Html('<button type="submit">Lưu thông tin văn bản</button>')
+    replaced = render("""<label>Kế hoạch này thay thế văn bản (mỗi dòng một số hiệu, cùng địa phương)
+<textarea name="supersedes" rows="2"{d}>{codes}</textarea></label>
+<fieldset><legend>… cho các chủ đề (không chọn: mọi chủ đề)</legend>{topics}</fieldset>""",
+                      d=dis, codes="\n".join(doc.get("supersedes") or []),
+                      topics=checkboxes("supersedes_topics", cat["topics"], doc.get("supersedes_topics") or [], ro))
     return render("""<form method="post" action="{p}/{id}/document" class="card">{csrf}<h2>Thông tin văn bản</h2>
-{fields}{button}</form>""", p=PATH, id=record["id"], csrf=csrf_field(user.csrf_token),
-                  fields=join(field(n) for n in _DOCUMENT_LABELS), button=button)
+{fields}{replaced}{button}</form>""", p=PATH, id=record["id"], csrf=csrf_field(user.csrf_token),
+                  fields=join(field(n) for n in _DOCUMENT_LABELS), replaced=replaced, button=button)
 
 
 def _item_row(record: Dict[str, Any], item: Dict[str, Any], number: int, user: User) -> Html:
@@ -244,6 +249,9 @@ async def edit_document(request: web.Request) -> web.Response:
     for key in ("period_start", "period_end"):
         if key in changes:
             changes[key] = int(changes[key]) if changes[key].isdigit() else changes[key]
+    if "supersedes" in form:
+        changes["supersedes"] = [line.strip() for line in str(form.get("supersedes") or "").splitlines() if line.strip()]
+        changes["supersedes_topics"] = [str(v) for v in form.getall("supersedes_topics", [])]
     engine, by, plan_id = request.app[ENGINE], request["user"].name, _plan_id(request)
     return await _act(request, lambda: drafts.edit_document(engine, plan_id, changes, by),
                       "Đã lưu thông tin văn bản.")

@@ -13,10 +13,11 @@ from bot.settings import Settings
 from knowledge import admin, drafts, synonyms
 from knowledge.catalogue import known_keys
 from knowledge.curated_files import KnownKeys, read_bundle
-from knowledge.db import create_schema, make_engine, transaction
+from knowledge.db import bump_version, create_schema, make_engine, transaction
 from knowledge.importer import DATA_DIR, export_file, import_file, load_curated
 from knowledge.models import Document, Provision
 from knowledge.provision_search import ProvisionSearch, hit_from_provision
+from knowledge.supersession import record_supersession
 
 
 def _print_json(value: Any) -> None:
@@ -79,6 +80,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--by", required=True)
     p.add_argument("--accept-all", action="store_true", help="accept the provisions still pending first")
     p.set_defaults(func=cmd_publish)
+
+    p = kb.add_parser("supersede", help="mark older plans as replaced by a newer one (for some topics)")
+    p.add_argument("document", help="the newer document's code")
+    p.add_argument("replaces", nargs="+", help="codes of the documents it replaces")
+    p.add_argument("--topics", default="", help="comma-separated topic keys (default: all topics)")
+    p.add_argument("--by", required=True)
+    p.set_defaults(func=cmd_supersede)
 
     p = kb.add_parser("export", help="write the whole knowledge base to a file")
     p.add_argument("path")
@@ -219,6 +227,15 @@ def cmd_publish(args, settings: Settings) -> int:
     if args.accept_all:
         drafts.decide_all_pending(engine, args.plan_id, "accepted", args.by)
     _print_json(drafts.publish(engine, args.plan_id, args.by))
+    return 0
+
+
+def cmd_supersede(args, settings: Settings) -> int:
+    topics = [t.strip() for t in args.topics.split(",") if t.strip()]
+    with transaction(open_engine(settings)) as session:
+        record_supersession(session, args.document, args.replaces, topics, args.by)
+        bump_version(session)
+    print(f"{', '.join(args.replaces)}: replaced by {args.document} for {', '.join(topics) or 'all topics'}")
     return 0
 
 

@@ -27,10 +27,13 @@ from knowledge.ingest.read import PlanText, read_plan, read_text
 from knowledge.ingest.vocabulary import plan_catalogue
 from knowledge.models import Document, DraftItem, DraftPlan, Provision, utcnow
 from knowledge.segment import fold_key
+from knowledge.supersession import record_supersession
 
 PROVISION_FIELDS = ("kind", "section", "topics", "groups", "text", "numbers", "legal_refs", "agencies")
 DOCUMENT_FIELDS = ("code", "title", "issuer", "locality", "issued_on", "date_label", "period_start",
                    "period_end", "status", "contact", "note")
+# The documents this plan replaces (codes) and for which topics (none: all of them).
+SUPERSESSION_FIELDS = ("supersedes", "supersedes_topics")
 DECISIONS = ("pending", "accepted", "rejected")
 DECISION_LABELS = {"pending": "chưa duyệt", "accepted": "nhận", "rejected": "bỏ"}
 PLAN_STATE_LABELS = {"review": "đang duyệt", "published": "đã công bố", "discarded": "đã hủy"}
@@ -289,7 +292,7 @@ def split_item(engine: Engine, item_id: int, parts: Sequence[str], by: str) -> L
 def edit_document(engine: Engine, plan_id: int, changes: Dict[str, Any], by: str) -> Dict[str, Any]:
     """Change the draft plan's document fields (checked in full when it is published)."""
     by = _require_by(by)
-    unknown = set(changes) - set(DOCUMENT_FIELDS) - {"supersedes"}
+    unknown = set(changes) - set(DOCUMENT_FIELDS) - set(SUPERSESSION_FIELDS)
     if unknown:
         raise InvalidChange(f"Không sửa được trường {', '.join(sorted(unknown))}.")
     with transaction(engine) as session:
@@ -374,6 +377,10 @@ def publish(engine: Engine, plan_id: int, by: str) -> Dict[str, Any]:
         except KbFileError as exc:
             raise _in_review_terms(exc, {i.provision_id: i.position for i in accepted}) from None
         report = apply_bundle(session, bundle, by)
+        replaces = [c for c in plan.document.get("supersedes") or [] if c.strip()]
+        if replaces:
+            session.flush()
+            record_supersession(session, code, replaces, plan.document.get("supersedes_topics") or [], by)
         plan.state, plan.published_by, plan.published_at = "published", by, utcnow()
         log_change(session, by, "publish", "draft_plan", str(plan.id), None,
                    {"code": code, "provisions": [p["id"] for p in provisions],

@@ -363,3 +363,16 @@ class DraftItem(Base):
     confidence = Column(JSON, nullable=False, default=dict)
     source = Column(Text, nullable=False)
     provision_id = Column(String(40), nullable=True)  # set when published
+
+
+class Supersession(Base):
+    """A document replaced by a newer one for some topics (none listed: for all of them)."""
+
+    __tablename__ = "supersessions"
+    id = Column(Integer, primary_key=True)
+    document_code = Column(String(80), ForeignKey("documents.code"), nullable=False)  # the newer
+    replaces_code = Column(String(80), ForeignKey("documents.code"), nullable=False)  # the older
+    topics = Column(JSON, nullable=False, default=list)
+    by = Column(String(100), nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    __table_args__ = (UniqueConstraint("document_code", "replaces_code"),)

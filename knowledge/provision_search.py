@@ -7,7 +7,7 @@ import math
 import threading
 from contextlib import contextmanager
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
@@ -20,6 +20,7 @@ from knowledge.db import kb_version, read_version, transaction
 from knowledge.errors import NotFound
 from knowledge.models import BeneficiaryGroup, Document, Locality, Provision
 from knowledge.places import PlaceResolver, PlanTerritory, territory_of
+from knowledge.supersession import asks_for_older, replaced
 from knowledge.synonyms import SynonymTable
 from knowledge.text import QUESTION_FRAME, STOPWORDS, ngrams, normalize, question_focus, syllables
 
@@ -61,6 +62,7 @@ class Hit:
     period_end: int
     contact: str
     coverage: float = 0.0  # idf-weighted share of the query's content words found in the provision
+    replaced_by: str = ""  # the code of a newer plan that replaces this one for the provision's topics
 
     def as_dict(self) -> Dict[str, Any]:
         return {
@@ -71,6 +73,7 @@ class Hit:
             "agencies": list(self.agencies), "document_title": self.document_title, "issuer": self.issuer,
             "date_label": self.date_label, "document_status": self.document_status,
             "period_end": self.period_end, "contact": self.contact, "coverage": round(self.coverage, 3),
+            **({"replaced_by": self.replaced_by} if self.replaced_by else {}),
         }
 
 
@@ -160,6 +163,9 @@ class SearchIndex:
         self.by_group = _masks(n, ((i, h.groups) for i, h in enumerate(self.hits_base)))
         self.by_kind = _masks(n, ((i, [h.kind]) for i, h in enumerate(self.hits_base)))
         self.position = np.arange(n)
+        # Provisions of plans a newer plan replaces: set by build_index, shown only when asked for.
+        self.replaced = np.zeros(n, dtype=bool)
+        self.replaced_codes: Tuple[str, ...] = ()
         self.places: Optional[PlaceResolver] = None  # set by build_index, which knows the plans' territories
         self.group_names: Dict[str, str] = {}
         self._analyses: Dict[str, QueryAnalysis] = {}
@@ -223,6 +229,8 @@ class SearchIndex:
             mask &= _any_mask(self.by_group, family, self.size)
         if kinds is not None:
             mask &= _any_mask(self.by_kind, kinds, self.size)
+        if self.replaced_codes and not asks_for_older(query, self.replaced_codes):
+            mask &= ~self.replaced
         scores = np.zeros(self.size, dtype=np.float32)
         for term, weight in analysis.terms:
             posting = self.postings.get(term)
@@ -345,6 +353,14 @@ def build_index(session: Session) -> SearchIndex:
         .order_by(Document.position, Document.code, Provision.position, Provision.id)
     ).scalars().all()
     index = SearchIndex(provisions, load_alias_table(session), version)
+    newer = replaced(session)
+    if newer:
+        for i, hit in enumerate(index.hits_base):
+            if hit.id in newer:
+                index.hits_base[i] = replace(hit, replaced_by=newer[hit.id])
+                index.replaced[i] = True
+        index.by_id = {h.id: h for h in index.hits_base}
+        index.replaced_codes = tuple(sorted({index.hits_base[i].document_code for i in np.nonzero(index.replaced)[0]}))
     plans = [PlanTerritory(row.key, territory_of(row.level, row.name, row.province))
              for row in session.execute(select(Locality)).scalars()
              if any(h.locality == row.key for h in index.hits_base)]

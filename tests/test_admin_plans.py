@@ -126,3 +126,17 @@ async def test_pasted_text_is_drafted_like_a_file(client, accounts):
                                  allow_redirects=False)
     assert response.status == 303
     assert _plans(accounts) == 1
+
+
+async def test_the_plan_form_marks_the_older_plan_replaced_for_chosen_topics(client, accounts):
+    await login(client, "quantri", ADMIN_PASSWORD)
+    plan_id = await _uploaded(client)
+    token = await page_token(client, f"/admin/plans/{plan_id}")
+    document = drafts.plan_record(accounts, plan_id)["document"]
+    fields = [(k, "" if v is None else str(v)) for k, v in document.items() if k != "source_file"]
+    fields += [("supersedes", "527/QĐ-UBND\r\n"), ("supersedes_topics", "bhyt"), ("csrf", token)]
+    response = await client.post(f"/admin/plans/{plan_id}/document", data=fields)
+    assert response.status == 200 and "Đã lưu thông tin văn bản" in await response.text()
+    saved = drafts.plan_record(accounts, plan_id)["document"]
+    assert saved["supersedes"] == ["527/QĐ-UBND"] and saved["supersedes_topics"] == ["bhyt"]
+    assert saved["code"] == "215/KH-UBND" and saved["period_start"] == 2026

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from actions.reply_format import currency_line
 from bot.cli import main
 from knowledge import drafts
 from knowledge.db import kb_version, transaction
-from knowledge.errors import InvalidChange, KbFileError
+from knowledge.errors import InvalidChange, KbFileError, KnowledgeError
 from knowledge.importer import dump_yaml, export_data
 from knowledge.ingest.read import CorruptFile, EmptyFile
 from knowledge.models import ChangeLog, Document, DraftPlan, Provision
@@ -170,3 +171,40 @@ def test_cli_ingests_and_publishes_a_plan_file(kb_engine, tmp_path, monkeypatch,
     assert out["code"] == "215/KH-UBND" and out["published"]["provisions"] == 6
     assert main(["kb", "publish", str(out["draft"]), "--by", "an"]) == 1
     assert "đã công bố" in capsys.readouterr().err
+
+
+def test_a_plan_that_replaces_an_older_one_answers_its_topics_and_the_older_one_only_when_asked(kb_engine):
+    search = ProvisionSearch(kb_engine)
+    question = "Cần Thơ hỗ trợ mua thẻ bảo hiểm y tế cho người thuộc hộ cận nghèo"
+    old = [h for h in search.search(question, locality="can-tho", limit=20) if h.document_code == "527/QĐ-UBND"
+           and "bhyt" in h.topics]
+    assert old, "the curated Cần Thơ plan answers about health insurance before"
+    plan_id = _ingested(kb_engine)
+    drafts.edit_document(kb_engine, plan_id, {"supersedes": ["527/QĐ-UBND"], "supersedes_topics": ["bhyt"]}, "an")
+    drafts.decide_all_pending(kb_engine, plan_id, "accepted", "an")
+    drafts.publish(kb_engine, plan_id, "an")
+
+    hits = search.search(question, locality="can-tho", limit=20)
+    assert hits[0].document_code == "215/KH-UBND"
+    assert not [h for h in hits if h.document_code == "527/QĐ-UBND" and "bhyt" in h.topics]
+    other_topic = search.search("Cần Thơ giải quyết việc làm cho lao động", locality="can-tho", limit=5)
+    assert any(h.document_code == "527/QĐ-UBND" for h in other_topic), "topics not replaced still answer"
+    asked = search.search(f"theo kế hoạch cũ, {question}", locality="can-tho", limit=20)
+    older = [h for h in asked if h.document_code == "527/QĐ-UBND" and "bhyt" in h.topics]
+    assert older and older[0].replaced_by == "215/KH-UBND"
+    assert "đã được thay thế bởi văn bản 215/KH-UBND" in currency_line(older[0])
+    by_number = search.search(f"theo quyết định 527/QĐ-UBND, {question}", locality="can-tho", limit=20)
+    assert any(h.document_code == "527/QĐ-UBND" and "bhyt" in h.topics for h in by_number)
+
+
+def test_a_replacement_across_localities_or_of_an_unknown_plan_publishes_nothing(kb_engine):
+    plan_id = _ingested(kb_engine)
+    drafts.decide_all_pending(kb_engine, plan_id, "accepted", "an")
+    with transaction(kb_engine) as s:
+        da_nang = s.execute(select(Document.code).where(Document.locality_key == "da-nang")).scalar_one()
+    before = _kb_state(kb_engine)
+    for replaces, says in (([da_nang], "địa phương khác"), (["99/KH-KHONGCO"], "không có trong cơ sở tri thức")):
+        drafts.edit_document(kb_engine, plan_id, {"supersedes": replaces}, "an")
+        with pytest.raises(KnowledgeError, match=says):
+            drafts.publish(kb_engine, plan_id, "an")
+        assert _kb_state(kb_engine) == before
