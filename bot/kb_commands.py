@@ -13,6 +13,7 @@ from bot.settings import Settings
 from knowledge import admin, drafts, synonyms
 from knowledge.catalogue import known_keys
 from knowledge.curated_files import KnownKeys, read_bundle
+from knowledge.errors import KnowledgeError
 from knowledge.db import bump_version, create_schema, make_engine, transaction
 from knowledge.importer import DATA_DIR, export_file, import_file, load_curated
 from knowledge.models import Document, Provision
@@ -206,7 +207,11 @@ def cmd_ingest(args, settings: Settings) -> int:
     if args.accept_all or args.publish:
         drafts.decide_all_pending(engine, result.plan_id, "accepted", args.by)
     if args.publish:
-        summary["published"] = drafts.publish(engine, result.plan_id, args.by)
+        try:
+            summary["published"] = drafts.publish(engine, result.plan_id, args.by)
+        except KnowledgeError:
+            _print_json(summary)  # the draft is kept: its number is needed to fix it and publish again
+            raise
     _print_json(summary)
     return 0
 

@@ -325,7 +325,8 @@ def _id_prefix(session: Session, locality: str) -> str:
 
 
 def _document_for_file(document: Dict[str, Any]) -> Dict[str, Any]:
-    doc = {k: document.get(k) for k in DOCUMENT_FIELDS + ("source_file",)}
+    # An empty field is a missing one, so the validator asks for it rather than calling "" unknown.
+    doc = {k: document.get(k) if document.get(k) != "" else None for k in DOCUMENT_FIELDS + ("source_file",)}
     try:
         doc["issued_on"] = dt.date.fromisoformat(str(document.get("issued_on") or ""))
     except ValueError:
