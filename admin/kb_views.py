@@ -240,7 +240,7 @@ def register(app: web.Application, engine: Engine) -> None:
         except NotFound:
             raise web.HTTPNotFound(text="Không có điều khoản này.")
         except KnowledgeError as exc:
-            return await show(request, record, error=f"Chưa lưu: {_reasons(exc)}", status=400)
+            return await show(request, record, error=f"Chưa lưu: {form_reasons(exc)}", status=400)
         return await show(request, flash="Đã lưu. Câu trả lời của trợ lý dùng nội dung mới ngay.")
 
     @admin_only
@@ -274,7 +274,7 @@ def register(app: web.Application, engine: Engine) -> None:
             record = form_record(form)
             pid = await run(kb_admin.add_provision, engine, document, record, request["user"].name)
         except KnowledgeError as exc:
-            return await _new_form(request, record, document, error=f"Chưa thêm: {_reasons(exc)}", status=400)
+            return await _new_form(request, record, document, error=f"Chưa thêm: {form_reasons(exc)}", status=400)
         raise web.HTTPSeeOther(f"/admin/kb/{pid}")
 
     def _import_page(request: web.Request, error: Optional[str] = None, flash: Optional[str] = None,
@@ -328,7 +328,7 @@ không thay đổi gì.</p>
     ])
 
 
-def _reasons(exc: KnowledgeError) -> str:
+def form_reasons(exc: KnowledgeError) -> str:
     """What was wrong with a form, without the validator's file and line (a form has neither)."""
     if isinstance(exc, KbFileError):
         return "; ".join(p.reason for p in exc.problems)
@@ -339,4 +339,4 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["register", "form_record", "list_provisions"]
+__all__ = ["register", "form_record", "form_reasons", "list_provisions"]

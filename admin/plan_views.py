@@ -10,14 +10,14 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from admin.html import Html, csrf_field, join, options, render
-from admin.kb_views import catalogue_choices, checkboxes, form_record, provision_form
+from admin.kb_views import catalogue_choices, checkboxes, form_reasons, form_record, provision_form
 from admin.layout import page
 from admin.roles import admin_only
 from admin.sessions import User
 from admin.vietnam_time import local_time
 from knowledge import drafts
 from knowledge.curated_files import DOCUMENT_STATUS_LABELS, KIND_LABELS
-from knowledge.errors import KbFileError, KnowledgeError, NotFound
+from knowledge.errors import KnowledgeError, NotFound
 from knowledge.ingest.read import MAX_BYTES
 
 ENGINE = web.AppKey("plan_engine", Engine)
@@ -34,12 +34,6 @@ _DOCUMENT_LABELS = {
 
 def _html(request: web.Request, body: Html, title: str, status: int = 200, **kw: Any) -> web.Response:
     return web.Response(text=page(title, body, request["user"], **kw), status=status, content_type="text/html")
-
-
-def _reasons(exc: KnowledgeError) -> str:
-    if isinstance(exc, KbFileError):
-        return "; ".join(p.reason for p in exc.problems)
-    return str(exc)
 
 
 def _plan_id(request: web.Request) -> int:
@@ -214,7 +208,7 @@ async def _act(request: web.Request, action: Any, flash: str) -> web.Response:
     except NotFound:
         raise web.HTTPNotFound(text="Không có bản nháp này.") from None
     except KnowledgeError as exc:
-        return await _plan_page(request, error=f"Chưa thực hiện: {_reasons(exc)}", status=400)
+        return await _plan_page(request, error=f"Chưa thực hiện: {form_reasons(exc)}", status=400)
     return await _plan_page(request, flash=flash)
 
 
@@ -265,7 +259,7 @@ async def publish(request: web.Request) -> web.Response:
     except NotFound:
         raise web.HTTPNotFound(text="Không có bản nháp này.") from None
     except KnowledgeError as exc:
-        return await _plan_page(request, error=f"Chưa công bố, cơ sở tri thức không thay đổi: {_reasons(exc)}",
+        return await _plan_page(request, error=f"Chưa công bố, cơ sở tri thức không thay đổi: {form_reasons(exc)}",
                                 status=400)
     return await _plan_page(request, flash=f"Đã công bố {result['provisions']} điều khoản của văn bản "
                                            f"{result['code']}; trợ lý dùng chúng ngay ở câu hỏi tiếp theo.")
@@ -343,7 +337,7 @@ async def edit_item(request: web.Request) -> web.Response:
         record = form_record(form)
         await asyncio.to_thread(drafts.edit_item, request.app[ENGINE], item_id, record, request["user"].name)
     except KnowledgeError as exc:
-        return await _item_page(request, record, error=f"Chưa lưu: {_reasons(exc)}", status=400)
+        return await _item_page(request, record, error=f"Chưa lưu: {form_reasons(exc)}", status=400)
     raise web.HTTPSeeOther(f"{PATH}/{_plan_id(request)}#item-{item_id}")
 
 
@@ -356,7 +350,7 @@ async def split_item(request: web.Request) -> web.Response:
     try:
         await asyncio.to_thread(drafts.split_item, request.app[ENGINE], item_id, parts, request["user"].name)
     except KnowledgeError as exc:
-        return await _item_page(request, error=f"Chưa tách: {_reasons(exc)}", status=400)
+        return await _item_page(request, error=f"Chưa tách: {form_reasons(exc)}", status=400)
     raise web.HTTPSeeOther(f"{PATH}/{_plan_id(request)}#item-{item_id}")
 
 
@@ -366,7 +360,7 @@ async def merge_item(request: web.Request) -> web.Response:
     try:
         await asyncio.to_thread(drafts.merge_with_next, request.app[ENGINE], item_id, request["user"].name)
     except KnowledgeError as exc:
-        return await _item_page(request, error=f"Chưa gộp: {_reasons(exc)}", status=400)
+        return await _item_page(request, error=f"Chưa gộp: {form_reasons(exc)}", status=400)
     raise web.HTTPSeeOther(f"{PATH}/{_plan_id(request)}#item-{item_id}")
 
 

@@ -26,7 +26,7 @@ _EDITABLE = ("kind", "section", "topics", "groups", "text", "numbers", "legal_re
 _CATALOGUE_NAMES = {"locality": "địa phương", "topic": "chủ đề", "group": "nhóm đối tượng"}
 
 
-def _require_by(by: str) -> str:
+def require_by(by: str) -> str:
     if not by or not by.strip():
         raise InvalidChange("Mỗi thay đổi phải ghi tên người thực hiện (--by TÊN).")
     return by.strip()
@@ -67,7 +67,7 @@ def _next_id(session: Session, code: str) -> str:
 
 def add_provision(engine: Engine, document_code: str, data: Dict[str, Any], by: str) -> str:
     """Add a provision to a document; return its new id."""
-    by = _require_by(by)
+    by = require_by(by)
     with transaction(engine) as session:
         if not (document_code or "").strip():
             raise InvalidChange("Hãy chọn «Văn bản» mà điều khoản mới thuộc về.")
@@ -90,7 +90,7 @@ def add_provision(engine: Engine, document_code: str, data: Dict[str, Any], by: 
 
 def edit_provision(engine: Engine, pid: str, changes: Dict[str, Any], by: str) -> Dict[str, Any]:
     """Change fields of a provision; return the record after the change."""
-    by = _require_by(by)
+    by = require_by(by)
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
         raise InvalidChange(f"Không sửa được trường {', '.join(sorted(unknown))}; chỉ sửa được: "
@@ -111,7 +111,7 @@ def edit_provision(engine: Engine, pid: str, changes: Dict[str, Any], by: str) -
 
 def retire_provision(engine: Engine, pid: str, by: str, reason: Optional[str] = None) -> None:
     """Take a provision out of answers; it stays in the KB and the log."""
-    by = _require_by(by)
+    by = require_by(by)
     with transaction(engine) as session:
         row = get_provision(session, pid)
         if row.status == "retired":
@@ -130,7 +130,7 @@ _ALIAS_TARGETS = {"locality": Locality, "topic": Topic, "group": BeneficiaryGrou
 
 def add_alias(engine: Engine, kind: str, key: str, alias: str, by: str) -> None:
     """Teach the KB another name for a locality, topic or group; live at once."""
-    by = _require_by(by)
+    by = require_by(by)
     if kind not in ALIAS_KINDS:
         raise InvalidChange(f"Tên gọi khác chỉ thêm được cho "
                             f"{', '.join(f'{k} ({_CATALOGUE_NAMES[k]})' for k in ALIAS_KINDS)}; "

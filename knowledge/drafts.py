@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from knowledge.admin import require_by
 from knowledge.catalogue import known_keys
 from knowledge.change_log import log_change
 from knowledge.curated_files import bundle_from_text, legal_ref_in_text, number_in_text, validate_provision
@@ -46,12 +47,6 @@ class IngestResult:
     read_notes: List[str]
 
 
-def _require_by(by: str) -> str:
-    if not by or not by.strip():
-        raise InvalidChange("Mỗi thay đổi phải ghi tên người thực hiện.")
-    return by.strip()
-
-
 def _document_data(draft: DraftDocument, filename: str) -> Dict[str, Any]:
     return {
         "code": draft.code or "",
@@ -72,7 +67,7 @@ def _document_data(draft: DraftDocument, filename: str) -> Dict[str, Any]:
 
 def store_draft(engine: Engine, draft: DraftDocument, text: PlanText, filename: str, by: str) -> int:
     """Keep a drafted plan for review; return its id."""
-    by = _require_by(by)
+    by = require_by(by)
     with transaction(engine) as session:
         plan = DraftPlan(filename=filename[:200], state="review", document=_document_data(draft, filename[:200]),
                          confidence=dict(draft.confidence), notes=list(text.notes) + list(draft.notes),
@@ -103,7 +98,7 @@ def ingest_text(engine: Engine, pasted: str, by: str, overrides: Optional[dict] 
 
 def _draft_and_store(engine: Engine, text: PlanText, filename: str, by: str,
                      overrides: Optional[dict]) -> IngestResult:
-    _require_by(by)
+    require_by(by)
     with transaction(engine) as session:
         catalogue = plan_catalogue(session)
     draft = draft_plan(text.lines, catalogue, {k: v for k, v in (overrides or {}).items() if v})
@@ -171,7 +166,7 @@ def list_plans(engine: Engine) -> List[Dict[str, Any]]:
 
 def decide(engine: Engine, item_ids: Sequence[int], decision: str, by: str) -> int:
     """Accept, reject or reopen items; return how many changed."""
-    by = _require_by(by)
+    by = require_by(by)
     if decision not in DECISIONS:
         raise InvalidChange(f"Quyết định phải là một trong: {', '.join(DECISION_LABELS.values())}.")
     changed = 0
@@ -200,7 +195,7 @@ def _validated(record: Dict[str, Any], session: Session, name: str) -> None:
 
 def edit_item(engine: Engine, item_id: int, changes: Dict[str, Any], by: str) -> Dict[str, Any]:
     """Change a draft provision's fields (validated as a provision); an edited item is accepted."""
-    by = _require_by(by)
+    by = require_by(by)
     unknown = set(changes) - set(PROVISION_FIELDS)
     if unknown:
         raise InvalidChange(f"Không sửa được trường {', '.join(sorted(unknown))}.")
@@ -230,7 +225,7 @@ def _union(*lists: Sequence[Any]) -> List[Any]:
 def merge_with_next(engine: Engine, item_id: int, by: str) -> Dict[str, Any]:
     """Join an item with the one after it (text, tags, figures, references and source); the merged item
     keeps the first one's place, kind and section."""
-    by = _require_by(by)
+    by = require_by(by)
     with transaction(engine) as session:
         item = _item(session, item_id)
         items = _items(session, item.plan_id)
@@ -255,7 +250,7 @@ def merge_with_next(engine: Engine, item_id: int, by: str) -> Dict[str, Any]:
 def split_item(engine: Engine, item_id: int, parts: Sequence[str], by: str) -> List[int]:
     """Cut an item into ``parts``, which must be its text in order, cut between words. Each part keeps
     the figures and references its own text holds, and the item's tags; returns the items' ids."""
-    by = _require_by(by)
+    by = require_by(by)
     parts = [" ".join(p.split()) for p in parts if p and p.strip()]
     with transaction(engine) as session:
         item = _item(session, item_id)
@@ -291,7 +286,7 @@ def split_item(engine: Engine, item_id: int, parts: Sequence[str], by: str) -> L
 
 def edit_document(engine: Engine, plan_id: int, changes: Dict[str, Any], by: str) -> Dict[str, Any]:
     """Change the draft plan's document fields (checked in full when it is published)."""
-    by = _require_by(by)
+    by = require_by(by)
     unknown = set(changes) - set(DOCUMENT_FIELDS) - set(SUPERSESSION_FIELDS)
     if unknown:
         raise InvalidChange(f"Không sửa được trường {', '.join(sorted(unknown))}.")
@@ -306,7 +301,7 @@ def edit_document(engine: Engine, plan_id: int, changes: Dict[str, Any], by: str
 
 
 def discard(engine: Engine, plan_id: int, by: str) -> None:
-    by = _require_by(by)
+    by = require_by(by)
     with transaction(engine) as session:
         plan = _plan(session, plan_id)
         plan.state = "discarded"
@@ -351,7 +346,7 @@ def _in_review_terms(exc: KbFileError, positions: Dict[str, int]) -> KbFileError
 def publish(engine: Engine, plan_id: int, by: str) -> Dict[str, Any]:
     """Write the accepted provisions and the document into the knowledge base, validated like a curated
     file, in one transaction: all of them or nothing. Every item must be decided first."""
-    by = _require_by(by)
+    by = require_by(by)
     with transaction(engine) as session:
         plan = _plan(session, plan_id)
         items = _items(session, plan_id)
