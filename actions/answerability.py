@@ -99,7 +99,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
             "bao lau"):
         return Asked("time", year=year)
     if _has(q, "thu tuc", "ho so", "giay to", "nop o dau", "dang ky o dau", "lam o dau", "nhan o dau",
-            "dang ky nhu the nao", "xin o dau", "o dau de", "den dau", "lien he o dau", "cach dang ky"):
+            "dang ky nhu the nao", "xin o dau", "o dau de", "den dau", "lien he o dau", "cach dang ky") \
+            or re.search(r"\bo dau\W*$", q):  # "…, ở đâu?" asks where
         return Asked("procedure", year=year)
     figure = _has(q, "bao nhieu", "may phan tram", "phan tram", "ty le bao nhieu", "toi da", "toi thieu",
                   "muc bao nhieu", "may tuoi", "bao nhieu tuoi", "may trieu", "bao nhieu tien", "muc ho tro la",
@@ -154,6 +155,8 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
     elif want.element == "legal_basis":
         return hit.kind == "legal_basis" or bool(hit.legal_refs)
     elif want.element == "time":
+        if want.year and want.unit != "issued":
+            return want.year in hit.text
         if want.unit == "issued" or _YEAR.search(hit.text):
             return True
         return want.unit == "date" and bool(_DATE.search(_folded_text(hit.text)))

@@ -193,6 +193,7 @@ REQUEST_WORDS = {
                         "nhung chinh sach gi", "chinh sach gi"),
     "out_of_scope": (),
 }
+_ASKS_TARGET = re.compile(r"\bchi tieu\b")
 _REFERENCE = re.compile(r"\b(quyet dinh|nghi dinh|nghi quyet|chuong trinh|ke hoach|de an|thong tu)\b")
 
 
@@ -396,6 +397,15 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
         want = replace(want, year=None)
     if follow and want.element == "time" and want.unit is None:
         want = replace(want, unit="date")
+    if follow and not choosing and not place_words and not want.year and follow.question == follow.remembered \
+            and asked(reading.question).element is None and not _ASKS_TARGET.search(normalize(reading.question)):
+        # "thế hộ người có công?", "cấp 2 thì sao?": the element came with the earlier question; for the
+        # new group or level the plan's provision on it answers, whatever it states (a new place or year
+        # still asks for it: "Cần Thơ có vậy không?", "năm 2025 thì sao?").
+        want = replace(want, element=None, unit=None)
+    elif follow and want.element == "figure" and want.year and asked(reading.question).element is None:
+        # "tới 2020 thì sao" after a percentage: the plan's figure for that year, in whatever unit it is set.
+        want = replace(want, unit=None)
     asked_groups = [k for k in search.analyze(question).groups]
     groups = turn.entity_values("group") + ([turn.slots["group"]] if turn.slots.get("group") else [])
     kinds = ("agency",) if want.element == "agency" else ()

@@ -18,7 +18,7 @@ _FRAME = frozenset("""
     thi sao the con vay nua cung luon dat nhi ha nhe ben phia khu vuc tinh huyen xa phuong quan thi tran
     thanh pho tp sao co khong duoc ok oke uh u vang da neu truong hop rieng cu moi hien nay
     hoi tiep them chi tieu muc ho tro bao nhieu phan tram the nao ra ntn vs voi
-    rang rua ri mo ni te hi he nhi noi ngoai ba ma bo me cha con chau em roi toi tui v
+    rang rua ri mo ni te hi he nhi noi ngoai ba ma bo me cha con chau em roi toi tui v may
 """.split())
 _YEAR = re.compile(r"\b20[0-9]{2}\b")
 # Words of a request for a detail ("theo nghị định nào vậy ad?", "ai lo vụ này?") and what they point back at.
@@ -29,7 +29,7 @@ _DETAIL = frozenset("""
 """.split())
 # A follow-up has at most this many words of its own besides what it replaces.
 MAX_OWN_WORDS = 2
-MAX_FOLLOW_UP_WORDS = 12
+MAX_FOLLOW_UP_WORDS = 15
 
 
 class Rewritten(NamedTuple):

@@ -87,6 +87,7 @@ class Outcome:
     answer: Optional[str]            # the provision presented as the answer
     more: List[str]                  # what "Xem thêm" would show next
     actions: List[str]
+    intent: Optional[str] = None     # what the classifier made of the turn
 
 
 async def send(http: aiohttp.ClientSession, base: str, token: str, sender: str, text: str) -> Outcome:
@@ -109,7 +110,8 @@ async def send(http: aiohttp.ClientSession, base: str, token: str, sender: str, 
                and e.get("name") not in ("action_listen", None)]
     answer = shown[0] if shown and "answer" in kinds else None
     more = list((tracker.get("slots") or {}).get("last_results") or [])
-    return Outcome(texts, shown, answer, more, actions)
+    intent = ((events[last_user].get("parse_data") or {}).get("intent") or {}).get("name") if last_user >= 0 else None
+    return Outcome(texts, shown, answer, more, actions, intent)
 
 
 @dataclass
@@ -161,7 +163,7 @@ def judge(tally: Tally, item: Item, index: int, turn: Turn, out: Outcome, by_id:
 
 
 async def run_set(base: str, token: str, items: List[Item], by_id: Dict[str, Hit], tag: str,
-                  users: int = 4) -> Tally:
+                  users: int = 4, trace: bool = False) -> Tally:
     tally = Tally()
     queue = list(enumerate(items))
 
@@ -173,8 +175,11 @@ async def run_set(base: str, token: str, items: List[Item], by_id: Dict[str, Hit
                 if item.locality:
                     await send(http, base, token, sender, f'/choose_locality{{"locality": "{item.locality}"}}')
                 for i, turn in enumerate(item.turns):
-                    judge(tally, item, i, turn, await send(http, base, token, sender, turn.text), by_id,
-                          " ".join(t.text for t in item.turns[:i + 1]))
+                    out = await send(http, base, token, sender, turn.text)
+                    judge(tally, item, i, turn, out, by_id, " ".join(t.text for t in item.turns[:i + 1]))
+                    if trace:
+                        print(f"[{item.id} t{i + 1}] {turn.text!r} ({out.intent}) expect {turn.expect} {turn.expected}"
+                              f" -> {out.answer} shown={out.shown}\n    " + " | ".join(out.texts)[:400], file=sys.stderr)
 
         await asyncio.gather(*(worker() for _ in range(users)))
     return tally
@@ -195,6 +200,7 @@ def main() -> None:
     ap.add_argument("--questions", type=Path, nargs="+", default=DEFAULT_SETS)
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--only", nargs="+", metavar="ID", help="run only these conversations, each turn printed")
     args = ap.parse_args()
     settings = Settings.from_env()
     model = prepare(settings)
@@ -202,7 +208,8 @@ def main() -> None:
     results: Dict[str, Dict[str, Any]] = {}
     with scratch_assistant(settings, model) as (base, token):
         for path in args.questions:
-            tally = asyncio.run(run_set(base, token, load_items(path), by_id, path.stem))
+            items = [i for i in load_items(path) if not args.only or i.id in args.only]
+            tally = asyncio.run(run_set(base, token, items, by_id, path.stem, trace=bool(args.only)))
             results[path.name] = summary(tally)
             if args.verbose:
                 print(f"== {path.name}: failures", file=sys.stderr)

@@ -114,6 +114,43 @@ def test_a_group_follow_up_asks_the_last_question_for_that_group(search):
     assert reply.outcome == "related" and "cho hộ nghèo" in text_of(reply)
 
 
+@pytest.mark.parametrize("first, first_intent, follow, intent, expected", [
+    # The earlier question asked an age; the new level's provision answers though it states none.
+    ("Ở TP.HCM có kế hoạch phổ cập mầm non cho trẻ mấy tuổi vậy ạ?", "ask_target", "cấp 2 thì sao?",
+     "ask_tuition", "hcm-062"),
+    # A group named in residents' words ("mấy đứa nhỏ dưới 6 tuổi"), taken by the classifier for feedback.
+    ("Dạ cho em hỏi, nhà em hộ nghèo ở Cần Thơ thì thành phố có mua thẻ bảo hiểm y tế cho không ạ?",
+     "ask_health_insurance", "dạ còn mấy đứa nhỏ dưới 6 tuổi có được luôn không ạ", "feedback", "ct-039"),
+])
+def test_a_new_group_or_level_is_answered_by_its_provision_without_the_element_the_last_question_asked(
+        search, first, first_intent, follow, intent, expected):
+    chat = Chat(search)
+    assert chat.say(first, first_intent).outcome == "answer"
+    reply = chat.say(follow, intent)
+    assert reply.outcome == "answer" and reply.provisions[:1] == [expected], text_of(reply)
+
+
+def test_a_new_year_asks_the_plans_figure_for_that_year_in_any_unit(search):
+    chat = Chat(search)
+    chat.say("Ở thành phố Hồ Chí Minh mục tiêu giảm hộ nghèo còn nhiêu %?", "ask_target")
+    reply = chat.say("tới 2020 thì sao", "ask_eligibility")
+    # 2020's target is set as a multiple of income, not a percentage; 2013's 2% is not 2020's answer.
+    assert reply.outcome == "answer" and reply.provisions == ["hcm-012"], text_of(reply)
+
+
+def test_a_place_follow_up_still_asks_for_the_element_of_the_last_question(search):
+    chat = Chat(search)
+    chat.say("ty le di hoc dung tuoi cap 3 o duc pho la bao nhieu", "ask_target")
+    reply = chat.say("Cần Thơ có vậy không?", "choose_locality", locality="Cần Thơ")
+    # Cần Thơ's plan sets no school-attendance rate: said plainly, not a provision without a figure.
+    assert reply.outcome == "related" and "không nêu con số cụ thể" in text_of(reply), text_of(reply)
+
+
+def test_where_asked_at_the_end_asks_for_a_place_or_procedure():
+    assert asked("có trường riêng cho tụi nhỏ khuyết tật ko, ở đâu").element == "procedure"
+    assert asked("hộ nghèo ở đâu được hỗ trợ").element is None
+
+
 def test_a_year_the_plan_does_not_set_is_said_plainly_with_the_nearest_provision(search):
     chat = Chat(search)
     chat.say("ty le di hoc dung tuoi cap 3 o duc pho la bao nhieu", "ask_target")
