@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answering, runtime
+from actions import answering, runtime, subscribing
 from knowledge.question_log import QuestionRecord, record_feedback, record_question
 
 SLOTS = ("locality", "group", "last_question", "last_intent", "last_results", "screener_step", "screener_answers",
@@ -74,6 +74,9 @@ class _AnsweringAction(Action, abc.ABC):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         turn = _turn(tracker)
+        command = subscribing.command(turn)
+        if command is not None:  # "hủy theo dõi" taken for something else: a stop must never be missed
+            return _deliver(dispatcher, _subscription_reply(tracker, turn, command), turn.slots)
         search = runtime.search()
         with search.pinned():
             reply = type(self).handler(turn, search)
@@ -126,3 +129,17 @@ class ActionEligibility(_AnsweringAction):
 
     def name(self) -> Text:
         return "action_eligibility"
+
+
+class ActionSubscriptions(ActionAnswerQuestion):
+    """Follow the last answer's policy, list what is followed, or stop following (one step); a policy
+    question the classifier took for one of these is answered."""
+
+    def name(self) -> Text:
+        return "action_subscriptions"
+
+
+def _subscription_reply(tracker: Tracker, turn: answering.Turn, name: str) -> answering.Reply:
+    search = runtime.search()
+    with search.pinned():
+        return subscribing.handle(name, turn, search, runtime.engine(), subscribing.address_of(_metadata(tracker)))

@@ -173,6 +173,7 @@ def _buttons_after_answer(has_more: bool) -> Dict[str, str]:
     out: Dict[str, str] = {}
     if has_more:
         out[T.BUTTON_MORE] = "/more"
+    out[T.BUTTON_FOLLOW] = "/subscribe"
     out[T.BUTTON_OTHER_TOPIC] = "/help"
     out[T.BUTTON_HUMAN] = "/ask_human"
     return out

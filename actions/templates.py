@@ -55,3 +55,23 @@ OUTSIDE_PLANS = ("Câu hỏi này thuộc quy định chung của Nhà nước (
                  "Bạn hỏi cơ quan Bảo hiểm xã hội nơi bạn ở, hoặc Ủy ban nhân dân xã, phường.")
 NOT_STATED = "Kế hoạch của {plan} không nêu {missing}. Nội dung liên quan:"
 ASK_STAFF = "Để biết chi tiết, bạn hỏi {contact} hoặc Ủy ban nhân dân xã, phường nơi bạn ở, hoặc chọn \"Gặp cán bộ\"."
+
+# Following policies (actions/subscribing.py); the notices themselves are worded in knowledge/notice_text.py.
+BUTTON_FOLLOW = "Báo cho tôi khi chính sách này thay đổi"
+BUTTON_FOLLOWING = "Mục đang theo dõi"
+BUTTON_UNFOLLOW = "Hủy theo dõi"
+FOLLOW_LABEL = "{topic} ở {place}"
+FOLLOW_TOPIC = "chính sách về {topic}"
+FOLLOW_ALL_TOPICS = "mọi chính sách"
+FOLLOW_ALL_PLACES = "mọi địa phương"
+FOLLOWED = ("Đã đăng ký: khi {what} thay đổi, tôi sẽ báo bạn tại đây. "
+            "Muốn dừng, bạn nhắn «hủy theo dõi» hoặc bấm nút bên dưới.")
+FOLLOWED_ALREADY = "Bạn đã theo dõi {what} rồi; khi có thay đổi tôi sẽ báo bạn tại đây."
+FOLLOW_NEEDS_ANSWER = ("Bạn hỏi tôi một câu về chính sách trước (ví dụ «bảo hiểm y tế cho hộ cận nghèo ở Cần Thơ»), "
+                       "rồi bấm «Báo cho tôi khi chính sách này thay đổi» dưới câu trả lời.")
+FOLLOW_NO_CHANNEL = ("Kênh này chưa gửi được thông báo. Bạn có thể theo dõi chính sách qua Telegram, Zalo "
+                     "hoặc trang trò chuyện trên web.")
+FOLLOWING_HEADER = "Bạn đang theo dõi:"
+FOLLOWING_NONE = "Bạn chưa theo dõi chính sách nào."
+UNFOLLOWED = "Đã hủy theo dõi. Tôi sẽ không gửi thông báo nào nữa, và địa chỉ nhận thông báo của bạn đã được xóa."
+UNFOLLOW_NOTHING = "Bạn không theo dõi chính sách nào, nên không có gì để hủy."

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +20,12 @@ class Settings:
     tracker_store_url: Optional[str] = None
     redis_url: Optional[str] = None
     redis_key_prefix: Optional[str] = None  # alphanumeric; separates deployments sharing one Redis
+    # Subscribers' notices on Zalo: free within the window after a follower's last message (up to so many
+    # replies), else billed to the OA's monthly quota; over it, held (kept queued) or skipped.
+    zalo_notice_monthly_quota: int = 0
+    zalo_free_window_hours: float = 48.0
+    zalo_free_replies: int = 8
+    zalo_over_quota: str = "hold"  # hold | skip
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -34,6 +40,11 @@ class Settings:
             tracker_store_url=env.get("TRACKER_STORE_URL") or None,
             redis_url=env.get("REDIS_URL") or None,
             redis_key_prefix=env.get("REDIS_KEY_PREFIX") or None,
+            zalo_notice_monthly_quota=int(_number(env, "ZALO_NOTICE_MONTHLY_QUOTA", cls.zalo_notice_monthly_quota,
+                                                  whole=True)),
+            zalo_free_window_hours=_number(env, "ZALO_FREE_WINDOW_HOURS", cls.zalo_free_window_hours),
+            zalo_free_replies=int(_number(env, "ZALO_FREE_REPLIES", cls.zalo_free_replies, whole=True)),
+            zalo_over_quota=_choice(env, "ZALO_NOTICE_OVER_QUOTA", (cls.zalo_over_quota, "skip")),
         )
 
     def export_to_env(self) -> None:
@@ -46,6 +57,28 @@ class Settings:
                 "model_dir": str(self.model_dir), "telegram": bool(self.telegram_bot_token),
                 "zalo": bool(self.zalo_oa_secret), "tracker_store_url": mask_url(self.tracker_store_url),
                 "redis_url": mask_url(self.redis_url), "redis_key_prefix": self.redis_key_prefix}
+
+
+def _number(env: Mapping[str, str], name: str, default: float, whole: bool = False) -> float:
+    """A number ≥ 0 from the environment, or ``default`` when unset; SystemExit naming the variable if not."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw) if whole else float(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise SystemExit(f"{name}: expected a {'whole ' if whole else ''}number ≥ 0, got {raw!r}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, choices: Tuple[str, ...]) -> str:
+    """One of ``choices`` (the first when unset); SystemExit naming the variable if not."""
+    value = (env.get(name) or choices[0]).strip().lower()
+    if value not in choices:
+        raise SystemExit(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
+    return value
 
 
 def mask_url(url: Optional[str]) -> Optional[str]:

@@ -25,6 +25,9 @@ ZALO_INTENT_PHRASES = (
     ("/more", "Xem thêm"),
     ("/ask_human", "Gặp cán bộ"),
     ("/help", "Chủ đề khác"),
+    ("/subscribe", "Báo cho tôi khi chính sách này thay đổi"),
+    ("/list_subscriptions", "Mục đang theo dõi"),
+    ("/unsubscribe", "Hủy theo dõi"),
 )
 # The same for a locality button (``/choose_locality{"locality": …}``).
 ZALO_LOCALITY_PHRASE = "Tôi ở {locality}"
@@ -53,7 +56,8 @@ TELEGRAM_TEXT_ONLY = (
     "Bạn vui lòng gõ câu hỏi bằng chữ để tôi trả lời nhé."
 )
 TELEGRAM_UNKNOWN_COMMAND = (
-    "Tôi chưa hiểu lệnh này. Bạn có thể gõ câu hỏi, hoặc dùng các lệnh: /start, /help, /diaphuong, /chude, /canbo."
+    "Tôi chưa hiểu lệnh này. Bạn có thể gõ câu hỏi, hoặc dùng các lệnh: "
+    "/start, /help, /diaphuong, /chude, /canbo, /theodoi, /huy."
 )
 # Answer to a press on a button whose payload is no longer known (a long payload, after a restart).
 TELEGRAM_BUTTON_EXPIRED = "Nút này đã hết hạn. Bạn gõ lại câu hỏi giúp tôi nhé."
@@ -81,4 +85,6 @@ TELEGRAM_COMMANDS = (
     ("diaphuong", "Đổi địa phương"),
     ("chude", "Chọn chủ đề chính sách"),
     ("canbo", "Gặp cán bộ"),
+    ("theodoi", "Theo dõi chính sách, xem mục đang theo dõi"),
+    ("huy", "Hủy theo dõi, ngừng nhận thông báo"),
 )

@@ -1,23 +1,21 @@
-"""Messages written outside a conversation turn (staff answers), delivered by their channel's connector.
+"""Messages written outside a conversation turn (staff answers, subscribers' notices), delivered by their
+channel's connector.
 
-A connector that sends a message in parts and records its sends (Zalo) keeps the progress in ``status``:
-``pending:<n>`` when parts before ``n`` went out, ``sending:<n>`` while part ``n`` (0-based) is on its way, so
-that after a crash the part that may have gone out is not sent again (:func:`recover_sending`)."""
+A connector that records its sends (Zalo; Telegram too) keeps the progress in ``status``: ``pending:<n>`` when
+parts before ``n`` went out, ``sending:<n>`` while part ``n`` (0-based) is on its way, so that after a crash the
+part that may have gone out is not sent again (:func:`recover_sending`). A notice a platform's quota keeps back
+is ``held`` (looked at again each round) or ``skipped`` (given up by policy), its reason in ``last_error``."""
 from __future__ import annotations
 
-import asyncio
-import logging
 from dataclasses import dataclass
-from typing import Awaitable, Callable, List, Tuple, Type
+from typing import Callable, List, Optional, Tuple
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 
 from connectors.recorded_sends import Interrupted, interrupted_note
 from knowledge.db import transaction
-from knowledge.models import OutboundMessage, utcnow
-
-log = logging.getLogger(__name__)
+from knowledge.models import NoticeSend, OutboundMessage, utcnow
 
 MAX_ATTEMPTS = 10
 
@@ -34,27 +32,6 @@ class Outbound:
 
 def _as_outbound(row: OutboundMessage) -> Outbound:
     return Outbound(row.id, row.channel, row.address, row.text, row.attempts, _progress(row.status)[1])
-
-
-def due(engine: Engine, channel: str, limit: int = 20) -> List[Outbound]:
-    """Messages of ``channel`` waiting to be sent, oldest first."""
-    with transaction(engine) as session:
-        rows = session.execute(select(OutboundMessage).where(
-            OutboundMessage.channel == channel, OutboundMessage.status == "pending")
-            .order_by(OutboundMessage.id).limit(limit)).scalars()
-        return [_as_outbound(r) for r in rows]
-
-
-def mark_sent(engine: Engine, message_id: int) -> None:
-    with transaction(engine) as session:
-        session.execute(update(OutboundMessage).where(OutboundMessage.id == message_id)
-                        .values(status="sent", sent_at=utcnow()))
-
-
-def mark_attempt_failed(engine: Engine, message_id: int, error: str) -> bool:
-    """Count a failed send; True while it should still be retried (it is kept as failed afterwards)."""
-    with transaction(engine) as session:
-        return session.get(OutboundMessage, message_id).count_failure(error, MAX_ATTEMPTS)
 
 
 def pending_for(engine: Engine, channel: str, address: str) -> List[Outbound]:
@@ -77,26 +54,10 @@ def acknowledge(engine: Engine, channel: str, address: str, ids: List[int]) -> i
         return result.rowcount or 0
 
 
-async def deliver_due(engine: Engine, channel: str, send: Callable[[Outbound], Awaitable[None]],
-                      failures: Tuple[Type[BaseException], ...]) -> int:
-    """Send what waits for ``channel`` with ``send``; a send raising one of ``failures`` is counted and left
-    for the next round. Returns how many went out."""
-    sent = 0
-    for item in await asyncio.to_thread(due, engine, channel):
-        try:
-            await send(item)
-        except failures as exc:
-            log.warning("%s: staff answer %d not delivered: %s", channel, item.id, exc)
-            await asyncio.to_thread(mark_attempt_failed, engine, item.id, str(exc))
-            continue
-        await asyncio.to_thread(mark_sent, engine, item.id)
-        sent += 1
-    return sent
-
-
 # --- recorded sends, part by part ---------------------------------------------------------------------------
 
 PENDING, SENDING = "pending", "sending"
+HELD, SKIPPED = "held", "skipped"  # notices a platform's quota keeps back for now, or that the policy gave up
 
 
 def _progress(status: str) -> Tuple[str, int]:
@@ -109,14 +70,44 @@ def _pending(part: int) -> str:
     return PENDING if part == 0 else f"{PENDING}:{part}"
 
 
-def due_parts(engine: Engine, channel: str, limit: int = 20) -> List[Outbound]:
-    """Messages of ``channel`` waiting to be sent, also those part-way through (``next_part``), oldest first."""
+def due_parts(engine: Engine, channel: str, limit: int = 20, notices: Optional[bool] = None) -> List[Outbound]:
+    """Messages of ``channel`` waiting to be sent, also those part-way through (``next_part``), oldest first;
+    only subscribers' notices (``notices=True``) or only the other messages (``False``) when asked."""
+    query = select(OutboundMessage).where(
+        OutboundMessage.channel == channel,
+        or_(OutboundMessage.status == PENDING, OutboundMessage.status.like(f"{PENDING}:%")))
+    if notices is not None:
+        is_notice = OutboundMessage.id.in_(select(NoticeSend.outbound_id))
+        query = query.where(is_notice if notices else ~is_notice)
+    with transaction(engine) as session:
+        rows = session.execute(query.order_by(OutboundMessage.id).limit(limit)).scalars()
+        return [_as_outbound(r) for r in rows]
+
+
+def held_notices(engine: Engine, channel: str, limit: int = 500) -> List[Outbound]:
+    """Notices held back (over a platform's quota), oldest first: each round looks at them again."""
     with transaction(engine) as session:
         rows = session.execute(select(OutboundMessage).where(
-            OutboundMessage.channel == channel,
-            or_(OutboundMessage.status == PENDING, OutboundMessage.status.like(f"{PENDING}:%")))
+            OutboundMessage.channel == channel, OutboundMessage.status == HELD,
+            OutboundMessage.id.in_(select(NoticeSend.outbound_id)))
             .order_by(OutboundMessage.id).limit(limit)).scalars()
         return [_as_outbound(r) for r in rows]
+
+
+def mark_held(engine: Engine, message_id: int, reason: str) -> None:
+    """Keep a message queued but not sent for now (``held``), with the reason; a later round may send it."""
+    with transaction(engine) as session:
+        session.execute(update(OutboundMessage).where(
+            OutboundMessage.id == message_id, or_(OutboundMessage.status != HELD,
+                                                  OutboundMessage.last_error != reason[:300]))
+            .values(status=HELD, last_error=reason[:300]))
+
+
+def mark_skipped(engine: Engine, message_id: int, reason: str) -> None:
+    """Give a message up by policy (``skipped``, never sent), with the reason for the operator."""
+    with transaction(engine) as session:
+        session.execute(update(OutboundMessage).where(OutboundMessage.id == message_id)
+                        .values(status=SKIPPED, last_error=reason[:300]))
 
 
 def mark_sending(engine: Engine, message_id: int, part: int) -> None:

@@ -18,6 +18,7 @@ ZALO_LATE_EVENT_S = 600
 # A reply sent with recipient.message_id inside this window after the user's message is a free customer-service
 # reply; beyond it Zalo counts a message as proactive (and refuses it after 7 days: -230).
 ZALO_REPLY_WINDOW_S = 48 * 3600
+ZALO_FREE_REPLIES = 8  # free messages within that window; beyond them, or outside it, they count as proactive
 ZALO_ERROR_OK = 0
 ZALO_ERROR_TOKEN_INVALID = -216
 ZALO_ERROR_NO_INTERACTION_7D = -230

@@ -20,14 +20,16 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from connectors import channel_texts as texts
-from connectors import inbox, outbox
+from connectors import inbox
+from connectors.notice_runner import NoticePreparer
 from connectors.platform_constants import (TELEGRAM_API_BASE_URL, TELEGRAM_FILE_BASE_URL,
                                            TELEGRAM_TYPING_REFRESH_S)
 from connectors.rasa_client import BotReply, RasaClient, RasaUnavailable
 from connectors.rasa_health import RasaHealth, http_probe
-from connectors.telegram_delivery import Delivery, DeliveryFailed, DeliveryPolicy
+from connectors.telegram_delivery import Delivery, DeliveryPolicy
 from connectors.telegram_format import (CallbackKeys, OutgoingMessage, forward_origin_key, locality_payload,
                                         locality_prompt, relay_messages, reply_messages, topic_prompt)
+from connectors.telegram_outbox import TelegramOutbox
 from knowledge.accounts import staff_by_channel_id
 
 log = logging.getLogger(__name__)
@@ -57,7 +59,12 @@ class TelegramSettings:
     # of its return rather than at the retry's backoff; None: no probe (wait the backoff).
     rasa_probe_s: Optional[float] = 1.0
     rasa_probe_max_s: float = 30.0
-    outbox_interval_s: float = 2.0  # staff answers waiting in the outbox are looked for this often
+    outbox_interval_s: float = 2.0  # staff answers and notices waiting in the outbox are looked for this often
+    # Outbox messages read at a time, and sent at a time: enough in flight that the overall pacing, not a
+    # request's round trip, sets the rate of a broadcast.
+    outbox_batch: int = 200
+    outbox_concurrency: int = 16
+    notice_interval_s: float = 10.0  # knowledge-base changes are turned into subscribers' notices this often
     rasa_timeout_s: float = 30.0
     concurrent_updates: int = 32
     held_messages: int = 10_000  # messages kept in memory while the database is unreachable
@@ -142,6 +149,8 @@ class TelegramConnector:
         self._retry_task: Optional[asyncio.Task] = None
         self._health: Optional[RasaHealth] = None
         self._outbox_task: Optional[asyncio.Task] = None
+        self.outbox = TelegramOutbox(engine, delivery, settings.outbox_batch, settings.outbox_concurrency)
+        self._notices = NoticePreparer(engine, settings.notice_interval_s)
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -195,6 +204,14 @@ class TelegramConnector:
     async def on_human(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/canbo: hand the conversation to a staff member."""
         await self._ask(update, "/ask_human")
+
+    async def on_follow(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/theodoi: what the chat follows, with the buttons to follow the last answer or stop."""
+        await self._ask(update, "/list_subscriptions")
+
+    async def on_unfollow(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/huy: stop every notice at once."""
+        await self._ask(update, "/unsubscribe")
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A question; when registered staff forward a citizen's message, the answer comes in relay form."""
@@ -386,20 +403,26 @@ class TelegramConnector:
                 if rasa_down else self.settings.retry_interval_s
 
     async def send_outbox(self) -> int:
-        """Deliver staff answers waiting for Telegram chats; return how many went out."""
-
-        async def send(item: outbox.Outbound) -> None:
-            await self.delivery.send_now(int(item.address), OutgoingMessage(item.text))
-
-        return await outbox.deliver_due(self._engine, CHANNEL, send, (DeliveryFailed, ValueError))
+        """Deliver one batch of staff answers and notices waiting for Telegram chats; return how many were
+        looked at."""
+        return await self.outbox.deliver_round()
 
     async def _outbox_loop(self) -> None:
+        """Every ``outbox_interval_s``: settle sends a crash interrupted (once), prepare notices when due, send a
+        batch; while batches come full (a broadcast), the next goes at once."""
+        recovered, full = False, False
         while True:
-            await asyncio.sleep(self.settings.outbox_interval_s)
+            if not full:
+                await asyncio.sleep(self.settings.outbox_interval_s)
+            full = False
             try:
-                await self.send_outbox()
+                if not recovered:
+                    await self.outbox.recover()
+                    recovered = True
+                await self._notices.run_due()
+                full = await self.send_outbox() >= self.outbox.batch
             except Exception:  # the loop must survive a database hiccup
-                log.exception("sending staff answers failed")
+                log.exception("sending the outbox failed")
 
     @asynccontextmanager
     async def _typing(self, chat_id: int) -> AsyncIterator[None]:
@@ -416,8 +439,9 @@ class TelegramConnector:
             yield
         finally:
             task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+            # Not suppress(CancelledError): that would also swallow a cancellation of this turn's own task
+            # arriving here (the connector stopping), and the retry loop would never end.
+            await asyncio.gather(task, return_exceptions=True)
 
     def _lock(self, chat_id: int) -> asyncio.Lock:
         """One turn at a time per chat, so answers come in the order of the questions."""
@@ -442,6 +466,8 @@ def build_application(settings: TelegramSettings, engine: Engine,
         CommandHandler("diaphuong", connector.on_change_locality, filters=new),
         CommandHandler("chude", connector.on_topics, filters=new),
         CommandHandler("canbo", connector.on_human, filters=new),
+        CommandHandler("theodoi", connector.on_follow, filters=new),
+        CommandHandler("huy", connector.on_unfollow, filters=new),
         CallbackQueryHandler(connector.on_button),
         MessageHandler(new & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, connector.on_text),
         MessageHandler(new & filters.COMMAND, connector.on_unknown_command),

@@ -89,10 +89,13 @@ class Delivery:
         ok = await self.send_all(chat_id, [message], reply_to)
         return ok[0] if ok else None
 
-    async def send_now(self, chat_id: int, message: OutgoingMessage) -> Message:
-        """Send one message, raising ``DeliveryFailed`` instead of keeping it (the caller keeps it)."""
+    async def send_now(self, chat_id: int, message: OutgoingMessage,
+                       before_send: Optional[Callable[[], Awaitable[None]]] = None) -> Message:
+        """Send one message, raising ``DeliveryFailed`` instead of keeping it (the caller keeps it).
+        ``before_send`` runs once the message's turn has come, right before each request (a record that it
+        is on its way)."""
         async with self._in_order(chat_id):
-            return await self._send_with_retries(chat_id, message, None)
+            return await self._send_with_retries(chat_id, message, None, before_send)
 
     async def send_all(self, chat_id: int, messages: Sequence[OutgoingMessage],
                        reply_to: Optional[int] = None, inbox_id: Optional[int] = None) -> List[Message]:
@@ -180,12 +183,13 @@ class Delivery:
         except TelegramError as exc:
             log.debug("keyboard of message %s in chat %s not removed: %s", message_id, chat_id, exc)
 
-    async def _send_with_retries(self, chat_id: int, message: OutgoingMessage, reply_to: Optional[int]) -> Message:
+    async def _send_with_retries(self, chat_id: int, message: OutgoingMessage, reply_to: Optional[int],
+                                 before_send: Optional[Callable[[], Awaitable[None]]] = None) -> Message:
         attempt = 0
         while True:
             attempt += 1
             try:
-                return await self._paced_send(chat_id, message, reply_to)
+                return await self._paced_send(chat_id, message, reply_to, before_send)
             except RetryAfter as exc:
                 wait = _seconds(exc)
                 log.warning("flood control: chat %s must wait %.0f s (attempt %d)", chat_id, wait, attempt)
@@ -204,10 +208,13 @@ class Delivery:
                     raise DeliveryFailed(f"{exc.__class__.__name__}: {exc}", retryable=True) from exc
                 await self._sleep(min(self._policy.backoff_max, self._policy.backoff_base * 2 ** (attempt - 1)))
 
-    async def _paced_send(self, chat_id: int, message: OutgoingMessage, reply_to: Optional[int]) -> Message:
+    async def _paced_send(self, chat_id: int, message: OutgoingMessage, reply_to: Optional[int],
+                          before_send: Optional[Callable[[], Awaitable[None]]] = None) -> Message:
         """One attempt, in the chat's turn."""
         await self._wait_for_turn(chat_id)
         try:
+            if before_send is not None:
+                await before_send()
             return await self._bot.send_message(
                 chat_id=chat_id, text=message.text, reply_markup=message.reply_markup,
                 reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)

@@ -9,6 +9,7 @@ import os
 from aiohttp import web
 
 from bot.settings import Settings
+from connectors import notice_runner
 from connectors.webchat import create_app
 from knowledge.db import make_engine
 
@@ -21,7 +22,11 @@ def main() -> None:
     args = parser.parse_args()
     engine = make_engine(Settings.from_env().database_url)
     secure = os.environ.get("WEBCHAT_SECURE_COOKIES") == "1"
-    web.run_app(create_app(args.rasa, engine, secure_cookies=secure), host=args.host, port=args.port, print=None)
+    app = create_app(args.rasa, engine, secure_cookies=secure)
+    # The web chat runs in every deployment, so it also turns knowledge-base changes into subscribers' notices
+    # (the Telegram and Zalo connectors do as well; a batch is queued once however many run).
+    app.cleanup_ctx.append(notice_runner.in_background(engine))
+    web.run_app(app, host=args.host, port=args.port, print=None)
 
 
 if __name__ == "__main__":

@@ -3,17 +3,22 @@ ZALO_OA_SECRET_KEY is set). The only place that reads the Zalo settings from the
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 
 from aiohttp import web
 
 from connectors import platform_constants as P
 from connectors.rasa_client import RasaClient
 from connectors.zalo_api import ZaloApiSettings
+from connectors.zalo_quota import ZaloNoticePolicy
 from connectors.zalo_webhook import WEBHOOK_PATH, ZaloSettings, create_app
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 REQUIRED = ("ZALO_OA_SECRET_KEY", "ZALO_APP_ID", "ZALO_APP_SECRET")
 DEFAULT_PORT = 8082
@@ -36,6 +41,13 @@ def settings_from_env(env: Mapping[str, str], var_dir: Path) -> ZaloSettings:
     return ZaloSettings(oa_secret_key=env["ZALO_OA_SECRET_KEY"], api=api, rasa_health_url=rasa_base_url(env) + "/")
 
 
+def notice_policy(base: "Settings") -> ZaloNoticePolicy:
+    """What subscribers' notices may cost, from the ZALO_NOTICE_* / ZALO_FREE_* settings."""
+    return ZaloNoticePolicy(monthly_quota=base.zalo_notice_monthly_quota,
+                            free_window_hours=base.zalo_free_window_hours, free_replies=base.zalo_free_replies,
+                            over_quota=base.zalo_over_quota)
+
+
 def rasa_base_url(env: Mapping[str, str]) -> str:
     """RASA_URL is the Rasa server's base URL; a full REST webhook URL is accepted too."""
     url = (env.get("RASA_URL") or DEFAULT_RASA_URL).rstrip("/")
@@ -53,7 +65,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     base = Settings.from_env()
-    settings = settings_from_env(os.environ, base.var_dir)
+    settings = dataclasses.replace(settings_from_env(os.environ, base.var_dir), notices=notice_policy(base))
     if not settings.api.token_file.exists() and not settings.api.refresh_token:
         logging.warning("Zalo connector: no token file at %s and no ZALO_OA_REFRESH_TOKEN; replies will fail "
                         "until the OA's tokens are provided", settings.api.token_file)

@@ -23,14 +23,17 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from connectors import channel_texts as T
 from connectors import inbox, outbox
 from connectors import platform_constants as P
+from connectors.notice_runner import NoticePreparer
 from connectors.rasa_client import BotReply, RasaClient, RasaUnavailable
 from connectors.reply_splitter import split_text
 from connectors.zalo_api import ZaloApiError, ZaloOAClient, build_messages
 from connectors.zalo_buttons import needs_localities, rasa_message
+from connectors.zalo_notices import ZaloNotices
 from connectors.rasa_health import RasaHealth
 from knowledge.accounts import find_staff, staff_by_channel_id
 from knowledge.db import transaction
 from knowledge.models import Locality
+from knowledge.subscriptions import unsubscribe_all
 
 if TYPE_CHECKING:
     from connectors.zalo_webhook import ZaloSettings
@@ -88,6 +91,9 @@ class Responder:
         self._read_ids = itertools.count()
         self._slots = asyncio.Semaphore(settings.max_concurrent)
         self._recovered = False
+        self._preparer = NoticePreparer(engine, settings.notice_interval_s)
+        self._notices = ZaloNotices(engine, settings.notices, self._send_notice, settings.notice_batch,
+                                    settings.notice_concurrency, clock)
 
     # --- what to answer --------------------------------------------------------------------------------------
 
@@ -153,6 +159,7 @@ class Responder:
             try:
                 await self.recover()
                 await self.sweep()
+                await self._preparer.run_due()
                 await self.send_outbox()
             except SQLAlchemyError:
                 log.exception("Zalo: could not read pending messages")
@@ -299,17 +306,26 @@ class Responder:
 
     async def send_outbox(self) -> int:
         """Deliver staff answers waiting for Zalo users, each as a reply to the user's last message when that is
-        recent enough (else Zalo bills it as proactive); return how many went out. A refusal for good (-230,
-        -213, -201…) fails the answer with its reason; only transient failures are retried."""
+        recent enough (else Zalo bills it as proactive), then subscribers' notices within the OA's quota
+        (:mod:`connectors.zalo_notices`); return how many staff answers went out. A refusal for good (-230,
+        -213, -201…) fails the message with its reason; only transient failures are retried."""
         sent = 0
-        for item in await asyncio.to_thread(outbox.due_parts, self._engine, CHANNEL):
+        for item in await asyncio.to_thread(outbox.due_parts, self._engine, CHANNEL, 20, False):
             since = dt.datetime.fromtimestamp(self._clock() - P.ZALO_REPLY_WINDOW_S, dt.timezone.utc)
             reply_to = await asyncio.to_thread(inbox.last_message_id, self._engine, CHANNEL, item.address,
                                                since.replace(tzinfo=None))
             parts = split_text(item.text, P.ZALO_TEXT_LIMIT)
             if await self._send_staff_answer(item, parts, reply_to):
                 sent += 1
+        tally = await self._notices.deliver_round()
+        if tally:
+            log.info("Zalo: notices this round: %s",
+                     ", ".join(f"{n} {action}" for action, n in sorted(tally.items())))
         return sent
+
+    async def _send_notice(self, item: outbox.Outbound, reply_to: Optional[str]) -> bool:
+        """Send a notice the quota allows: as a reply to ``reply_to`` (free) or without one (billed)."""
+        return await self._send_staff_answer(item, split_text(item.text, P.ZALO_TEXT_LIMIT), reply_to)
 
     async def _send_staff_answer(self, item: outbox.Outbound, parts: List[str], reply_to: Optional[str]) -> bool:
         for part in range(item.next_part, len(parts)):
@@ -322,6 +338,8 @@ class Responder:
                 else:
                     log.error("Zalo: staff answer %d refused for good, not retried: %s", item.id, exc)
                     await asyncio.to_thread(outbox.mark_failed, self._engine, item.id, str(exc))
+                    if exc.code == P.ZALO_ERROR_NOT_FOLLOWING:  # no notice can reach a follower who left
+                        await asyncio.to_thread(unsubscribe_all, self._engine, CHANNEL, item.address)
                 return False
         return True
 

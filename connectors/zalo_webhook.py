@@ -19,8 +19,10 @@ from connectors.zalo_api import ZaloApiSettings, ZaloOAClient
 from connectors.zalo_events import (AttachmentMessage, Follow, OAEcho, SilentEvent, TextMessage, Unfollow,
                                     ZaloEvent, ZaloEventError, parse_event)
 from connectors.rasa_health import RasaHealth, http_probe
-from connectors.zalo_responder import Responder
+from connectors.zalo_quota import ZaloNoticePolicy
+from connectors.zalo_responder import CHANNEL, Responder
 from connectors.zalo_signature import SignatureError, UnreadableBody, verify_request
+from knowledge.subscriptions import unsubscribe_all
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,10 @@ class ZaloSettings:
     rasa_health_url: Optional[str] = None
     rasa_probe_s: float = 1.0
     rasa_probe_max_s: float = 30.0  # longest wait between probes while Rasa answers them but turns still fail
+    notices: ZaloNoticePolicy = ZaloNoticePolicy()  # what subscribers' notices may cost (connectors/zalo_quota.py)
+    notice_interval_s: float = 10.0  # knowledge-base changes are turned into subscribers' notices this often
+    notice_batch: int = 500  # notices decided on per sweep (queued ones, then held ones)
+    notice_concurrency: int = 4  # notices sent at once
 
 
 def create_app(settings: ZaloSettings, engine: Engine, rasa_client_factory: RasaClientFactory,
@@ -66,6 +72,12 @@ def create_app(settings: ZaloSettings, engine: Engine, rasa_client_factory: Rasa
             log.warning("Zalo webhook: malformed event refused: %s", exc)
             return web.json_response({"error": str(exc)}, status=400)
         _log_if_late(event, clock(), settings.late_event_s)
+        if isinstance(event, Unfollow):  # nothing reaches a follower who left: forget their subscriptions
+            try:
+                await asyncio.to_thread(unsubscribe_all, engine, CHANNEL, event.user_id)
+            except SQLAlchemyError:
+                log.exception("Zalo webhook: could not remove the subscriptions of a user who unfollowed")
+                return web.json_response({"error": "storage unavailable"}, status=503)
         inbound = _inbound(event)
         if inbound is None:
             return web.json_response({"ok": True})

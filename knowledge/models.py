@@ -10,11 +10,13 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -376,3 +378,64 @@ class Supersession(Base):
     by = Column(String(100), nullable=False)
     at = Column(DateTime, nullable=False, default=utcnow)
     __table_args__ = (UniqueConstraint("document_code", "replaces_code"),)
+
+
+# --- resident notices ---------------------------------------------------------------------------------------
+
+class Subscription(Base):
+    """A resident's wish to hear of changes to a topic in a locality (None: every topic, every locality).
+
+    ``address`` is only what delivering takes on the channel (a Telegram chat id, a Zalo user id, a web chat
+    session); unsubscribing deletes the row, and with the last row the address is gone."""
+
+    __tablename__ = "subscriptions"
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(20), nullable=False)  # telegram | zalo | webchat
+    address = Column(String(100), nullable=False)
+    topic_key = Column(String(40), ForeignKey("topics.key"), nullable=True)
+    locality_key = Column(String(40), ForeignKey("localities.key"), nullable=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    # NULL means "all", and NULLs never collide in a plain unique constraint (SQLite, PostgreSQL < 15):
+    # the index reads them as "" so one address holds each (topic, locality) pair once.
+    __table_args__ = (Index("uq_subscriptions", channel, address, func.coalesce(topic_key, ""),
+                            func.coalesce(locality_key, ""), unique=True),)
+
+
+class Watermark(Base):
+    """How far a job has read an append-only log, by the job's name (``notices``: the change log's last id)."""
+
+    __tablename__ = "watermarks"
+    name = Column(String(40), primary_key=True)
+    position = Column(Integer, nullable=False, default=0)
+
+
+class Broadcast(Base):
+    """One batch of knowledge-base changes told to subscribers; the counts are refreshed from its sends."""
+
+    __tablename__ = "broadcasts"
+    id = Column(Integer, primary_key=True)
+    first_change_id = Column(Integer, nullable=False)
+    last_change_id = Column(Integer, nullable=False, unique=True)  # two servers racing create the batch once
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    summary = Column(Text, nullable=False)
+    queued = Column(Integer, nullable=False, default=0)
+    sent = Column(Integer, nullable=False, default=0)
+    failed = Column(Integer, nullable=False, default=0)
+    skipped_quota = Column(Integer, nullable=False, default=0)
+    held = Column(Integer, nullable=False, default=0)
+    cancelled = Column(Integer, nullable=False, default=0)  # the address unsubscribed before it went out
+
+
+class NoticeSend(Base):
+    """A broadcast's notice to one address, queued in the outbox: at most one per (broadcast, channel, address).
+    ``billed``: Zalo only, whether its send counted against the OA's monthly quota (set before the call)."""
+
+    __tablename__ = "notice_sends"
+    __table_args__ = (UniqueConstraint("broadcast_id", "channel", "address", name="uq_notice_sends"),)
+    id = Column(Integer, primary_key=True)
+    broadcast_id = Column(Integer, ForeignKey("broadcasts.id", ondelete="CASCADE"), nullable=False)
+    channel = Column(String(20), nullable=False)
+    address = Column(String(100), nullable=False)
+    outbound_id = Column(Integer, ForeignKey("outbound_messages.id"), nullable=False, unique=True)
+    billed = Column(Integer, nullable=False, default=0)
+    billed_at = Column(DateTime, nullable=True, index=True)
