@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from admin import dashboard, kb_views, plan_views, queue_views, sessions, synonym_views
+from admin import dashboard, kb_views, notice_views, plan_views, queue_views, sessions, synonym_views
 from admin.html import render
 from admin.layout import page
 from admin.passwords import verify_password
@@ -186,6 +186,7 @@ def create_app(engine: Engine, settings: AdminSettings = AdminSettings()) -> web
     kb_views.register(app, engine)
     queue_views.register(app, engine, settings.intents)
     plan_views.register(app, engine)
+    notice_views.register(app, engine)
     return app
 
 

@@ -15,11 +15,13 @@ from sqlalchemy.engine import Engine
 
 from admin.html import Html, csrf_field, join, options, render
 from admin.layout import page
+from admin.notice_views import preview_card
 from admin.number_fields import number_rows, read_numbers
 from admin.roles import admin_only
 from admin.sessions import User
 from admin.vietnam_time import local_time
 from knowledge import admin as kb_admin
+from knowledge import notices
 from knowledge.db import transaction
 from knowledge.curated_files import FIELD_MEANINGS, KIND_LABELS
 from knowledge.errors import KbFileError, KnowledgeError, NotFound, Problem
@@ -114,6 +116,9 @@ def provision_form(record: Dict[str, Any], cat: Dict[str, List[Tuple[str, str]]]
         doc_field = render('<label>Văn bản<select name="document" required>{o}</select></label>',
                            o=options(cat["documents"], document))
     buttons = Html("") if ro else render('<button type="submit">{s}</button>', s=submit)
+    if not ro and document is None:  # an edit: what its subscribers would be told, before saving
+        buttons = render('{b} <button type="submit" name="preview" value="1" class="secondary">'
+                         'Xem trước thông báo</button>', b=buttons)
     return render("""<form method="post" action="{action}" class="card">{csrf}{doc}
 <label>Loại<select name="kind"{dis}>{kinds}</select></label>
 <label>Mục trong văn bản<input name="section" value="{section}"{dis}></label>
@@ -205,7 +210,7 @@ def register(app: web.Application, engine: Engine) -> None:
         return _html(body, request, "Cơ sở tri thức")
 
     async def show(request: web.Request, record: Optional[Dict[str, Any]] = None, error: Optional[str] = None,
-                   flash: Optional[str] = None, status: int = 200) -> web.Response:
+                   flash: Optional[str] = None, status: int = 200, notice: Optional[Html] = None) -> web.Response:
         pid = request.match_info["pid"]
         try:
             stored = await run(kb_admin.show_provision, engine, pid)
@@ -221,7 +226,7 @@ def register(app: web.Application, engine: Engine) -> None:
 <button type="submit" class="danger">Bỏ điều khoản khỏi câu trả lời</button></form>""",
                             pid=pid, csrf=csrf_field(user.csrf_token))
         body = render("""<p><span class="badge">{doc}</span> <span class="badge">{loc}</span> {status}</p>
-{form}{retire}<h2>Lịch sử thay đổi</h2>{changes}""",
+{notice}{form}{retire}<h2>Lịch sử thay đổi</h2>{changes}""", notice=notice or Html(""),
                       doc=stored["document_code"], loc=dict(cat["localities"]).get(stored["locality"]),
                       status=render('<span class="badge retired">đã bỏ</span>') if stored.get("status") == "retired"
                       else Html(""),
@@ -236,6 +241,10 @@ def register(app: web.Application, engine: Engine) -> None:
         record = None
         try:
             record = form_record(form)
+            if form.get("preview"):
+                text = await run(notices.preview, engine, {**record, "id": pid})
+                return await show(request, record, notice=preview_card(text),
+                                  flash="Chưa lưu: đây là bản xem trước thông báo.")
             await run(kb_admin.edit_provision, engine, pid, record, request["user"].name)
         except NotFound:
             raise web.HTTPNotFound(text="Không có điều khoản này.")

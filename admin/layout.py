@@ -9,7 +9,7 @@ from admin.sessions import User
 NAV = (("/admin/", "Tổng quan", False), ("/admin/queue", "Câu hỏi chờ", False),
        ("/admin/kb", "Cơ sở tri thức", False), ("/admin/kb/synonyms", "Từ đồng nghĩa", False),
        ("/admin/changes", "Nhật ký thay đổi", False),
-       ("/admin/plans", "Nhập kế hoạch mới", False),
+       ("/admin/plans", "Nhập kế hoạch mới", False), ("/admin/notices", "Thông báo", False),
        ("/admin/kb/new", "Thêm điều khoản", True), ("/admin/kb/import", "Nhập tệp", True))
 
 _FRAME = """<!doctype html>

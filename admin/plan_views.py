@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from admin.html import Html, csrf_field, join, options, render
 from admin.kb_views import catalogue_choices, checkboxes, form_reasons, form_record, provision_form
 from admin.layout import page
+from admin.notice_views import plan_preview, preview_card
 from admin.roles import admin_only
 from admin.sessions import User
 from admin.vietnam_time import local_time
@@ -184,6 +185,8 @@ async def _plan_page(request: web.Request, error: Optional[str] = None, flash: O
 tri thức cùng lúc; có lỗi thì không ghi gì.</p><button type="submit">Công bố kế hoạch</button></form>
 <form method="post" action="{p}/{id}/discard">{csrf}<button type="submit" class="danger">Hủy bản nháp</button></form>
 </div>""", p=PATH, id=record["id"], csrf=csrf)
+    if record["state"] == "review":  # what publishing would tell the plan's subscribers
+        actions = join([actions, preview_card(await asyncio.to_thread(plan_preview, request.app[ENGINE], record))])
     state = drafts.PLAN_STATE_LABELS[record["state"]]
     if record["state"] == "published":
         state += f" bởi {record['published_by']} lúc {local_time(record['published_at'])}"

@@ -308,3 +308,25 @@ def test_rasa_s_api_answers_only_with_its_token(assistant):
             assert allowed.status == 200, path
     turn = send(base, "token-check", "xin chào", token=assistant.api_token)  # the channel needs no token
     assert turn["replies"] and turn["intent"] == "greet"
+
+
+@pytest.mark.parametrize("channel, address", [("telegram", "700100200"), ("zalo", "3141592653589"),
+                                              ("webchat", "s-follow-test")])
+def test_a_resident_follows_lists_and_stops_on_each_channel(talk, kb, channel, address):
+    from knowledge import subscriptions
+    meta = {"channel": channel, "address": address}
+    answer = talk("Hộ cận nghèo ở Cần Thơ được hỗ trợ mua bảo hiểm y tế bao nhiêu?", **meta)
+    assert {"title": "Báo cho tôi khi chính sách này thay đổi", "payload": "/subscribe"} in _buttons(answer)
+    followed = talk("/subscribe", **meta)
+    assert "Đã đăng ký: khi chính sách về bảo hiểm y tế ở Thành phố Cần Thơ thay đổi" in _text(followed)
+    assert subscriptions.list_for(kb, channel, address) == [subscriptions.Followed("bhyt", "can-tho")]
+    listed = talk("/list_subscriptions", **meta)
+    assert "Bạn đang theo dõi:\n- chính sách về bảo hiểm y tế ở Thành phố Cần Thơ" in _text(listed)
+    stopped = talk("huy theo doi", **meta)  # typed, without diacritics
+    assert _text(stopped).startswith("Đã hủy theo dõi.")
+    assert subscriptions.list_for(kb, channel, address) == []
+
+
+def test_following_where_no_notice_can_be_delivered_is_explained(talk, kb):
+    talk("Hộ cận nghèo ở Cần Thơ được hỗ trợ mua bảo hiểm y tế bao nhiêu?")
+    assert "Kênh này chưa gửi được thông báo" in _text(talk("/subscribe"))

@@ -227,6 +227,13 @@ async def test_topics_command_shows_topic_buttons_and_a_press_asks_rasa(chat, te
     assert telegram.texts()[-1] == ANSWER
 
 
+async def test_follow_and_stop_commands_send_their_payloads_to_rasa(chat, telegram, rasa):
+    fake_rasa, _ = rasa
+    for command in ("/theodoi", "/huy"):
+        await chat.say(command)
+    assert fake_rasa.messages() == ["/list_subscriptions", "/unsubscribe"]
+
+
 async def test_unknown_commands_and_photos_get_a_hint_without_bothering_rasa(chat, telegram, rasa):
     await chat.say("/batdau")
     await chat.say(None, photo=[{"file_id": "f1", "file_unique_id": "u1", "width": 10, "height": 10}])
