@@ -191,7 +191,7 @@ async def telegram_part(args: argparse.Namespace, url: str, engine: Engine, fold
         await asyncio.sleep(0.01)
         if sender.poll() is not None:
             raise SystemExit(f"the sender stopped (exit {sender.returncode}); see {log}")
-    sender.send_signal(signal.SIGKILL)
+    sender.send_signal(signal.SIGTERM if args.stop == "term" else signal.SIGKILL)
     sender.wait()
     killed_at, before_kill = time.monotonic(), len(fake.received)
     await asyncio.sleep(0.5)  # answers to the killed process's requests land nowhere
@@ -347,10 +347,14 @@ async def run(args: argparse.Namespace) -> Dict[str, Any]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+STOPPED = {"kill": "SIGKILLed", "term": "stopped by SIGTERM"}
+
+
 def print_report(r: Dict[str, Any], args: argparse.Namespace) -> None:
     t = r["telegram"]
     print(f"notices benchmark: {t['subscribers']} Telegram subscribers (+{t['not_following_the_change']} following "
-          f"something else), {args.latency_ms} ms per request, sender SIGKILLed after {t['killed_after']} messages")
+          f"something else), {args.latency_ms} ms per request, sender {STOPPED[args.stop]} after {t['killed_after']} "
+          "messages")
     print(f"prepare_broadcasts: {r['prepare_s']} s for one batch, broadcast {r['broadcasts']}")
     print(f"telegram: {t['received']} messages in {t['seconds']} s; {t['rate_overall']} messages/s overall "
           f"(restart gap {t['restart_gap_s']} s included); {t['rate_first_run']}/s before the kill, "
@@ -381,7 +385,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--latency-ms", type=int, default=100)
-    parser.add_argument("--kill-at", type=float, default=0.5, help="share of the messages sent before SIGKILL")
+    parser.add_argument("--kill-at", type=float, default=0.5, help="share of the messages sent before the stop")
+    parser.add_argument("--stop", choices=("kill", "term"), default="kill",
+                        help="kill: SIGKILL (sends in flight left in doubt); term: SIGTERM, a graceful stop")
     parser.add_argument("--zalo-subscribers", type=int, default=60)
     parser.add_argument("--zalo-quota", type=int, default=10)
     parser.add_argument("--json", action="store_true")

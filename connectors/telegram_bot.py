@@ -65,6 +65,7 @@ class TelegramSettings:
     outbox_batch: int = 200
     outbox_concurrency: int = 16
     notice_interval_s: float = 10.0  # knowledge-base changes are turned into subscribers' notices this often
+    outbox_drain_s: float = 10.0  # on stop, the longest wait for sends on their way to be answered
     rasa_timeout_s: float = 30.0
     concurrent_updates: int = 32
     held_messages: int = 10_000  # messages kept in memory while the database is unreachable
@@ -169,12 +170,18 @@ class TelegramConnector:
         self._outbox_task = asyncio.create_task(self._outbox_loop())
 
     async def stop(self) -> None:
-        """Stop retrying and close the Rasa session if this connector opened it."""
-        for task in (self._retry_task, self._outbox_task):
-            if task is not None:
-                task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await task
+        """Stop retrying and close the Rasa session if this connector opened it. Outbox sends already on
+        their way finish and are recorded first (within ``outbox_drain_s``); the others stay queued."""
+        if self._retry_task is not None:
+            self._retry_task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._retry_task
+        self.outbox.close()
+        if self._outbox_task is not None:
+            await asyncio.wait([self._outbox_task], timeout=self.settings.outbox_drain_s)
+            self._outbox_task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._outbox_task
         if self._health is not None:
             await self._health.close()
         if self._owns_session and self._session is not None:
@@ -411,9 +418,11 @@ class TelegramConnector:
         """Every ``outbox_interval_s``: settle sends a crash interrupted (once), prepare notices when due, send a
         batch; while batches come full (a broadcast), the next goes at once."""
         recovered, full = False, False
-        while True:
+        while not self.outbox.closing:
             if not full:
-                await asyncio.sleep(self.settings.outbox_interval_s)
+                await self.outbox.pause(self.settings.outbox_interval_s)
+                if self.outbox.closing:
+                    return
             full = False
             try:
                 if not recovered:

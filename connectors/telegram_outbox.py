@@ -33,6 +33,10 @@ def masked(address: str) -> str:
     return "…" + str(address)[-3:]
 
 
+class _Closing(Exception):
+    """Raised instead of starting a send once the outbox is closing: the message stays pending."""
+
+
 class TelegramOutbox:
     """Sends what waits in the outbox for Telegram chats, ``concurrency`` sends at a time."""
 
@@ -41,6 +45,25 @@ class TelegramOutbox:
         self._delivery = delivery
         self.batch = batch
         self._slots = asyncio.Semaphore(concurrency)
+        self._closing = False
+        self._closed = asyncio.Event()
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    def close(self) -> None:
+        """Start no new send; those already on their way finish and are recorded (a graceful stop leaves no
+        send in doubt)."""
+        self._closing = True
+        self._closed.set()
+
+    async def pause(self, seconds: float) -> None:
+        """Wait ``seconds``, or less if the outbox is closed meanwhile."""
+        try:
+            await asyncio.wait_for(self._closed.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
 
     async def recover(self) -> List[Interrupted]:
         """Once, at start: settle the sends a crash interrupted, without repeating them (they may have arrived)."""
@@ -71,10 +94,16 @@ class TelegramOutbox:
                 return False
 
             async def on_its_way() -> None:
+                if self._closing:
+                    raise _Closing()
                 await asyncio.to_thread(outbox.mark_sending, self._engine, item.id, 0)
 
+            if self._closing:
+                return False
             try:
                 await self._delivery.send_now(chat_id, OutgoingMessage(item.text), before_send=on_its_way)
+            except _Closing:
+                return False
             except DeliveryFailed as exc:
                 await self._failed(item, exc)
                 return False
