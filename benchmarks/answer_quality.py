@@ -142,7 +142,10 @@ def judge(tally: Tally, item: Item, index: int, turn: Turn, out: Outcome, by_id:
     tally.uncited += any(not cites(text, h) for h in hits)
     if turn.expect == "answer":
         ok = out.answer in turn.expected
-        tally.misrouted += not set(out.actions) & ANSWERING_ACTIONS
+        # action_subscriptions answers a question the classifier took for a subscription command: it counts
+        # as answering only when it showed a provision.
+        tally.misrouted += not (set(out.actions) & ANSWERING_ACTIONS
+                                or "action_subscriptions" in out.actions and out.shown)
     else:
         ok = out.answer is None
         if turn.expect == "places_covered":
