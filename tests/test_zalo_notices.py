@@ -21,7 +21,8 @@ from connectors.zalo_webhook import create_app
 from knowledge import admin, notices
 from knowledge import subscriptions as subs
 from knowledge.models import NoticeSend, OutboundMessage
-from test_zalo_webhook import APP_ID, FakeRasa, FakeZalo, eventually, now_ms, post_event, zalo_settings
+from test_zalo_webhook import (APP_ID, eventually, now_ms, post_event, rasa, zalo,  # noqa: F401 (fixtures)
+                               zalo_settings)
 
 NOW = dt.datetime(2025, 6, 15, 12, 0)
 
@@ -89,20 +90,6 @@ def test_every_notice_gets_exactly_one_decision_and_the_quota_is_never_exceeded(
 
 
 # --- the connector ------------------------------------------------------------------------------------------------
-
-@pytest.fixture
-async def zalo(aiohttp_server):
-    fake = FakeZalo()
-    fake.server = await aiohttp_server(fake.app())
-    return fake
-
-
-@pytest.fixture
-async def rasa(aiohttp_server):
-    fake = FakeRasa()
-    fake.server = await aiohttp_server(fake.app())
-    return fake
-
 
 @pytest.fixture
 def start(aiohttp_client, tmp_path, kb_engine, zalo, rasa):
