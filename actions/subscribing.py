@@ -24,7 +24,9 @@ COMMANDS = (SUBSCRIBE, UNSUBSCRIBE, LIST)
 
 # Whole messages that ask to stop, to list, or to follow (folded, without diacritics); a message longer than
 # a few words or asking about the plans is a question, not a command.
-_STOP = re.compile(r"\b(huy|ngung|dung|thoi|bo|tat|khong)\s+(theo doi|dang ky|nhan thong bao|thong bao|nhan tin)\b")
+_STOP = re.compile(r"\b(huy|ngung|dung|thoi|bo|tat) (theo doi|nhan thong bao|thong bao|nhan tin|gui tin)\b"
+                   r"|\bhuy dang ky (nhan|theo doi|thong bao)|^huy dang ky$"
+                   r"|\bkhong (muon )?(nhan|theo doi) (thong bao|tin|nua)")
 _LIST = re.compile(r"\b(dang theo doi|danh sach theo doi|muc theo doi|xem theo doi|theo doi nhung gi"
                    r"|theo doi gi)\b")
 _FOLLOW = re.compile(r"^(toi |minh |em )?(muon )?theo doi( (chinh sach|chu de|muc|cai|tin) (nay|do|nay nhe))?$"

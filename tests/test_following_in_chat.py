@@ -96,6 +96,8 @@ def test_the_stop_takes_effect_before_a_notice_already_queued_goes_out(kb_engine
     "Cơ quan nào theo dõi việc thực hiện kế hoạch ở Cần Thơ?",
     "Đà Nẵng theo dõi hộ cận nghèo thế nào?",
     "ai theo dõi chỉ tiêu bảo hiểm y tế",
+    "con tôi không đăng ký bhyt được không",
+    "hủy đăng ký hộ nghèo ở đâu",
 ])
 def test_a_policy_question_with_follow_words_is_answered_not_taken_for_a_command(kb_engine, question):
     turn = answering.Turn(question, None, [], {})
