@@ -53,8 +53,8 @@ class TelegramOutbox:
         return self._closing
 
     def close(self) -> None:
-        """Start no new send; those already on their way finish and are recorded (a graceful stop leaves no
-        send in doubt)."""
+        """Start no new send; those already on their way finish and are recorded if they end within the
+        connector's drain time (one still retrying then is left in doubt, as after a crash)."""
         self._closing = True
         self._closed.set()
 
