@@ -337,9 +337,9 @@ class Responder:
                     await asyncio.to_thread(outbox.mark_part_failed, self._engine, item.id, part, str(exc))
                 else:
                     log.error("Zalo: staff answer %d refused for good, not retried: %s", item.id, exc)
-                    await asyncio.to_thread(outbox.mark_failed, self._engine, item.id, str(exc))
                     if exc.code == P.ZALO_ERROR_NOT_FOLLOWING:  # no notice can reach a follower who left
                         await asyncio.to_thread(unsubscribe_all, self._engine, CHANNEL, item.address)
+                    await asyncio.to_thread(outbox.mark_failed, self._engine, item.id, str(exc))
                 return False
         return True
 
