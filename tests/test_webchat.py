@@ -126,3 +126,20 @@ async def test_behind_https_the_conversation_cookie_is_secure(aiohttp_client):
     client = await aiohttp_client(create_app("http://127.0.0.1:9", secure_cookies=True))
     page = await client.get("/")
     assert "Secure" in page.headers["Set-Cookie"] and "HttpOnly" in page.headers["Set-Cookie"]
+
+
+async def test_a_notice_for_a_following_conversation_reaches_its_page_and_stops_with_the_subscription(
+        aiohttp_client, kb_engine):
+    from knowledge import admin, notices
+    from knowledge import subscriptions as subs
+
+    client = await aiohttp_client(create_app("http://127.0.0.1:9", kb_engine))
+    sender = sender_of((await client.get("/")).cookies[COOKIE].value)
+    subs.subscribe(kb_engine, "webchat", sender, "bhyt", "can-tho")
+    record = admin.show_provision(kb_engine, "ct-035")
+    admin.edit_provision(kb_engine, "ct-035", {"text": record["text"] + " Áp dụng từ năm 2026."}, by="lan")
+    notices.prepare_broadcasts(kb_engine)
+    [update] = await (await client.get("/updates")).json()
+    assert update["text"].startswith("Chính sách bạn theo dõi vừa thay đổi:") and "Nguồn: 527/QĐ-UBND" in update["text"]
+    subs.unsubscribe_all(kb_engine, "webchat", sender)  # the stop comes before the page acknowledged it
+    assert await (await client.get("/updates")).json() == []

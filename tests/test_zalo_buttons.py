@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from connectors.zalo_api import build_messages
 from connectors.zalo_buttons import button_payload, locality_payload, needs_localities, rasa_message
 
+INTENT_PAYLOADS = ["/more", "/ask_human", "/help", "/subscribe", "/list_subscriptions", "/unsubscribe"]
 LOCALITIES = ["Thành phố Cần Thơ", "Thành phố Hồ Chí Minh", "Đà Nẵng", "Huyện Càng Long", "Thị xã Đức Phổ"]
 
 
@@ -27,6 +28,18 @@ def test_a_tapped_phrase_reaches_rasa_as_the_intent_payload_it_stands_for():
     assert rasa_message("Chủ đề khác") == "/help"
     assert rasa_message("Tôi ở Đà Nẵng", LOCALITIES) == '/choose_locality{"locality": "Đà Nẵng"}'
     assert rasa_message("Tôi ở Thị xã Đức Phổ", LOCALITIES) == locality_payload("Thị xã Đức Phổ")
+
+
+def test_following_listing_and_stopping_read_as_phrases_and_come_back_as_their_payloads():
+    [message] = build_messages("Đã đăng ký.", [
+        {"title": "Báo cho tôi khi chính sách này thay đổi", "payload": "/subscribe"},
+        {"title": "Mục đang theo dõi", "payload": "/list_subscriptions"},
+        {"title": "Hủy theo dõi", "payload": "/unsubscribe"}])
+    payloads = [b["payload"] for b in message["attachment"]["payload"]["buttons"]]
+    assert payloads == ["Báo cho tôi khi chính sách này thay đổi", "Mục đang theo dõi", "Hủy theo dõi"]
+    assert rasa_message("hủy theo dõi") == "/unsubscribe"  # typed, in another case
+    assert rasa_message("Mục đang theo dõi") == "/list_subscriptions"
+    assert rasa_message("Báo cho tôi khi chính sách này thay đổi") == "/subscribe"
 
 
 def test_the_same_phrase_typed_in_another_case_or_spacing_means_the_same():
@@ -51,7 +64,7 @@ def test_an_intent_payload_without_a_phrase_falls_back_to_its_title_not_the_raw_
     assert button_payload("Chính sách bảo hiểm y tế", "Bảo hiểm y tế") == "Chính sách bảo hiểm y tế"
 
 
-@given(st.sampled_from(["/more", "/ask_human", "/help"]) | st.sampled_from(LOCALITIES).map(locality_payload),
+@given(st.sampled_from(INTENT_PAYLOADS) | st.sampled_from(LOCALITIES).map(locality_payload),
        st.text(max_size=20))
 def test_every_known_payload_survives_the_round_trip_through_the_chat(payload, title):
     phrase = button_payload(payload, title)
@@ -62,4 +75,4 @@ def test_every_known_payload_survives_the_round_trip_through_the_chat(payload, t
 @given(st.text())
 def test_any_text_is_either_left_alone_or_turned_into_a_known_payload(text):
     result = rasa_message(text, LOCALITIES)
-    assert result == text or result in {"/more", "/ask_human", "/help", *map(locality_payload, LOCALITIES)}
+    assert result == text or result in {*INTENT_PAYLOADS, *map(locality_payload, LOCALITIES)}
