@@ -110,11 +110,16 @@ def mark_skipped(engine: Engine, message_id: int, reason: str) -> None:
                         .values(status=SKIPPED, last_error=reason[:300]))
 
 
-def mark_sending(engine: Engine, message_id: int, part: int) -> None:
-    """Record, before the call, that ``part`` is being sent (the parts before it went out)."""
+def mark_sending(engine: Engine, message_id: int, part: int) -> bool:
+    """Record, before the call, that ``part`` is being sent (the parts before it went out). False when the
+    message no longer waits for that part (another connector took it, or its follower stopped and it was
+    cancelled): it must then not be sent."""
+    waiting = [_pending(part)] + ([HELD] if part == 0 else [])
     with transaction(engine) as session:
-        session.execute(update(OutboundMessage).where(OutboundMessage.id == message_id)
-                        .values(status=f"{SENDING}:{part}"))
+        result = session.execute(update(OutboundMessage).where(
+            OutboundMessage.id == message_id, OutboundMessage.status.in_(waiting))
+            .values(status=f"{SENDING}:{part}").execution_options(synchronize_session=False))
+        return bool(result.rowcount)
 
 
 def mark_part_sent(engine: Engine, message_id: int, part: int, done: bool) -> None:

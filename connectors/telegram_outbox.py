@@ -34,7 +34,8 @@ def masked(address: str) -> str:
 
 
 class _Closing(Exception):
-    """Raised instead of starting a send once the outbox is closing: the message stays pending."""
+    """Raised instead of starting a send: the outbox is closing (the message stays pending), or the message
+    no longer waits (another connector took it, or a stop cancelled it)."""
 
 
 class TelegramOutbox:
@@ -93,10 +94,15 @@ class TelegramOutbox:
                 await asyncio.to_thread(outbox.mark_failed, self._engine, item.id, "not a Telegram chat id")
                 return False
 
+            claimed = False
+
             async def on_its_way() -> None:
-                if self._closing:
-                    raise _Closing()
-                await asyncio.to_thread(outbox.mark_sending, self._engine, item.id, 0)
+                nonlocal claimed
+                if claimed:  # a retry of the same send (flood control, a network error)
+                    return
+                if self._closing or not await asyncio.to_thread(outbox.mark_sending, self._engine, item.id, 0):
+                    raise _Closing()  # stopping, or the message is no longer waiting (taken, or cancelled)
+                claimed = True
 
             if self._closing:
                 return False

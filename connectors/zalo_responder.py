@@ -283,13 +283,13 @@ class Responder:
             log.warning("Zalo: Rasa gave no reply to message %d", item.id)
         return messages
 
-    async def _shielded(self, send: Awaitable[None]) -> None:
+    async def _shielded(self, send: Awaitable[Result]) -> Result:
         """Run a recorded send so that stopping the connector lets it finish and be recorded, rather than leave
         it ``sending`` (which a restart would have to treat as possibly delivered)."""
         task = asyncio.ensure_future(send)
         self._sends.add(task)
         task.add_done_callback(_forget_send(self._sends))
-        await asyncio.shield(task)
+        return await asyncio.shield(task)
 
     async def _give_up(self, item: inbox.Pending, error: str) -> None:
         log.error("Zalo: message %d could not be answered and was given up: %s", item.id, error)
@@ -330,7 +330,8 @@ class Responder:
     async def _send_staff_answer(self, item: outbox.Outbound, parts: List[str], reply_to: Optional[str]) -> bool:
         for part in range(item.next_part, len(parts)):
             try:
-                await self._shielded(self._send_staff_part(item, parts, part, reply_to))
+                if not await self._shielded(self._send_staff_part(item, parts, part, reply_to)):
+                    return False  # taken by another connector, or cancelled by a stop
             except ZaloApiError as exc:
                 if exc.transient:
                     log.warning("Zalo: staff answer %d not delivered yet: %s", item.id, exc)
@@ -344,11 +345,14 @@ class Responder:
         return True
 
     async def _send_staff_part(self, item: outbox.Outbound, parts: List[str], part: int,
-                               reply_to: Optional[str]) -> None:
-        """Send one part of a staff answer, recorded as ``sending`` before the call and as sent after it."""
-        await asyncio.to_thread(outbox.mark_sending, self._engine, item.id, part)
+                               reply_to: Optional[str]) -> bool:
+        """Send one part of a staff answer, recorded as ``sending`` before the call and as sent after it;
+        False (nothing sent) when the message no longer waits for it."""
+        if not await asyncio.to_thread(outbox.mark_sending, self._engine, item.id, part):
+            return False
         await self._api.send_message(item.address, {"text": parts[part]}, reply_to)
         await asyncio.to_thread(outbox.mark_part_sent, self._engine, item.id, part, part + 1 == len(parts))
+        return True
 
 
 def _forget_send(sends: Set[asyncio.Task]) -> Callable[[asyncio.Task], None]:

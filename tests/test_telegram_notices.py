@@ -166,3 +166,29 @@ async def test_a_send_a_crash_interrupted_is_noted_and_not_repeated(make_bot, te
     assert interrupted.id == rows["601"].id and rows["601"].status == "sent"
     assert "may not have been delivered" in rows["601"].last_error
     assert rows["602"].status == "sent" and rows["602"].last_error is None
+
+
+async def test_two_connectors_on_one_database_send_each_notice_once(make_bot, telegram, kb_engine):
+    chats = list(range(20_001, 20_061))
+    subscribe_chats(kb_engine, chats)
+    change_the_kb(kb_engine)
+    await make_bot(outbox_batch=20)
+    await make_bot(outbox_batch=20)  # a second server on the same database, same moment
+    await eventually(lambda: all(row.status == "sent" for row in outbox(kb_engine).values())
+                     and len(outbox(kb_engine)) == len(chats), timeout=20)
+    received = Counter(c["params"]["chat_id"] for c in telegram.calls if c["method"] == "sendMessage")
+    assert set(received) == set(chats) and set(received.values()) == {1}
+
+
+async def test_a_notice_read_for_sending_and_then_stopped_by_its_follower_is_not_sent(make_bot, telegram, kb_engine):
+    subscribe_chats(kb_engine, [51, 52])
+    change_the_kb(kb_engine)
+    notices.prepare_broadcasts(kb_engine)
+    bot = await make_bot(start=False)
+    sender = connector_of(bot).outbox
+    from connectors import outbox as queue
+    waiting = {item.address: item for item in queue.due_parts(kb_engine, "telegram")}
+    subs.unsubscribe_all(kb_engine, "telegram", "51")  # the stop lands between the read and the send
+    assert [await sender._send(waiting["51"]), await sender._send(waiting["52"])] == [False, True]
+    assert [c["params"]["chat_id"] for c in telegram.calls if c["method"] == "sendMessage"] == [52]
+    assert outbox(kb_engine)["51"].status == "cancelled"
