@@ -14,10 +14,8 @@ import yaml
 from aiohttp import web
 
 from admin.app import AdminSettings, create_app
-from bot.settings import PROJECT_ROOT, Settings
+from config.settings import PROJECT_ROOT, Settings
 from knowledge.db import create_schema, make_engine
-
-DEFAULT_PORT = 8081
 
 
 def domain_intents() -> Tuple[str, ...]:
@@ -28,10 +26,11 @@ def domain_intents() -> Tuple[str, ...]:
 def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description="Admin web of the assistant")
     parser.add_argument("--host", default=os.environ.get("ADMIN_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("ADMIN_PORT") or DEFAULT_PORT))
+    base = Settings.from_env()
+    parser.add_argument("--port", type=int, default=base.admin_port)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    engine = make_engine(Settings.from_env().database_url)
+    engine = make_engine(base.database_url)
     create_schema(engine)
     settings = AdminSettings(secure_cookies=os.environ.get("ADMIN_SECURE_COOKIES") == "1", intents=domain_intents())
     web.run_app(create_app(engine, settings), host=args.host, port=args.port, print=None, access_log=None)

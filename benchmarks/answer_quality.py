@@ -35,7 +35,7 @@ import yaml
 
 from actions.reply_format import WHOLE, numbers_in, unsourced_numbers
 from bot.run import prepare
-from bot.settings import PROJECT_ROOT, Settings
+from config.settings import PROJECT_ROOT, Settings
 from knowledge.db import make_engine
 from knowledge.provision_search import Hit, ProvisionSearch
 from knowledge.text import fold

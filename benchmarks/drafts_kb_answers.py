@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from answer_quality import DEFAULT_SETS, Item, load_items, run_set, share
 from bot.run import prepare
-from bot.settings import Settings
+from config.settings import Settings
 from ingest_quality import seeds_dir
 from knowledge import drafts
 from knowledge.db import create_schema, make_engine, transaction

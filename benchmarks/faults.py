@@ -39,7 +39,7 @@ from aiohttp import web
 
 from bot.cluster import Cluster, load_knowledge_base, scratch_database, shared_settings, with_database
 from bot.servers import free_port, wait_http
-from bot.settings import Settings
+from config.settings import Settings
 from load import SCRIPT, FakeZalo, ZaloConnector, signed_text_event, zalo_connector
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' fake Bot API

@@ -41,7 +41,7 @@ from aiohttp import web
 
 from bot.cluster import Cluster, load_knowledge_base, scratch_database, shared_settings
 from bot.servers import Stack, free_port
-from bot.settings import Settings
+from config.settings import Settings
 from figures import percentile
 
 SCRIPT = ["xin chào", "ho tro the bhyt cho ho can ngheo o sai gon", "chỉ tiêu bao phủ BHYT của Đà Nẵng",

@@ -18,7 +18,7 @@ from typing import Awaitable, Callable, Dict, List
 import aiohttp
 
 from bot.run import prepare
-from bot.settings import Settings
+from config.settings import Settings
 from figures import percentile
 from scratch import scratch_assistant
 

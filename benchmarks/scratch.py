@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterator, Tuple
 
 from bot.servers import Stack, free_port
-from bot.settings import Settings
+from config.settings import Settings
 
 
 @contextmanager

@@ -6,7 +6,7 @@ import sys
 from typing import List, Optional
 
 from bot import kb_commands, nlu_commands, users_commands
-from bot.settings import Settings
+from config.settings import Settings
 from knowledge.errors import KnowledgeError
 
 

@@ -12,7 +12,7 @@ from typing import Iterator, List, Optional
 from urllib.parse import urlsplit, urlunsplit
 
 from bot.servers import Stack, free_port
-from bot.settings import Settings
+from config.settings import Settings
 
 
 def with_database(url: str, database: str, scheme: Optional[str] = None) -> str:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -10,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Optional
 
 from bot.servers import Stack, free_port, rasa_token, wait_http
-from bot.settings import Settings
+from config.settings import Settings
 
 
 def _post(url: str, payload: Dict[str, Any], timeout: float = 60) -> Any:
@@ -51,8 +50,7 @@ def send(rasa_base: str, sender: str, text: str, metadata: Optional[Dict[str, An
 @contextmanager
 def assistant(settings: Settings) -> Iterator[str]:
     """The base URL of a running assistant: `bot run`'s if it answers, else one started for the call."""
-    port = int(os.environ.get("RASA_PORT", "5005"))
-    running = f"http://127.0.0.1:{port}"
+    running = f"http://127.0.0.1:{settings.rasa_port}"
     if wait_http(f"{running}/status?token={rasa_token(settings)}", 0.5):
         yield running
         return

@@ -8,7 +8,7 @@
 
 Servers listen on BIND_HOST (0.0.0.0 in a container; default 127.0.0.1). Rasa calls the action server at
 ACTION_ENDPOINT_URL; connectors call Rasa at RASA_URL. Settings and secrets come from the environment
-only (see bot/settings.py); the server roles replace this process (exec), so signals reach the server."""
+only (see config/settings.py); the server roles replace this process (exec), so signals reach the server."""
 from __future__ import annotations
 
 import os
@@ -18,13 +18,9 @@ import urllib.request
 from typing import Dict, List, Mapping, NoReturn, Optional, Sequence
 
 from bot.servers import NLU_DIR, RASA_THREAD_DEFAULTS, write_endpoints
-from bot.settings import Settings
+from config.settings import Settings
 
 PY = sys.executable
-
-
-def _port(env: Mapping[str, str], name: str, default: int) -> str:
-    return str(int(env.get(name) or default))
 
 
 def _require(env: Mapping[str, str], *names: str) -> None:
@@ -36,32 +32,32 @@ def _require(env: Mapping[str, str], *names: str) -> None:
 def command(role: str, env: Mapping[str, str], settings: Settings) -> List[str]:
     """The command line that runs ``role``."""
     host = env.get("BIND_HOST") or "127.0.0.1"
-    rasa_url = env.get("RASA_URL") or "http://127.0.0.1:5005"
+    rasa_url = settings.rasa_url
     if role == "rasa":
         from nlu.model_store import latest_model
 
         model = latest_model(settings.model_dir)
         if model is None:
             raise SystemExit(f"deploy: no model in {settings.model_dir}; run `python -m bot.deploy prepare` first")
-        port = _port(env, "RASA_PORT", 5005)
-        action_url = env.get("ACTION_ENDPOINT_URL") or "http://127.0.0.1:5055/webhook"
+        port = str(settings.rasa_port)
+        action_url = env.get("ACTION_ENDPOINT_URL") or settings.action_endpoint_url
         endpoints = write_endpoints(settings, int(port), persistent=False, action_url=action_url)
         return [PY, "-m", "bot.rasa_server", "run", "-m", str(model), "--port", port, "-i", host,
                 "--endpoints", str(endpoints), "--credentials", str(NLU_DIR / "credentials.yml")]
     if role == "actions":
         _require(env, "BOT_HASH_KEY")  # every action server must pseudonymise senders alike
-        return [PY, "-m", "rasa_sdk", "--actions", "actions", "--port", _port(env, "ACTIONS_PORT", 5055)]
+        return [PY, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.actions_port)]
     if role == "webchat":
-        return [PY, "-m", "connectors.webchat_server", "--host", host, "--port", _port(env, "WEBCHAT_PORT", 8080),
+        return [PY, "-m", "connectors.webchat_server", "--host", host, "--port", str(settings.webchat_port),
                 "--rasa", rasa_url]
     if role == "telegram":
         _require(env, "TELEGRAM_BOT_TOKEN")
         return [PY, "-m", "connectors.telegram_main", "--rasa", rasa_url]
     if role == "zalo":
         _require(env, "ZALO_OA_SECRET_KEY", "ZALO_APP_ID", "ZALO_APP_SECRET")
-        return [PY, "-m", "connectors.zalo_main", "--host", host, "--port", _port(env, "ZALO_PORT", 8082)]
+        return [PY, "-m", "connectors.zalo_main", "--host", host, "--port", str(settings.zalo_port)]
     if role == "admin":
-        return [PY, "-m", "admin.server", "--host", host, "--port", _port(env, "ADMIN_PORT", 8081)]
+        return [PY, "-m", "admin.server", "--host", host, "--port", str(settings.admin_port)]
     raise SystemExit(f"deploy: unknown role {role!r}")
 
 

@@ -9,7 +9,7 @@ from typing import Any, Dict, List
 import yaml
 from sqlalchemy import select
 
-from bot.settings import Settings
+from config.settings import Settings
 from knowledge import admin, drafts, synonyms
 from knowledge.catalogue import known_keys
 from knowledge.curated_files import KnownKeys, read_bundle

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.settings import Settings
+from config.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:

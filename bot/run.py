@@ -1,14 +1,13 @@
 """`bot run`: load the KB, train if needed, and supervise Rasa, the action server and the web chat."""
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import time
 from pathlib import Path
 
 from bot.servers import Stack
-from bot.settings import Settings
+from config.settings import Settings
 
 
 def ensure_kb(settings: Settings) -> None:
@@ -39,8 +38,8 @@ def prepare(settings: Settings) -> Path:
 
 def run(settings: Settings) -> int:
     model = prepare(settings)
-    ports = {"rasa": int(os.environ.get("RASA_PORT", "5005")), "actions": int(os.environ.get("ACTIONS_PORT", "5055")),
-             "webchat": int(os.environ.get("WEBCHAT_PORT", "8080")), "admin": int(os.environ.get("ADMIN_PORT", "8081"))}
+    ports = {"rasa": settings.rasa_port, "actions": settings.actions_port, "webchat": settings.webchat_port,
+             "admin": settings.admin_port}
     stack = Stack(settings, model, ports)
     stopping = False
 

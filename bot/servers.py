@@ -14,7 +14,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from bot.settings import PROJECT_ROOT, Settings
+from config.settings import PROJECT_ROOT, Settings
 
 NLU_DIR = PROJECT_ROOT / "nlu"
 SQL_TRACKER_STORE = "bot.tracker_store.CoreSQLTrackerStore"  # Rasa's SQL store, its queries prepared once
@@ -44,7 +44,7 @@ def wait_http(url: str, timeout: float) -> bool:
 
 def hash_key(settings: Settings) -> str:
     """The key that pseudonymises senders: from BOT_HASH_KEY, else a random one kept in var/."""
-    return _secret(settings, "BOT_HASH_KEY", "hash.key")
+    return settings.hash_key or _secret(settings, "BOT_HASH_KEY", "hash.key")
 
 
 def rasa_token(settings: Settings) -> str:

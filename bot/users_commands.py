@@ -8,7 +8,7 @@ import sys
 from typing import Optional
 
 from bot.kb_commands import open_engine as _engine
-from bot.settings import Settings
+from config.settings import Settings
 from knowledge import accounts
 
 

@@ -20,14 +20,13 @@ from urllib.parse import urlparse
 from sqlalchemy.engine import Engine
 from telegram.ext import Application
 
-from bot.settings import Settings
+from config.settings import Settings
 from connectors.platform_constants import (TELEGRAM_ALLOWED_UPDATES, TELEGRAM_API_BASE_URL,
                                            TELEGRAM_SECRET_TOKEN_LIMIT)
 from connectors.telegram_bot import TelegramSettings, build_application
 from knowledge import catalogue
 from knowledge.db import make_engine, transaction
 
-REST_WEBHOOK_PATH = "/webhooks/rest/webhook"
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,%d}" % TELEGRAM_SECRET_TOKEN_LIMIT)
 
 
@@ -40,9 +39,8 @@ def settings_from_env(env: Mapping[str, str], rasa_url: Optional[str] = None,
     secret = env.get("TELEGRAM_WEBHOOK_SECRET") or None
     if secret and not _SECRET_TOKEN.fullmatch(secret):
         raise SystemExit("TELEGRAM_WEBHOOK_SECRET: 1 to 256 characters among A-Z, a-z, 0-9, _ and -")
-    rasa = (rasa_url or env.get("RASA_URL") or f"http://127.0.0.1:{env.get('RASA_PORT', '5005')}").rstrip("/")
-    if rasa.endswith(REST_WEBHOOK_PATH):  # `bot run` hands connectors the REST webhook URL
-        rasa = rasa[: -len(REST_WEBHOOK_PATH)]
+    # `bot run` hands connectors the REST webhook URL; the settings read either form.
+    rasa = Settings.from_env({**env, "RASA_URL": rasa_url} if rasa_url else env).rasa_url
     return TelegramSettings(
         token=token, rasa_url=rasa,
         base_url=env.get("TELEGRAM_API_BASE_URL") or TELEGRAM_API_BASE_URL,
@@ -80,7 +78,7 @@ def run(app: Application, settings: TelegramSettings) -> None:
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description="Telegram connector of the assistant")
-    parser.add_argument("--rasa", help="Rasa base URL or REST webhook URL (default: RASA_URL or port 5005)")
+    parser.add_argument("--rasa", help="Rasa base URL or REST webhook URL (default: RASA_URL or RASA_PORT)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # httpx logs request URLs, and the token is in them

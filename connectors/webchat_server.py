@@ -8,19 +8,20 @@ import os
 
 from aiohttp import web
 
-from bot.settings import Settings
+from config.settings import Settings
 from connectors import notice_runner
 from connectors.webchat import create_app
 from knowledge.db import make_engine
 
 
 def main() -> None:
+    settings = Settings.from_env()
     parser = argparse.ArgumentParser()
-    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--port", type=int, default=settings.webchat_port)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--rasa", required=True, help="Rasa server base URL")
+    parser.add_argument("--rasa", default=settings.rasa_url, help="Rasa server base URL (default: RASA_URL or RASA_PORT)")
     args = parser.parse_args()
-    engine = make_engine(Settings.from_env().database_url)
+    engine = make_engine(settings.database_url)
     secure = os.environ.get("WEBCHAT_SECURE_COOKIES") == "1"
     app = create_app(args.rasa, engine, secure_cookies=secure)
     # The web chat runs in every deployment, so it also turns knowledge-base changes into subscribers' notices

@@ -7,23 +7,18 @@ import dataclasses
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from aiohttp import web
 
+from config.settings import Settings
 from connectors import platform_constants as P
 from connectors.rasa_client import RasaClient
 from connectors.zalo_api import ZaloApiSettings
 from connectors.zalo_quota import ZaloNoticePolicy
 from connectors.zalo_webhook import WEBHOOK_PATH, ZaloSettings, create_app
 
-if TYPE_CHECKING:
-    from bot.settings import Settings
-
 REQUIRED = ("ZALO_OA_SECRET_KEY", "ZALO_APP_ID", "ZALO_APP_SECRET")
-DEFAULT_PORT = 8082
-DEFAULT_RASA_URL = "http://127.0.0.1:5005"
-REST_PATH = "/webhooks/rest/webhook"
 
 
 def settings_from_env(env: Mapping[str, str], var_dir: Path) -> ZaloSettings:
@@ -41,7 +36,7 @@ def settings_from_env(env: Mapping[str, str], var_dir: Path) -> ZaloSettings:
     return ZaloSettings(oa_secret_key=env["ZALO_OA_SECRET_KEY"], api=api, rasa_health_url=rasa_base_url(env) + "/")
 
 
-def notice_policy(base: "Settings") -> ZaloNoticePolicy:
+def notice_policy(base: Settings) -> ZaloNoticePolicy:
     """What subscribers' notices may cost, from the ZALO_NOTICE_* / ZALO_FREE_* settings."""
     return ZaloNoticePolicy(monthly_quota=base.zalo_notice_monthly_quota,
                             free_window_hours=base.zalo_free_window_hours, free_replies=base.zalo_free_replies,
@@ -50,17 +45,15 @@ def notice_policy(base: "Settings") -> ZaloNoticePolicy:
 
 def rasa_base_url(env: Mapping[str, str]) -> str:
     """RASA_URL is the Rasa server's base URL; a full REST webhook URL is accepted too."""
-    url = (env.get("RASA_URL") or DEFAULT_RASA_URL).rstrip("/")
-    return url[:-len(REST_PATH)] if url.endswith(REST_PATH) else url
+    return Settings.from_env(env).rasa_url
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
-    from bot.settings import Settings
     from knowledge.db import create_schema, make_engine
 
     parser = argparse.ArgumentParser(description=f"Zalo OA webhook (POST {WEBHOOK_PATH})")
     parser.add_argument("--host", default=os.environ.get("ZALO_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("ZALO_PORT") or DEFAULT_PORT))
+    parser.add_argument("--port", type=int, default=Settings.from_env().zalo_port)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

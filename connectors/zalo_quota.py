@@ -18,7 +18,7 @@ VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 @dataclass(frozen=True)
 class ZaloNoticePolicy:
-    """The OA's allowance for notices; read from the environment by the entry point (bot/settings.py)."""
+    """The OA's allowance for notices; read from the environment by the entry point (config/settings.py)."""
 
     monthly_quota: int = 0  # proactive messages a month (0: notices reach only followers inside the window)
     free_window_hours: float = P.ZALO_REPLY_WINDOW_S / 3600

@@ -3,11 +3,11 @@ when the KB's version changes, so an admin's change is live without retraining."
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from typing import Callable, Dict, Optional
 
+from config.settings import Settings
 from knowledge.catalogue import AliasTable, load_alias_table
 from knowledge.db import create_schema, kb_version, make_engine, read_version, transaction
 
@@ -57,7 +57,7 @@ _SHARED_LOCK = threading.Lock()
 
 def shared_alias_cache(url: Optional[str] = None) -> AliasCache:
     """One cache per database for the components of a process (tokenizer and entity extractor)."""
-    url = url or os.environ.get("DATABASE_URL") or "sqlite:///var/knowledge.db"
+    url = url or Settings.from_env().database_url
     with _SHARED_LOCK:
         if url not in _SHARED:
             _SHARED[url] = AliasCache(url)

@@ -96,7 +96,7 @@ def pg_engine() -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     """The project's model, trained in this run (or reused when its inputs are unchanged)."""
-    from bot.settings import Settings
+    from config.settings import Settings
     from nlu.model_store import train_full
 
     return train_full(Settings.from_env().model_dir)
@@ -113,7 +113,7 @@ def assistant_kb(loaded_kb_file: Path, tmp_path_factory) -> Path:
 def assistant(trained_model: Path, assistant_kb: Path, tmp_path_factory):
     """A running assistant on loopback: Rasa server and action server on the test KB."""
     from bot.servers import Stack, free_port
-    from bot.settings import Settings
+    from config.settings import Settings
 
     var = tmp_path_factory.mktemp("var")
     settings = Settings(database_url=f"sqlite:///{assistant_kb}", var_dir=var, model_dir=trained_model.parent)

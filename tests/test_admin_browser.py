@@ -22,7 +22,7 @@ from playwright.sync_api import expect, sync_playwright
 from admin.passwords import hash_password
 from bot.conversation import send
 from bot.servers import Stack, free_port, wait_http
-from bot.settings import Settings
+from config.settings import Settings
 from fake_telegram import TOKEN, FakeTelegram
 from knowledge.accounts import add_account
 from knowledge.db import make_engine

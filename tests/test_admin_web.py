@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from admin.app import AdminSettings, create_app, routes_needing_login
 from admin.passwords import hash_password
-from bot.settings import PROJECT_ROOT
+from config.settings import PROJECT_ROOT
 from knowledge import admin as kb_admin
 from knowledge.accounts import add_account
 from knowledge.models import FollowUp, OutboundMessage, Provision
@@ -324,7 +324,7 @@ def test_kept_training_examples_export_as_rasa_nlu_data(accounts, tmp_path):
     import argparse
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
     from bot.kb_commands import cmd_examples
-    from bot.settings import Settings
+    from config.settings import Settings
     from knowledge import follow_ups
     for text_ in ("hoc phi truong cong - mien giam?", "Con tôi học lớp 3: có được miễn học phí không?"):
         qid = ask(accounts, text_, None, channel="rest", address=None)

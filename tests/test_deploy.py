@@ -15,7 +15,7 @@ import yaml
 
 from bot import deploy
 from bot.servers import free_port, wait_http
-from bot.settings import PROJECT_ROOT, Settings
+from config.settings import PROJECT_ROOT, Settings
 
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
 SERVICES = {"postgres", "redis", "rasa", "actions", "webchat", "telegram", "zalo", "admin"}
@@ -136,7 +136,7 @@ def test_actions_role_serves_on_the_bind_host_and_health_follows_it(tmp_path):
 
 def test_a_stopped_stack_leaves_no_endpoints_file_behind(tmp_path):
     from bot.servers import Stack
-    from bot.settings import Settings
+    from config.settings import Settings
 
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'kb.db'}", var_dir=tmp_path, model_dir=tmp_path)
     stack = Stack(settings, tmp_path / "model.tar.gz", {"actions": 5599, "rasa": 5598, "webchat": 5597},
@@ -151,7 +151,7 @@ def test_a_stopped_stack_leaves_no_endpoints_file_behind(tmp_path):
 def test_rasa_s_api_token_is_kept_in_var_and_given_through_the_environment_not_the_command_line(tmp_path,
                                                                                                 monkeypatch):
     from bot.servers import Stack, rasa_token
-    from bot.settings import Settings
+    from config.settings import Settings
 
     monkeypatch.delenv("RASA_AUTH_TOKEN", raising=False)
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'kb.db'}", var_dir=tmp_path, model_dir=tmp_path)

@@ -12,7 +12,7 @@ from redis_scratch import REDIS_URL, redis_key_prefix
 import yaml
 
 from bot.servers import KEPT_TRACKER_STORE, SQL_TRACKER_STORE, Stack, write_endpoints
-from bot.settings import Settings
+from config.settings import Settings
 
 PG = "postgresql://bot:s3cret-pw@db.internal:5432/bot"
 

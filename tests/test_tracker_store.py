@@ -99,7 +99,7 @@ def test_rasa_builds_this_store_from_the_endpoints_file(tmp_path, domain):
     from rasa.utils.endpoints import read_endpoint_config
 
     from bot.servers import write_endpoints
-    from bot.settings import Settings
+    from config.settings import Settings
 
     path = write_endpoints(Settings.from_env({"BOT_VAR_DIR": str(tmp_path)}), 5105, persistent=True)
     store = TrackerStore.create(read_endpoint_config(str(path), "tracker_store"), domain)
@@ -138,7 +138,7 @@ def test_a_restarted_assistant_continues_a_residents_conversation(trained_model,
 
     from bot.conversation import send
     from bot.servers import Stack, free_port
-    from bot.settings import Settings
+    from config.settings import Settings
 
     kb = tmp_path / "kb.db"
     shutil.copy(loaded_kb_file, kb)

@@ -182,7 +182,7 @@ async def test_unfollowing_the_oa_removes_the_subscriptions(start, kb_engine):
 
 
 def test_the_zalo_notice_settings_come_from_the_environment_and_bad_values_name_their_variable():
-    from bot.settings import Settings
+    from config.settings import Settings
     from connectors.zalo_main import notice_policy
 
     env = {"ZALO_NOTICE_MONTHLY_QUOTA": "300", "ZALO_FREE_WINDOW_HOURS": "24", "ZALO_FREE_REPLIES": "",

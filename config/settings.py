@@ -1,12 +1,15 @@
-"""One settings object, read from environment variables."""
+"""One settings object, read from environment variables: every process (the CLI, Rasa's action server and
+components, the connectors, the admin web) builds its settings here, and each default is written here once.
+A leaf module: it imports nothing of the project."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional, Tuple
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK = "127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -14,8 +17,8 @@ class Settings:
     database_url: str
     var_dir: Path
     model_dir: Path
-    telegram_bot_token: Optional[str] = None
-    zalo_oa_secret: Optional[str] = None
+    telegram_bot_token: Optional[str] = field(default=None, repr=False)  # secrets never appear in a repr
+    zalo_oa_secret: Optional[str] = field(default=None, repr=False)
     # Beyond one machine: Rasa's conversations in SQL, its conversation locks in Redis (unset: in memory).
     tracker_store_url: Optional[str] = None
     redis_url: Optional[str] = None
@@ -26,6 +29,26 @@ class Settings:
     zalo_free_window_hours: float = 48.0
     zalo_free_replies: int = 8
     zalo_over_quota: str = "hold"  # hold | skip
+    # Where the servers listen on one machine; RASA_URL names a Rasa elsewhere.
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    webchat_port: int = 8080
+    admin_port: int = 8081
+    zalo_port: int = 8082
+    rasa_url_override: Optional[str] = None
+    # The key that pseudonymises senders in the question log (`bot run` keeps one in var/hash.key).
+    hash_key: Optional[str] = field(default=None, repr=False)
+
+    @property
+    def rasa_url(self) -> str:
+        """Rasa's base URL: RASA_URL (a full REST webhook URL is accepted too), else this machine's port."""
+        url = (self.rasa_url_override or f"http://{LOOPBACK}:{self.rasa_port}").rstrip("/")
+        suffix = "/webhooks/rest/webhook"
+        return url[: -len(suffix)] if url.endswith(suffix) else url
+
+    @property
+    def action_endpoint_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.actions_port}/webhook"
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -45,6 +68,13 @@ class Settings:
             zalo_free_window_hours=_number(env, "ZALO_FREE_WINDOW_HOURS", cls.zalo_free_window_hours),
             zalo_free_replies=int(_number(env, "ZALO_FREE_REPLIES", cls.zalo_free_replies, whole=True)),
             zalo_over_quota=_choice(env, "ZALO_NOTICE_OVER_QUOTA", (cls.zalo_over_quota, "skip")),
+            rasa_port=_port(env, "RASA_PORT", cls.rasa_port),
+            actions_port=_port(env, "ACTIONS_PORT", cls.actions_port),
+            webchat_port=_port(env, "WEBCHAT_PORT", cls.webchat_port),
+            admin_port=_port(env, "ADMIN_PORT", cls.admin_port),
+            zalo_port=_port(env, "ZALO_PORT", cls.zalo_port),
+            rasa_url_override=env.get("RASA_URL") or None,
+            hash_key=env.get("BOT_HASH_KEY") or None,
         )
 
     def export_to_env(self) -> None:
@@ -70,6 +100,14 @@ def _number(env: Mapping[str, str], name: str, default: float, whole: bool = Fal
         value = -1
     if value < 0:
         raise SystemExit(f"{name}: expected a {'whole ' if whole else ''}number ≥ 0, got {raw!r}")
+    return value
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    """A TCP port from the environment, or ``default``; SystemExit naming the variable if it is not one."""
+    value = int(_number(env, name, default, whole=True))
+    if not 0 < value < 65536:
+        raise SystemExit(f"{name}: expected a port (1-65535), got {value}")
     return value
 
 
