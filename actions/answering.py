@@ -21,15 +21,11 @@ from actions.reply_format import (WHOLE, answer_text, buttons, citation, currenc
                                   shorten, whole_text)
 from knowledge.errors import NotFound
 from knowledge.follow_ups import REQUEST_ONLY
+from knowledge.intent_topics import INTENT_TOPICS
 from knowledge.places import PlaceMatch
 from knowledge.provision_search import Hit, Preferences, ProvisionSearch
 from knowledge.text import QUESTION_FRAME, normalize
 
-INTENT_TOPICS = {
-    "ask_health_insurance": "bhyt", "ask_tuition": "hoc-phi", "ask_social_housing": "nha-o",
-    "ask_meritorious": "nguoi-co-cong", "ask_poverty": "giam-ngheo", "ask_social_assistance": "tro-giup-xa-hoi",
-    "ask_social_insurance": "bhxh-bhtn", "ask_jobs": "viec-lam", "ask_clean_water": "nuoc-sach",
-}
 INTENT_KINDS = {"ask_target": ("target",), "ask_agency": ("agency",)}
 # A hit is an answer only when it shares enough with the question: a BM25 score
 # and a share of the question's content words (calibrated on the answer-quality set).

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, TypeVar
 from urllib.parse import urlencode
 
 import yaml
@@ -30,6 +30,9 @@ from knowledge.models import PROVISION_KINDS, BeneficiaryGroup, Document, Locali
 from knowledge.provision_search import ProvisionSearch
 from knowledge.text import fold
 
+T = TypeVar("T")
+ENGINE = web.AppKey("kb_engine", Engine)
+SEARCH = web.AppKey("kb_search", ProvisionSearch)  # the assistant's own search, for the browse page
 MAX_LISTED = 100
 # The change log in words (the stored action, entity and field names stay English).
 CHANGE_ACTIONS = {"add": "Thêm", "edit": "Sửa", "retire": "Bỏ khỏi câu trả lời", "import": "Nhập tệp",
@@ -167,166 +170,189 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def register(app: web.Application, engine: Engine) -> None:
-    search = ProvisionSearch(engine)
+def _run(fn: Callable[..., T], *args: Any) -> Awaitable[T]:
+    """``fn(*args)`` in a worker thread: the database calls block."""
+    return asyncio.to_thread(fn, *args)
 
-    def run(fn: Any, *args: Any) -> Any:
-        return asyncio.to_thread(fn, *args)
 
-    async def browse(request: web.Request) -> web.Response:
-        q = request.query.get("q", "")
-        locality, status = request.query.get("locality") or None, request.query.get("status") or None
-        cat = await run(catalogue_choices, engine)
-        try:
-            page_number = max(1, int(request.query.get("page", "1")))
-        except ValueError:
-            page_number = 1
-        found = await run(list_provisions, engine, q, locality, status, search)
-        rows = found[(page_number - 1) * MAX_LISTED: page_number * MAX_LISTED]
-        pages = Html("")
-        if len(found) > MAX_LISTED:
-            def link(n: int) -> Html:
-                return render('<a href="/admin/kb?{qs}">{n}</a>', n=n, qs=urlencode(
-                    {k: v for k, v in (("q", q), ("locality", locality or ""), ("status", status or ""),
-                                       ("page", str(n))) if v}))
-            pages = render('<p class="pages">Trang: {links}</p>', links=join(
-                (render("<strong>{n}</strong>", n=n) if n == page_number else link(n))
-                for n in range(1, (len(found) - 1) // MAX_LISTED + 2)))
-        table = join(render("""<tr><td><a href="/admin/kb/{id}">{id}</a>{badge}</td><td>{loc}</td>
+async def browse(request: web.Request) -> web.Response:
+    engine = request.app[ENGINE]
+    q = request.query.get("q", "")
+    locality, status = request.query.get("locality") or None, request.query.get("status") or None
+    cat = await _run(catalogue_choices, engine)
+    try:
+        page_number = max(1, int(request.query.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    found = await _run(list_provisions, engine, q, locality, status, request.app[SEARCH])
+    rows = found[(page_number - 1) * MAX_LISTED: page_number * MAX_LISTED]
+    pages = Html("")
+    if len(found) > MAX_LISTED:
+        def link(n: int) -> Html:
+            return render('<a href="/admin/kb?{qs}">{n}</a>', n=n, qs=urlencode(
+                {k: v for k, v in (("q", q), ("locality", locality or ""), ("status", status or ""),
+                                   ("page", str(n))) if v}))
+        pages = render('<p class="pages">Trang: {links}</p>', links=join(
+            (render("<strong>{n}</strong>", n=n) if n == page_number else link(n))
+            for n in range(1, (len(found) - 1) // MAX_LISTED + 2)))
+    table = join(render("""<tr><td><a href="/admin/kb/{id}">{id}</a>{badge}</td><td>{loc}</td>
 <td>{section}</td><td>{text}</td></tr>""", id=r["id"], loc=dict(cat["localities"]).get(r["locality"], r["locality"]),
-                            section=r["section"], text=_clip(r["text"], 180),
-                            badge=render(' <span class="badge retired">đã bỏ</span>') if r["status"] == "retired"
-                            else Html("")) for r in rows)
-        body = render("""<form method="get" action="/admin/kb" class="card filters">
+                        section=r["section"], text=_clip(r["text"], 180),
+                        badge=render(' <span class="badge retired">đã bỏ</span>') if r["status"] == "retired"
+                        else Html("")) for r in rows)
+    body = render("""<form method="get" action="/admin/kb" class="card filters">
 <label>Tìm (có dấu hoặc không dấu)<input name="q" value="{q}" type="search"></label>
 <label>Địa phương<select name="locality"><option value="">Tất cả</option>{locs}</select></label>
 <label>Trạng thái<select name="status"><option value="">Tất cả</option>{statuses}</select></label>
 <button type="submit">Tìm</button></form>
 <p class="muted">{n} điều khoản</p>{pages}
 <table><tr><th>Mã</th><th>Địa phương</th><th>Mục</th><th>Nội dung</th></tr>{rows}</table>""",
-                      q=q, locs=options(cat["localities"], locality),
-                      statuses=options([("active", "đang dùng"), ("retired", "đã bỏ")], status), n=len(found),
-                      pages=pages, rows=table)
-        return _html(body, request, "Cơ sở tri thức")
+                  q=q, locs=options(cat["localities"], locality),
+                  statuses=options([("active", "đang dùng"), ("retired", "đã bỏ")], status), n=len(found),
+                  pages=pages, rows=table)
+    return _html(body, request, "Cơ sở tri thức")
 
-    async def show(request: web.Request, record: Optional[Dict[str, Any]] = None, error: Optional[str] = None,
-                   flash: Optional[str] = None, status: int = 200, notice: Optional[Html] = None) -> web.Response:
-        pid = request.match_info["pid"]
-        try:
-            stored = await run(kb_admin.show_provision, engine, pid)
-        except NotFound:
-            raise web.HTTPNotFound(text="Không có điều khoản này.")
-        user: User = request["user"]
-        cat = await run(catalogue_choices, engine)
-        changes = await run(kb_admin.change_log, engine, 20, pid)
-        retire = Html("")
-        if user.is_admin and stored.get("status") != "retired":
-            retire = render("""<form method="post" action="/admin/kb/{pid}/retire" class="card">{csrf}
+
+async def _provision_page(request: web.Request, record: Optional[Dict[str, Any]] = None,
+                          error: Optional[str] = None, flash: Optional[str] = None, status: int = 200,
+                          notice: Optional[Html] = None) -> web.Response:
+    """One provision: its form (``record`` when a submitted one is shown again), retire form and history."""
+    engine = request.app[ENGINE]
+    pid = request.match_info["pid"]
+    try:
+        stored = await _run(kb_admin.show_provision, engine, pid)
+    except NotFound:
+        raise web.HTTPNotFound(text="Không có điều khoản này.")
+    user: User = request["user"]
+    cat = await _run(catalogue_choices, engine)
+    changes = await _run(kb_admin.change_log, engine, 20, pid)
+    retire = Html("")
+    if user.is_admin and stored.get("status") != "retired":
+        retire = render("""<form method="post" action="/admin/kb/{pid}/retire" class="card">{csrf}
 <label>Lý do bỏ điều khoản (không bắt buộc)<input name="reason"></label>
 <button type="submit" class="danger">Bỏ điều khoản khỏi câu trả lời</button></form>""",
-                            pid=pid, csrf=csrf_field(user.csrf_token))
-        body = render("""<p><span class="badge">{doc}</span> <span class="badge">{loc}</span> {status}</p>
+                        pid=pid, csrf=csrf_field(user.csrf_token))
+    body = render("""<p><span class="badge">{doc}</span> <span class="badge">{loc}</span> {status}</p>
 {notice}{form}{retire}<h2>Lịch sử thay đổi</h2>{changes}""", notice=notice or Html(""),
-                      doc=stored["document_code"], loc=dict(cat["localities"]).get(stored["locality"]),
-                      status=render('<span class="badge retired">đã bỏ</span>') if stored.get("status") == "retired"
-                      else Html(""),
-                      form=provision_form(record or stored, cat, user, f"/admin/kb/{pid}", "Lưu thay đổi"),
-                      retire=retire, changes=change_rows(changes))
-        return _html(body, request, f"Điều khoản {pid}", status=status, error=error, flash=flash)
+                  doc=stored["document_code"], loc=dict(cat["localities"]).get(stored["locality"]),
+                  status=render('<span class="badge retired">đã bỏ</span>') if stored.get("status") == "retired"
+                  else Html(""),
+                  form=provision_form(record or stored, cat, user, f"/admin/kb/{pid}", "Lưu thay đổi"),
+                  retire=retire, changes=change_rows(changes))
+    return _html(body, request, f"Điều khoản {pid}", status=status, error=error, flash=flash)
 
-    @admin_only
-    async def edit(request: web.Request) -> web.Response:
-        pid = request.match_info["pid"]
-        form = await request.post()
-        record = None
-        try:
-            record = form_record(form)
-            if form.get("preview"):
-                text = await run(notices.preview, engine, {**record, "id": pid})
-                return await show(request, record, notice=preview_card(text),
-                                  flash="Chưa lưu: đây là bản xem trước thông báo.")
-            await run(kb_admin.edit_provision, engine, pid, record, request["user"].name)
-        except NotFound:
-            raise web.HTTPNotFound(text="Không có điều khoản này.")
-        except KnowledgeError as exc:
-            return await show(request, record, error=f"Chưa lưu: {form_reasons(exc)}", status=400)
-        return await show(request, flash="Đã lưu. Câu trả lời của trợ lý dùng nội dung mới ngay.")
 
-    @admin_only
-    async def retire(request: web.Request) -> web.Response:
-        pid = request.match_info["pid"]
-        form = await request.post()
-        try:
-            await run(kb_admin.retire_provision, engine, pid, request["user"].name, str(form.get("reason") or "") or None)
-        except NotFound:
-            raise web.HTTPNotFound(text="Không có điều khoản này.")
-        except KnowledgeError as exc:
-            return await show(request, error=str(exc), status=400)
-        return await show(request, flash="Đã bỏ điều khoản; trợ lý không dùng nó nữa.")
+async def show(request: web.Request) -> web.Response:
+    return await _provision_page(request)
 
-    async def _new_form(request: web.Request, record: Dict[str, Any], document: str, error: Optional[str] = None,
-                        status: int = 200) -> web.Response:
-        cat = await run(catalogue_choices, engine)
-        body = provision_form(record, cat, request["user"], "/admin/kb/new", "Thêm điều khoản", document=document)
-        return _html(body, request, "Thêm điều khoản", status=status, error=error)
 
-    @admin_only
-    async def new(request: web.Request) -> web.Response:
-        return await _new_form(request, {"kind": "benefit"}, "")
+@admin_only
+async def edit(request: web.Request) -> web.Response:
+    engine = request.app[ENGINE]
+    pid = request.match_info["pid"]
+    form = await request.post()
+    record = None
+    try:
+        record = form_record(form)
+        if form.get("preview"):
+            text = await _run(notices.preview, engine, {**record, "id": pid})
+            return await _provision_page(request, record, notice=preview_card(text),
+                                         flash="Chưa lưu: đây là bản xem trước thông báo.")
+        await _run(kb_admin.edit_provision, engine, pid, record, request["user"].name)
+    except NotFound:
+        raise web.HTTPNotFound(text="Không có điều khoản này.")
+    except KnowledgeError as exc:
+        return await _provision_page(request, record, error=f"Chưa lưu: {form_reasons(exc)}", status=400)
+    return await _provision_page(request, flash="Đã lưu. Câu trả lời của trợ lý dùng nội dung mới ngay.")
 
-    @admin_only
-    async def create(request: web.Request) -> web.Response:
-        form = await request.post()
-        document = str(form.get("document") or "")
-        record: Dict[str, Any] = {}
-        try:
-            record = form_record(form)
-            pid = await run(kb_admin.add_provision, engine, document, record, request["user"].name)
-        except KnowledgeError as exc:
-            return await _new_form(request, record, document, error=f"Chưa thêm: {form_reasons(exc)}", status=400)
-        raise web.HTTPSeeOther(f"/admin/kb/{pid}")
 
-    def _import_page(request: web.Request, error: Optional[str] = None, flash: Optional[str] = None,
-                     status: int = 200) -> web.Response:
-        body = render("""<form method="post" action="/admin/kb/import" enctype="multipart/form-data" class="card">{csrf}
+@admin_only
+async def retire(request: web.Request) -> web.Response:
+    pid = request.match_info["pid"]
+    form = await request.post()
+    try:
+        await _run(kb_admin.retire_provision, request.app[ENGINE], pid, request["user"].name,
+                   str(form.get("reason") or "") or None)
+    except NotFound:
+        raise web.HTTPNotFound(text="Không có điều khoản này.")
+    except KnowledgeError as exc:
+        return await _provision_page(request, error=str(exc), status=400)
+    return await _provision_page(request, flash="Đã bỏ điều khoản; trợ lý không dùng nó nữa.")
+
+
+async def _new_form(request: web.Request, record: Dict[str, Any], document: str, error: Optional[str] = None,
+                    status: int = 200) -> web.Response:
+    cat = await _run(catalogue_choices, request.app[ENGINE])
+    body = provision_form(record, cat, request["user"], "/admin/kb/new", "Thêm điều khoản", document=document)
+    return _html(body, request, "Thêm điều khoản", status=status, error=error)
+
+
+@admin_only
+async def new(request: web.Request) -> web.Response:
+    return await _new_form(request, {"kind": "benefit"}, "")
+
+
+@admin_only
+async def create(request: web.Request) -> web.Response:
+    form = await request.post()
+    document = str(form.get("document") or "")
+    record: Dict[str, Any] = {}
+    try:
+        record = form_record(form)
+        pid = await _run(kb_admin.add_provision, request.app[ENGINE], document, record, request["user"].name)
+    except KnowledgeError as exc:
+        return await _new_form(request, record, document, error=f"Chưa thêm: {form_reasons(exc)}", status=400)
+    raise web.HTTPSeeOther(f"/admin/kb/{pid}")
+
+
+def _import_page(request: web.Request, error: Optional[str] = None, flash: Optional[str] = None,
+                 status: int = 200) -> web.Response:
+    body = render("""<form method="post" action="/admin/kb/import" enctype="multipart/form-data" class="card">{csrf}
 <p>Tệp YAML theo định dạng của <code>knowledge/data/FORMAT.md</code>. Tệp được kiểm tra trước; có lỗi thì
 không thay đổi gì.</p>
 <label>Tệp<input type="file" name="file" accept=".yaml,.yml" required></label>
 <button type="submit">Nhập</button></form>""", csrf=csrf_field(request["user"].csrf_token))
-        return _html(body, request, "Nhập tệp", status=status, error=error, flash=flash)
+    return _html(body, request, "Nhập tệp", status=status, error=error, flash=flash)
 
-    @admin_only
-    async def import_form(request: web.Request) -> web.Response:
-        return _import_page(request)
 
-    @admin_only
-    async def import_upload(request: web.Request) -> web.Response:
-        form = await request.post()
-        upload = form.get("file")
-        if not isinstance(upload, web.FileField):
-            return _import_page(request, error="Chưa chọn tệp.", status=400)
-        name = Path(upload.filename or "upload.yaml").name
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / name
-            path.write_bytes(upload.file.read())
-            try:
-                report = await run(import_file, engine, path, request["user"].name)
-            except KbFileError as exc:
-                # Named as the admin knows the file: the server's temporary folder is nobody's business.
-                lines = "\n".join(str(Problem(name, p.line, p.reason)) for p in exc.problems)
-                return _import_page(request, error=f"Không nhập gì cả. Lỗi trong tệp:\n{lines}", status=400)
-            except KnowledgeError as exc:
-                return _import_page(request, error=f"Không nhập gì cả: {exc}", status=400)
-        counts = report.as_dict()
-        summary = (f"{counts['created']} mục mới, {counts['updated']} mục được cập nhật, "
-                   f"{counts['unchanged']} mục không đổi.")
-        return _import_page(request, flash=f"Đã nhập {name}: {summary}")
+@admin_only
+async def import_form(request: web.Request) -> web.Response:
+    return _import_page(request)
 
-    async def changes(request: web.Request) -> web.Response:
-        entity = request.query.get("id") or None
-        rows = await run(kb_admin.change_log, engine, 100, entity)
-        return _html(change_rows(rows), request, "Nhật ký thay đổi")
 
+@admin_only
+async def import_upload(request: web.Request) -> web.Response:
+    form = await request.post()
+    upload = form.get("file")
+    if not isinstance(upload, web.FileField):
+        return _import_page(request, error="Chưa chọn tệp.", status=400)
+    name = Path(upload.filename or "upload.yaml").name
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(upload.file.read())
+        try:
+            report = await _run(import_file, request.app[ENGINE], path, request["user"].name)
+        except KbFileError as exc:
+            # Named as the admin knows the file: the server's temporary folder is nobody's business.
+            lines = "\n".join(str(Problem(name, p.line, p.reason)) for p in exc.problems)
+            return _import_page(request, error=f"Không nhập gì cả. Lỗi trong tệp:\n{lines}", status=400)
+        except KnowledgeError as exc:
+            return _import_page(request, error=f"Không nhập gì cả: {exc}", status=400)
+    counts = report.as_dict()
+    summary = (f"{counts['created']} mục mới, {counts['updated']} mục được cập nhật, "
+               f"{counts['unchanged']} mục không đổi.")
+    return _import_page(request, flash=f"Đã nhập {name}: {summary}")
+
+
+async def changes(request: web.Request) -> web.Response:
+    entity = request.query.get("id") or None
+    rows = await _run(kb_admin.change_log, request.app[ENGINE], 100, entity)
+    return _html(change_rows(rows), request, "Nhật ký thay đổi")
+
+
+def register(app: web.Application, engine: Engine) -> None:
+    app[ENGINE] = engine
+    app[SEARCH] = ProvisionSearch(engine)
     app.add_routes([
         web.get("/admin/kb", browse),
         web.get("/admin/kb/new", new), web.post("/admin/kb/new", create),

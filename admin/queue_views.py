@@ -14,6 +14,7 @@ from admin.sessions import User
 from admin.vietnam_time import local_time
 from knowledge import follow_ups
 from knowledge.errors import KnowledgeError, NotFound
+from knowledge.intent_topics import INTENT_TOPICS
 
 CHANNELS = (("telegram", "Telegram"), ("zalo", "Zalo"), ("webchat", "Web chat"), ("rest", "REST"))
 STATUSES = (("open", "đang chờ"), ("answered", "đã trả lời"), ("linked", "đã gắn điều khoản"),
@@ -30,9 +31,9 @@ INTENT_LABELS = {
     "ask_target": "chỉ tiêu", "ask_agency": "cơ quan phụ trách", "compare_localities": "so sánh địa phương",
     "screener_answer": "trả lời câu hỏi sàng lọc", "more": "xem thêm",
 }
-def _intents_of_topic(topic: Optional[str]) -> Optional[List[str]]:
-    from actions.answering import INTENT_TOPICS  # which topic each question intent asks about
 
+
+def _intents_of_topic(topic: Optional[str]) -> Optional[List[str]]:
     return None if not topic else [i for i, t in INTENT_TOPICS.items() if t == topic]
 
 
