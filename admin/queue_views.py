@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
@@ -93,89 +93,100 @@ def _earlier_html(earlier: Sequence[Dict[str, Any]]) -> Html:
                   '</details>', turns=turns)
 
 
-def register(app: web.Application, engine: Engine, intents: Tuple[str, ...]) -> None:
-    async def show(request: web.Request, flash: Optional[str] = None, error: Optional[str] = None,
-                   status: int = 200) -> web.Response:
-        user: User = request["user"]
-        q = request.query
-        where = follow_ups.QueueFilter(locality=_scope(user, q.get("locality")), channel=q.get("channel") or None,
-                                       intents=_intents_of_topic(q.get("topic")),
-                                       status=q.get("status") if q.get("status") in dict(STATUSES) else "open")
-        items = await asyncio.to_thread(follow_ups.queue, engine, where)
-        cat = await asyncio.to_thread(catalogue_choices, engine)
-        localities = dict(cat["localities"])
-        locality_filter = Html("")
-        if user.is_admin:
-            locality_filter = render('<label>Địa phương<select name="locality"><option value="">Tất cả</option>'
-                                     '{o}</select></label>', o=options(cat["localities"], q.get("locality")))
-        listing = join(_item_html(i, user, localities, intents) for i in items) or Html(
-            "<p>Không có câu hỏi nào trong mục này.</p>")
-        body = render("""<form method="get" action="/admin/queue" class="card filters">{loc}
+ENGINE = web.AppKey("queue_engine", Engine)
+INTENTS = web.AppKey("queue_intents", tuple)  # the domain's intents a staff member may file an example under
+
+
+async def show(request: web.Request, flash: Optional[str] = None, error: Optional[str] = None,
+               status: int = 200) -> web.Response:
+    engine, intents = request.app[ENGINE], request.app[INTENTS]
+    user: User = request["user"]
+    q = request.query
+    where = follow_ups.QueueFilter(locality=_scope(user, q.get("locality")), channel=q.get("channel") or None,
+                                   intents=_intents_of_topic(q.get("topic")),
+                                   status=q.get("status") if q.get("status") in dict(STATUSES) else "open")
+    items = await asyncio.to_thread(follow_ups.queue, engine, where)
+    cat = await asyncio.to_thread(catalogue_choices, engine)
+    localities = dict(cat["localities"])
+    locality_filter = Html("")
+    if user.is_admin:
+        locality_filter = render('<label>Địa phương<select name="locality"><option value="">Tất cả</option>'
+                                 '{o}</select></label>', o=options(cat["localities"], q.get("locality")))
+    listing = join(_item_html(i, user, localities, intents) for i in items) or Html(
+        "<p>Không có câu hỏi nào trong mục này.</p>")
+    body = render("""<form method="get" action="/admin/queue" class="card filters">{loc}
 <label>Chủ đề<select name="topic"><option value="">Tất cả</option>{topics}</select></label>
 <label>Kênh<select name="channel"><option value="">Tất cả</option>{channels}</select></label>
 <label>Trạng thái<select name="status">{statuses}</select></label>
 <button type="submit">Lọc</button></form><p class="muted">{n} câu hỏi, mới nhất trước</p>{listing}""",
-                      loc=locality_filter, topics=options(cat["topics"], q.get("topic")),
-                      channels=options(CHANNELS, q.get("channel")), statuses=options(STATUSES, where.status),
-                      n=len(items), listing=listing)
-        return web.Response(text=page("Câu hỏi chờ", body, user, flash=flash, error=error), status=status,
-                            content_type="text/html")
+                  loc=locality_filter, topics=options(cat["topics"], q.get("topic")),
+                  channels=options(CHANNELS, q.get("channel")), statuses=options(STATUSES, where.status),
+                  n=len(items), listing=listing)
+    return web.Response(text=page("Câu hỏi chờ", body, user, flash=flash, error=error), status=status,
+                        content_type="text/html")
 
-    async def _act(request: web.Request, action: Any) -> web.Response:
-        user: User = request["user"]
-        qid = int(request.match_info["qid"])
-        try:
-            item = await asyncio.to_thread(follow_ups.get, engine, qid)
-            # Staff act on their commune's items only; a staff account without a commune on none.
-            if not user.is_admin and (user.locality is None or item["locality"] != user.locality):
-                raise web.HTTPForbidden(text="Câu hỏi này không thuộc địa phương của bạn.")
-            form = await request.post()
-            message = await asyncio.to_thread(action, form, user.name)
-        except NotFound:
-            raise web.HTTPNotFound(text="Không có câu hỏi này trong hàng chờ.")
-        except KnowledgeError as exc:
-            return await show(request, error=f"Chưa xử lý: {exc}", status=400)
-        return await show(request, flash=message)
 
-    async def answer(request: web.Request) -> web.Response:
-        qid = int(request.match_info["qid"])
+async def _act(request: web.Request, action: Callable[[Engine, int, Any, str], str]) -> web.Response:
+    """Run ``action(engine, qid, form, by)`` on a queue item the user may act on; show the queue after."""
+    engine = request.app[ENGINE]
+    user: User = request["user"]
+    qid = int(request.match_info["qid"])
+    try:
+        item = await asyncio.to_thread(follow_ups.get, engine, qid)
+        # Staff act on their commune's items only; a staff account without a commune on none.
+        if not user.is_admin and (user.locality is None or item["locality"] != user.locality):
+            raise web.HTTPForbidden(text="Câu hỏi này không thuộc địa phương của bạn.")
+        form = await request.post()
+        message = await asyncio.to_thread(action, engine, qid, form, user.name)
+    except NotFound:
+        raise web.HTTPNotFound(text="Không có câu hỏi này trong hàng chờ.")
+    except KnowledgeError as exc:
+        return await show(request, error=f"Chưa xử lý: {exc}", status=400)
+    return await show(request, flash=message)
 
-        def act(form: Any, by: str) -> str:
-            delivered = follow_ups.answer(engine, qid, str(form.get("answer") or ""), by)
-            return ("Đã gửi câu trả lời; người hỏi sẽ nhận được trên kênh họ đã dùng." if delivered
-                    else "Đã lưu câu trả lời (kênh này không gửi được tin nhắn).")
 
-        return await _act(request, act)
+def _answer(engine: Engine, qid: int, form: Any, by: str) -> str:
+    delivered = follow_ups.answer(engine, qid, str(form.get("answer") or ""), by)
+    return ("Đã gửi câu trả lời; người hỏi sẽ nhận được trên kênh họ đã dùng." if delivered
+            else "Đã lưu câu trả lời (kênh này không gửi được tin nhắn).")
 
-    async def link(request: web.Request) -> web.Response:
-        qid = int(request.match_info["qid"])
 
-        def act(form: Any, by: str) -> str:
-            follow_ups.link_provision(engine, qid, str(form.get("provision") or "").strip(), by)
-            return "Đã gắn câu hỏi với điều khoản."
+def _link(engine: Engine, qid: int, form: Any, by: str) -> str:
+    follow_ups.link_provision(engine, qid, str(form.get("provision") or "").strip(), by)
+    return "Đã gắn câu hỏi với điều khoản."
 
-        return await _act(request, act)
 
-    async def example(request: web.Request) -> web.Response:
-        qid = int(request.match_info["qid"])
+def _dismiss(engine: Engine, qid: int, form: Any, by: str) -> str:
+    if form.get("confirm") != "1":
+        raise KnowledgeError("hãy đánh dấu ô xác nhận trước khi bỏ qua câu hỏi.")
+    follow_ups.dismiss(engine, qid, by)
+    return "Đã bỏ qua câu hỏi."
 
-        def act(form: Any, by: str) -> str:
-            follow_ups.make_example(engine, qid, str(form.get("intent") or ""), list(intents), by)
-            return "Đã lưu làm ví dụ huấn luyện (xuất bằng lệnh bot kb examples cho lần huấn luyện sau)."
 
-        return await _act(request, act)
+async def answer(request: web.Request) -> web.Response:
+    return await _act(request, _answer)
 
-    async def dismiss(request: web.Request) -> web.Response:
-        qid = int(request.match_info["qid"])
 
-        def act(form: Any, by: str) -> str:
-            if form.get("confirm") != "1":
-                raise KnowledgeError("hãy đánh dấu ô xác nhận trước khi bỏ qua câu hỏi.")
-            follow_ups.dismiss(engine, qid, by)
-            return "Đã bỏ qua câu hỏi."
+async def link(request: web.Request) -> web.Response:
+    return await _act(request, _link)
 
-        return await _act(request, act)
 
+async def example(request: web.Request) -> web.Response:
+    intents = list(request.app[INTENTS])
+
+    def act(engine: Engine, qid: int, form: Any, by: str) -> str:
+        follow_ups.make_example(engine, qid, str(form.get("intent") or ""), intents, by)
+        return "Đã lưu làm ví dụ huấn luyện (xuất bằng lệnh bot kb examples cho lần huấn luyện sau)."
+
+    return await _act(request, act)
+
+
+async def dismiss(request: web.Request) -> web.Response:
+    return await _act(request, _dismiss)
+
+
+def register(app: web.Application, engine: Engine, intents: Tuple[str, ...]) -> None:
+    app[ENGINE], app[INTENTS] = engine, tuple(intents)
     app.add_routes([
         web.get("/admin/queue", show),
         web.post(r"/admin/queue/{qid:\d+}/answer", answer), web.post(r"/admin/queue/{qid:\d+}/link", link),
