@@ -329,11 +329,46 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     when it holds what was asked; otherwise what the plan does not say, and the nearest provisions."""
     if turn.intent == "choose_locality" and turn.slots.get("screener_step") == "locality":
         return screener(turn, search, today)
-    reply = Reply()
     reading = reading or read(turn, search)  # the caller may have read it already
+    asking = _asking(turn, search, reading)
+    if isinstance(asking, Reply):  # a place without a plan, or the locality still to ask or just noted
+        return asking
+    want = _wanted(turn, reading, asking)
+    found = _found(turn, search, reading, asking, want)
+    if not found.hits or found.national and not found.holding:
+        return _declined(asking, found)
+    return _presented(search, reading, asking, want, found, today)
+
+
+@dataclass
+class _Asking:
+    """The question to answer once the place and any earlier question it leans on are known."""
+
+    question: str
+    intent: Optional[str]
+    remembered: Optional[str]  # the earlier question a follow-up rewrote, kept for the next follow-up
+    choosing: bool  # the message chose a place for the question asked before
+    locality: str
+    locality_name: Optional[str]
+    slots: Dict[str, Any]  # the locality the reply remembers
+
+
+@dataclass
+class _Found:
+    """What the knowledge base holds for the question."""
+
+    hits: List[Hit]
+    other: bool  # the hits are from another plan than the resident's
+    holding: List[Hit]  # the hits that hold the element, group and place asked
+    national: bool  # a national rule outside the plans (pensions, contribution rates…)
+    asked_groups: List[str]
+
+
+def _asking(turn: Turn, search: ProvisionSearch, reading: Reading) -> Any:
+    """The question and its locality (an ``_Asking``), or the reply when there is none to answer yet."""
+    reply = Reply()
     question, intent = reading.question, turn.intent
-    named, mentioned, place, place_words, follow = (reading.named, reading.mentioned, reading.place,
-                                                    reading.place_words, reading.follow)
+    named, mentioned, place, follow = reading.named, reading.mentioned, reading.place, reading.follow
     if intent == "choose_locality" and (asks_own_question(search, question) or names_policy(search, question)):
         intent = None  # a question that also names the place: answer it
     choosing = intent == "choose_locality"
@@ -382,20 +417,27 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
         reply.say(T.ASK_LOCALITY, locality_buttons(search))
         reply.slots.update(last_question=question, last_intent=intent)
         return reply
-    reply.locality_key = locality
+    slots: Dict[str, Any] = {}
     if named:
-        reply.slots["locality"] = named
+        slots["locality"] = named
     elif locality_name and (mentioned or place is not None):
-        reply.slots["locality"] = locality_name
-    want = asked(question)
+        slots["locality"] = locality_name
+    return _Asking(question, intent, remembered, choosing, locality, locality_name, slots)
+
+
+def _wanted(turn: Turn, reading: Reading, asking: _Asking) -> Asked:
+    """What kind of answer the question asks for, a follow-up's element and year read in context."""
+    follow, choosing = reading.follow, asking.choosing
+    want = asked(asking.question)
     if (follow or choosing) and want.year and want.year not in normalize(turn.text):
         # The year came with the earlier question; asked again for another place or group, the
         # plan's own period answers.
         want = replace(want, year=None)
     if follow and want.element == "time" and want.unit is None:
         want = replace(want, unit="date")
-    if follow and not choosing and not place_words and not want.year and follow.question == follow.remembered \
-            and asked(reading.question).element is None and not _ASKS_TARGET.search(normalize(reading.question)):
+    if follow and not choosing and not reading.place_words and not want.year \
+            and follow.question == follow.remembered and asked(reading.question).element is None \
+            and not _ASKS_TARGET.search(normalize(reading.question)):
         # "thế hộ người có công?", "cấp 2 thì sao?": the element came with the earlier question; for the
         # new group or level the plan's provision on it answers, whatever it states (a new place or year
         # still asks for it: "Cần Thơ có vậy không?", "năm 2025 thì sao?").
@@ -403,51 +445,72 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     elif follow and want.element == "figure" and want.year and asked(reading.question).element is None:
         # "tới 2020 thì sao" after a percentage: the plan's figure for that year, in whatever unit it is set.
         want = replace(want, unit=None)
+    return want
+
+
+def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Asking, want: Asked) -> _Found:
+    """The provisions for the question in its locality, ranked, and those that hold what was asked."""
+    question, intent, locality = asking.question, asking.intent, asking.locality
     asked_groups = [k for k in search.analyze(question).groups]
     groups = turn.entity_values("group") + ([turn.slots["group"]] if turn.slots.get("group") else [])
     kinds = ("agency",) if want.element == "agency" else ()
     hits, other = best_hits(search, question, intent, locality, groups + asked_groups, kinds=kinds)
-    previous = search.index().by_id.get(turn.slots.get("last_answer") or "") if follow else None
-    if previous is not None and place_words and previous.locality != locality and (not hits or other):
+    previous = search.index().by_id.get(turn.slots.get("last_answer") or "") if reading.follow else None
+    if previous is not None and reading.place_words and previous.locality != locality and (not hits or other):
         # "Càng Long có chỉ tiêu kiểu vậy không?": the new place's provision most like the last answer.
         like, elsewhere = best_hits(search, previous.text, intent, locality, groups + asked_groups, kinds=kinds)
         if like and not elsewhere:
             hits, other = like, False
     if previous is not None and want.element == "agency" and previous.locality == locality:
         hits, other = _agencies_for(search, previous, hits), False
-    other_name = _locality_names(search).get(locality, locality_name) if other else None
-    reply.slots.update(last_question=remembered or question, last_intent=intent)
     holding = [h for h in hits if holds(h, want, asked_groups, search.index().aliases)] if not other else []
-    national = national_rule(question)
-    if not hits or national and not holding:
-        reply.answered = False
-        reply.slots["last_results"] = []
-        if national:
-            reply.outcome = "outside_plans"
-            reply.say(T.OUTSIDE_PLANS, {**T.TOPIC_BUTTONS, T.BUTTON_HUMAN: "/ask_human"})
-        else:
-            reply.outcome = "not_found"
-            reply.say(T.NOT_FOUND, {**T.TOPIC_BUTTONS, T.BUTTON_HUMAN: "/ask_human"})
-        return reply
+    return _Found(hits, other, holding, bool(national_rule(question)), asked_groups)
+
+
+def _declined(asking: _Asking, found: _Found) -> Reply:
+    """Nothing to present: a national rule outside the plans, or no provision on the question."""
+    reply = Reply(answered=False, locality_key=asking.locality)
+    reply.slots.update(asking.slots)
+    reply.slots.update(last_question=asking.remembered or asking.question, last_intent=asking.intent,
+                       last_results=[])
+    if found.national:
+        reply.outcome = "outside_plans"
+        reply.say(T.OUTSIDE_PLANS, {**T.TOPIC_BUTTONS, T.BUTTON_HUMAN: "/ask_human"})
+    else:
+        reply.outcome = "not_found"
+        reply.say(T.NOT_FOUND, {**T.TOPIC_BUTTONS, T.BUTTON_HUMAN: "/ask_human"})
+    return reply
+
+
+def _presented(search: ProvisionSearch, reading: Reading, asking: _Asking, want: Asked, found: _Found,
+               today: Optional[dt.date]) -> Reply:
+    """The answer when a close match holds what was asked; else the plan does not say it, and the nearest
+    provision, labelled as related."""
+    reply = Reply(locality_key=asking.locality)
+    reply.slots.update(asking.slots)
+    reply.slots.update(last_question=asking.remembered or asking.question, last_intent=asking.intent)
+    question, hits, place = asking.question, found.hits, reading.place
     # The answer holds what was asked and is about the question: close to the best match (a figure
     # or a year alone does not make a weaker match the answer).
-    fitting = [h for h in holding if h.score >= ANSWER_SCORE_SHARE * hits[0].score
+    fitting = [h for h in found.holding if h.score >= ANSWER_SCORE_SHARE * hits[0].score
                and not _only_echoes(h, want, question)]
-    note = T.MERGED_NOTE.format(place=place.name, province=place.new_province, plan=_locality_names(search)
-                                .get(locality, locality)) if place is not None and place.status == "merged" else None
+    names = _locality_names(search)
+    note = T.MERGED_NOTE.format(place=place.name, province=place.new_province,
+                                plan=names.get(asking.locality, asking.locality)) \
+        if place is not None and place.status == "merged" else None
     if fitting:
         best = fitting[0]
         rest = [h for h in hits if h.id != best.id]
         text = answer_text(best, today=today, focus=question)
-        if intent == "ask_agency" and best.kind != "agency" and not best.agencies:
+        if asking.intent == "ask_agency" and best.kind != "agency" and not best.agencies:
             text += "\n" + T.AGENCY_FALLBACK.format(contact=best.contact)
     else:
         best, rest = hits[0], hits[1:]
         reply.outcome = "related"
         reply.answered = False
-        plan = other_name or _locality_names(search).get(locality, locality_name)
-        header = T.NOT_STATED.format(plan=plan, missing=missing_phrase(want, _group_names(search, asked_groups))
-                                     if not other else "nội dung này")
+        plan = names.get(asking.locality, asking.locality_name)
+        header = T.NOT_STATED.format(plan=plan, missing=missing_phrase(want, _group_names(search, found.asked_groups))
+                                     if not found.other else "nội dung này")
         text = header + "\n" + answer_text(best, other_locality=None, today=today, focus=question, related=True) \
             + "\n" + T.ASK_STAFF.format(contact=best.contact)
     if note:

@@ -78,8 +78,9 @@ async def show(request: web.Request) -> web.Response:
                            topic=topics.get(r["topic"], r["topic"]) if r["topic"] else "Mọi chủ đề",
                            place=places.get(r["locality"], r["locality"]) if r["locality"] else "Mọi địa phương",
                            n=r["subscribers"]) for r in data["subscriptions"])
-    sent = join(render("""<tr><td>{at}</td><td>{summary}</td><td class="num">{queued}</td><td class="num">{sent}</td>
-<td class="num">{failed}</td><td class="num">{held}</td><td class="num">{skipped}</td><td class="num">{cancelled}</td></tr>""",
+    sent = join(render("""<tr><td>{at}</td><td>{summary}</td><td class="num">{queued}</td>
+<td class="num">{sent}</td><td class="num">{failed}</td><td class="num">{held}</td><td class="num">{skipped}</td>
+<td class="num">{cancelled}</td></tr>""",
                        at=local_time(b["created_at"]), summary=b["summary"], queued=b["queued"], sent=b["sent"],
                        failed=b["failed"], held=b["held"], skipped=b["skipped_quota"], cancelled=b["cancelled"])
                 for b in data["broadcasts"])

@@ -2,6 +2,8 @@
 each broadcast's progress, and the notice previewed before an edit is saved or a plan is published."""
 from __future__ import annotations
 
+import re
+
 from knowledge import admin as kb_admin
 from knowledge import drafts, notices
 from knowledge import subscriptions as subs
@@ -24,7 +26,7 @@ async def test_the_notices_page_counts_followers_and_broadcasts_and_shows_no_add
     assert "<td>Bảo hiểm y tế</td><td>Thành phố Cần Thơ</td><td class=\"num\">2</td>" in page
     assert "<td>Mọi chủ đề</td><td>Thành phố Đà Nẵng</td><td class=\"num\">1</td>" in page
     assert "Sửa đổi 527/QĐ-UBND mục III.5" in page
-    assert '<td class="num">2</td><td class="num">0</td>' in page  # queued 2, none sent yet
+    assert re.search(r'<td class="num">2</td>\s*<td class="num">0</td>', page)  # queued 2, none sent yet
     for address in ("987654321", "5550001112223", "s-secret-session"):
         assert address not in page
 
