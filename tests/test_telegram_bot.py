@@ -18,11 +18,11 @@ from bot.servers import free_port
 from connectors import channel_texts as texts
 from connectors import inbox
 from connectors.platform_constants import TELEGRAM_CALLBACK_DATA_LIMIT, TELEGRAM_SECRET_HEADER, TELEGRAM_TEXT_LIMIT
-from connectors.telegram_bot import (TelegramSettings, Turn, build_application, connector_of, start_connector,
-                                     stop_connector)
+from connectors.telegram_bot import TelegramSettings, build_application, connector_of, start_connector, stop_connector
 from connectors.telegram_delivery import DeliveryPolicy
 from connectors.telegram_format import locality_payload
 from connectors.telegram_main import settings_from_env, webhook_options
+from connectors.telegram_relay import Turn
 from knowledge.accounts import add_account
 from knowledge.models import InboundMessage
 from fake_telegram import TOKEN, FakeTelegram
@@ -244,15 +244,15 @@ async def test_unknown_commands_and_photos_get_a_hint_without_bothering_rasa(cha
 # --- questions, buttons, typing ----------------------------------------------------------------
 
 async def test_a_sweep_while_a_message_is_being_stored_leaves_it_to_its_handler(chat, telegram, rasa):
-    connector = connector_of(chat.app)
-    store = connector._store
+    relay = connector_of(chat.app).relay
+    store = relay._store
 
     async def store_then_sweep(turn):  # the background sweep reads the inbox just as the message lands
         inbox_id = await store(turn)
-        await connector.retry_pending()
+        await relay.retry_pending()
         return inbox_id
 
-    connector._store = store_then_sweep
+    relay._store = store_then_sweep
     await chat.say("hộ cận nghèo có được hỗ trợ BHYT không?")
     (answer,) = telegram.called("sendMessage")  # answered once, by its handler: not as a late answer
     assert answer["text"] == ANSWER and "reply_parameters" not in answer
@@ -525,7 +525,7 @@ async def test_an_internal_failure_is_logged_and_the_user_told(chat, telegram, m
     def broken(*_args: Any) -> None:
         raise RuntimeError("a bug while formatting")
 
-    monkeypatch.setattr("connectors.telegram_bot.reply_messages", broken)
+    monkeypatch.setattr("connectors.telegram_relay.reply_messages", broken)
     await chat.say("học phí")
     assert telegram.texts() == [texts.TELEGRAM_NO_ANSWER]
     assert "a bug while formatting" in caplog.text
