@@ -5,14 +5,14 @@ import abc
 from typing import Any, Callable, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import answering, runtime, subscribing
+from actions import answering, runtime, screener, subscribing
 from knowledge.question_log import QuestionRecord, record_feedback, record_question
 
-SLOTS = ("locality", "group", "last_question", "last_intent", "last_results", "screener_step", "screener_answers",
-         "handoff_pending", "handoff_for", "last_answer")
+SLOTS = ("locality", "group", "last_question", "last_intent", "last_results", "handoff_pending", "handoff_for",
+         "last_answer", *answering.SCREENER_STEPS)
 
 
 def _turn(tracker: Tracker) -> answering.Turn:
@@ -60,7 +60,11 @@ def _deliver(dispatcher: CollectingDispatcher, reply: answering.Reply,
         dispatcher.utter_message(text=message["text"], buttons=message["buttons"] or None,
                                  json_message=custom)
     # Only the slots that change: every event costs Rasa a tracker update.
-    return [SlotSet(name, value) for name, value in reply.slots.items() if current.get(name) != value]
+    events: List[Dict[Text, Any]] = [SlotSet(name, value) for name, value in reply.slots.items()
+                                     if current.get(name) != value]
+    if reply.form:  # the screener: Rasa's form asks its questions from here on
+        events.append(FollowupAction(reply.form))
+    return events
 
 
 class _AnsweringAction(Action, abc.ABC):
@@ -123,9 +127,9 @@ class ActionCompareLocalities(_AnsweringAction):
 
 
 class ActionEligibility(_AnsweringAction):
-    """Run the eligibility screener, one question at a time."""
+    """The screener's result once its form has every answer: the provisions that may apply, cited."""
 
-    handler = staticmethod(answering.screener)
+    handler = staticmethod(screener.finish)
 
     def name(self) -> Text:
         return "action_eligibility"

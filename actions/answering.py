@@ -7,7 +7,6 @@ and the slots to remember.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -17,7 +16,7 @@ import re
 from actions import templates as T
 from actions.answerability import Asked, asked, holds, missing_phrase, national_rule
 from actions.follow_up import Rewritten, rewrite
-from actions.reply_format import (WHOLE, answer_text, buttons, citation, currency_line, currency_note, numbers_in,
+from actions.reply_format import (WHOLE, answer_text, buttons, currency_line, currency_note, numbers_in,
                                   shorten, whole_text)
 from knowledge.errors import NotFound
 from knowledge.follow_ups import REQUEST_ONLY
@@ -38,6 +37,8 @@ ANSWER_SCORE_SHARE = 0.6
 # "đổi địa phương khác", "còn ở Đà Nẵng thì chính sách đó ra sao" choose a place; a message
 # with this many content words besides the place asks something itself.
 MIN_OWN_QUESTION_WORDS = 5
+# The eligibility screener: a Rasa form asking these slots in turn (actions/screener_form.py).
+SCREENER_FORM = "eligibility_form"
 SCREENER_STEPS = ("household", "age", "meritorious", "disability")
 
 
@@ -70,6 +71,7 @@ class Reply:
     # | places | ask_locality | handoff | help | out_of_scope | screener
     outcome: str = "answer"
     handoff_question: Optional[str] = None  # set when the reply records a request for a person
+    form: Optional[str] = None  # a Rasa form the reply starts (the screener)
 
     def say(self, text: str, button_map: Optional[Dict[str, str]] = None) -> None:
         self.messages.append({"text": text, "buttons": buttons(button_map or {})})
@@ -90,11 +92,11 @@ def catalogue_key(search: ProvisionSearch, kind: str, name: Optional[str]) -> Op
 
 
 def locality_buttons(search: ProvisionSearch) -> Dict[str, str]:
-    names = _locality_names(search)
+    names = locality_names(search)
     return {name: f'/choose_locality{{"locality": "{name}"}}' for name in names.values()}
 
 
-def _locality_names(search: ProvisionSearch) -> Dict[str, str]:
+def locality_names(search: ProvisionSearch) -> Dict[str, str]:
     """Locality key -> display name, for localities that have provisions."""
     index = search.index()
     names: Dict[str, str] = {}
@@ -224,6 +226,8 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
         if reading.follow is not None:
             # "còn 2020?", "tới 2020 thì sao": a short follow-up the classifier took for something else.
             return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today, reading)
+    if intent == "screener_answer":  # a screener button pressed after the screener ended: start again
+        return start_screener(turn)
     if intent == "feedback":
         reply = Reply(answered=False, is_question=False, outcome="feedback")
         reply.say(T.FEEDBACK)
@@ -236,7 +240,7 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
         if intent == "ask_human":
             return handoff(turn, search)
         if intent == "ask_eligibility":
-            return screener(turn, search, today)
+            return start_screener(turn)
         reply = Reply(is_question=False, outcome=intent)
         reply.utter(f"utter_{intent}")
         return reply
@@ -245,6 +249,18 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
     if turn.slots.get("handoff_pending") and (intent == "choose_locality" or turn.entity("locality")):
         return handoff(turn, search)
     return answer_question(turn, search, today)
+
+
+def start_screener(turn: Turn) -> Reply:
+    """"Tôi được hưởng những gì?": the screener's form starts afresh (its earlier answers cleared); a place
+    the message names is its locality."""
+    reply = Reply(is_question=False, outcome="screener", form=SCREENER_FORM)
+    reply.say(T.SCREENER_INTRO)
+    reply.slots.update({step: None for step in SCREENER_STEPS})
+    named = turn.entity("locality")
+    if named:
+        reply.slots["locality"] = named
+    return reply
 
 
 # Intents whose own behaviour yields to a short follow-up of the last answer.
@@ -327,8 +343,6 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
                     reading: Optional[Reading] = None) -> Reply:
     """A policy question (or an unsure parse): the best provision, cited, for the user's locality,
     when it holds what was asked; otherwise what the plan does not say, and the nearest provisions."""
-    if turn.intent == "choose_locality" and turn.slots.get("screener_step") == "locality":
-        return screener(turn, search, today)
     reading = reading or read(turn, search)  # the caller may have read it already
     asking = _asking(turn, search, reading)
     if isinstance(asking, Reply):  # a place without a plan, or the locality still to ask or just noted
@@ -389,27 +403,27 @@ def _asking(turn: Turn, search: ProvisionSearch, reading: Reading) -> Any:
         intent = turn.slots.get("last_intent") if keep_intent else intent
     if place is not None and place.status == "none":
         reply.is_question, reply.answered, reply.outcome = True, False, "places"
-        known = ", ".join(_locality_names(search).values())
+        known = ", ".join(locality_names(search).values())
         reply.say(T.NO_PLAN_PLACE.format(place=place.name, known=known), locality_buttons(search))
         reply.slots.update(last_question=question, last_intent=intent)
         return reply
     locality_name = named or turn.slots.get("locality")
     locality = catalogue_key(search, "locality", named) if named else None
     if locality is None and mentioned:
-        locality, locality_name = mentioned[0], _locality_names(search).get(mentioned[0], mentioned[0])
+        locality, locality_name = mentioned[0], locality_names(search).get(mentioned[0], mentioned[0])
     if locality is None and place is not None:
-        locality, locality_name = place.locality, _locality_names(search).get(place.locality)
+        locality, locality_name = place.locality, locality_names(search).get(place.locality)
     if locality is None:
         locality = catalogue_key(search, "locality", locality_name)
     if named and locality is None:
         reply.is_question, reply.outcome = False, "ask_locality"
-        known = ", ".join(_locality_names(search).values())
+        known = ", ".join(locality_names(search).values())
         reply.say(T.UNKNOWN_LOCALITY.format(name=named, known=known), locality_buttons(search))
         reply.slots.update(last_question=question, last_intent=intent)
         return reply
     if choosing and not turn.slots.get("last_question"):
         reply.is_question, reply.outcome = False, "ask_locality"
-        reply.say(T.LOCALITY_NOTED.format(name=_locality_names(search).get(locality, named)))
+        reply.say(T.LOCALITY_NOTED.format(name=locality_names(search).get(locality, named)))
         reply.slots["locality"] = named
         return reply
     if locality is None:
@@ -494,7 +508,7 @@ def _presented(search: ProvisionSearch, reading: Reading, asking: _Asking, want:
     # or a year alone does not make a weaker match the answer).
     fitting = [h for h in found.holding if h.score >= ANSWER_SCORE_SHARE * hits[0].score
                and not _only_echoes(h, want, question)]
-    names = _locality_names(search)
+    names = locality_names(search)
     note = T.MERGED_NOTE.format(place=place.name, province=place.new_province,
                                 plan=names.get(asking.locality, asking.locality)) \
         if place is not None and place.status == "merged" else None
@@ -600,7 +614,7 @@ def more(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -
 def compare(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -> Reply:
     """The best provision of each named locality on the question's topic, side by side."""
     reply = Reply()
-    names = _locality_names(search)
+    names = locality_names(search)
     analysis = search.analyze(turn.text)
     keys: List[str] = []
     for value in turn.entity_values("locality") + analysis.localities:
@@ -644,65 +658,3 @@ def _topic_label(topic: Optional[str]) -> str:
               "giam-ngheo": "giảm nghèo", "tro-giup-xa-hoi": "trợ giúp xã hội", "bhxh-bhtn": "bảo hiểm xã hội",
               "viec-lam": "việc làm", "nuoc-sach": "nước sạch"}
     return labels.get(topic or "", "chính sách")
-
-
-def screener(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -> Reply:
-    """The eligibility screener: one question at a time with buttons, then the provisions that may apply."""
-    reply = Reply(is_question=False, outcome="screener")
-    answers: Dict[str, str] = json.loads(turn.slots.get("screener_answers") or "{}")
-    step = turn.slots.get("screener_step")
-    if turn.intent == "ask_eligibility" or not step:
-        answers, step = {}, None
-        reply.say(T.SCREENER_INTRO)
-        named = turn.entity("locality")
-        if named:
-            reply.slots["locality"] = named
-    elif turn.intent == "screener_answer" and step in SCREENER_STEPS:
-        answers[step] = turn.entity("answer") or "khong"
-    elif turn.intent == "choose_locality" and turn.entity("locality"):
-        reply.slots["locality"] = turn.entity("locality")
-    locality_name = reply.slots.get("locality") or turn.entity("locality") or turn.slots.get("locality")
-    locality = catalogue_key(search, "locality", locality_name)
-    if locality is None:
-        reply.slots.update(screener_step="locality", screener_answers=json.dumps(answers))
-        reply.say(T.ASK_LOCALITY, locality_buttons(search))
-        return reply
-    for name in SCREENER_STEPS:
-        if name not in answers:
-            question, options = T.SCREENER_QUESTIONS[name]
-            reply.say(question, {title: f'/screener_answer{{"answer": "{value}"}}' for title, value in options.items()})
-            reply.slots.update(screener_step=name, screener_answers=json.dumps(answers))
-            return reply
-    reply.is_question = True
-    reply.locality_key = locality
-    groups = [answers["household"], answers["age"]]
-    if answers["meritorious"] == "co":
-        groups.append("nguoi-co-cong")
-    if answers["disability"] == "co":
-        groups.append("nguoi-khuyet-tat")
-    groups = [g for g in groups if g not in ("khong", None)]
-    index = search.index()
-    picked: List[Hit] = []
-    for group in groups:
-        hits, _ = index.search("", [locality], None, [group], 50, ("benefit",))
-        hits = hits or index.search("", [locality], None, [group], 50, ("measure",))[0]
-        for hit in hits[:2]:
-            if hit.id not in {h.id for h in picked}:
-                picked.append(hit)
-    name = _locality_names(search).get(locality, locality_name)
-    reply.slots.update(screener_step=None, screener_answers=None)
-    if not picked:
-        reply.answered = False
-        reply.say(T.SCREENER_NONE.format(locality=name) + "\n" + T.SCREENER_DISCLAIMER, {T.BUTTON_HUMAN: "/ask_human"})
-        return reply
-    picked = picked[:6]
-    lines = [T.SCREENER_RESULT.format(locality=name)]
-    lines += [f"- {shorten(h.text, 200)} (mục {h.section})" for h in picked]
-    lines.append(citation(picked[0]).replace(f", mục {picked[0].section}", ""))
-    note = currency_note(picked[0], today)
-    if note:
-        lines.append(note)
-    lines.append(T.SCREENER_DISCLAIMER)
-    reply.say("\n".join(lines), {T.BUTTON_HUMAN: "/ask_human"})
-    reply.provisions = [h.id for h in picked]
-    return reply

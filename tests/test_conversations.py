@@ -330,3 +330,34 @@ def test_a_resident_follows_lists_and_stops_on_each_channel(talk, kb, channel, a
 def test_following_where_no_notice_can_be_delivered_is_explained(talk, kb):
     talk("Hộ cận nghèo ở Cần Thơ được hỗ trợ mua bảo hiểm y tế bao nhiêu?")
     assert "Kênh này chưa gửi được thông báo" in _text(talk("/subscribe"))
+
+
+def test_the_screener_asks_the_locality_first_when_it_is_not_known_and_takes_typed_answers(talk):
+    turn = talk("tôi được hưởng những gì?")
+    assert turn["intent"] == "ask_eligibility"
+    assert "Thành phố Đà Nẵng" in {b["title"] for b in _buttons(turn)}  # the locality comes first
+    turn = talk({b["title"]: b["payload"] for b in _buttons(turn)}["Thành phố Đà Nẵng"])
+    assert "Hộ gia đình bạn thuộc diện nào?" in _text(turn)
+    for typed in ("ho ngheo", "Người cao tuổi", "khong", "có"):  # typed, not pressed
+        turn = talk(typed)
+    assert "quyết định cuối cùng thuộc về cơ quan có thẩm quyền" in _text(turn)
+    assert turn["provisions"] and all(p.startswith("dn-") for p in turn["provisions"])
+
+
+def test_a_question_during_the_screener_is_answered_and_the_screener_asks_again(talk):
+    turn = talk("tôi ở Cần Thơ, tôi được hưởng những chính sách gì?")
+    assert "Hộ gia đình bạn thuộc diện nào?" in _text(turn)
+    turn = talk("Hộ cận nghèo ở Cần Thơ được hỗ trợ mua bảo hiểm y tế bao nhiêu?")
+    assert turn["provisions"] and "527/QĐ-UBND" in _text(turn)  # answered, cited
+    assert "Hộ gia đình bạn thuộc diện nào?" in _text(turn)  # and the screener's question again
+    for choice in ("Hộ nghèo", "Đang đi học", "Không", "Không"):
+        turn = talk({b["title"]: b["payload"] for b in _buttons(turn)}[choice])
+    assert "quyết định cuối cùng thuộc về cơ quan có thẩm quyền" in _text(turn)
+
+
+def test_a_goodbye_ends_the_screener(talk):
+    talk("tôi ở Cần Thơ, tôi được hưởng những chính sách gì?")
+    bye = talk("tạm biệt")
+    assert bye["intent"] == "goodbye" and "Hộ gia đình" not in _text(bye)
+    after = talk("Hộ cận nghèo ở Cần Thơ được hỗ trợ mua bảo hiểm y tế bao nhiêu?")
+    assert after["provisions"] and "Hộ gia đình bạn thuộc diện nào?" not in _text(after)
