@@ -1,0 +1,276 @@
+"""Dialogue behaviour in process: whole conversations through the answering functions, without Rasa.
+
+Each turn gives the intent and entities the trained model gives for its text (read off the running
+assistant's tracker), fills the ``locality`` and ``group`` slots from them as the domain's slot mappings
+do, and goes where the rules send it: a subscription command first (as every answering action does),
+``/more`` to ``answering.more``, a comparison to ``answering.compare``, anything else to
+``answering.respond``. The slots each reply sets are carried to the next turn, as Rasa's tracker does.
+What needs Rasa itself (the classifier, the screener form, the REST channel, the question log) stays in
+tests/test_conversations.py and tests/test_conversations_answering.py."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+from actions import answering, subscribing
+from actions.reply_format import numbers_in, unsourced_numbers
+from knowledge import subscriptions
+from knowledge.provision_search import ProvisionSearch
+
+
+def loc(value: str) -> Dict[str, str]:
+    """A locality entity, as the NLU extracts it."""
+    return {"entity": "locality", "value": value}
+
+
+def grp(value: str) -> Dict[str, str]:
+    """A group entity, as the NLU extracts it."""
+    return {"entity": "group", "value": value}
+
+
+class Chat:
+    """One conversation on one channel (``where``: the delivery address the connector's metadata gives;
+    None for bare REST calls)."""
+
+    def __init__(self, engine, where: Optional[subscribing.Address] = None):
+        self.engine, self.where = engine, where
+        self.search = ProvisionSearch(engine)
+        self.slots: Dict[str, Any] = {}
+
+    def say(self, text: str, intent: Optional[str], *entities: Dict[str, str]) -> answering.Reply:
+        for name in ("locality", "group"):  # the domain's from_entity mappings: the last value counts
+            values = [e["value"] for e in entities if e["entity"] == name]
+            if values:
+                self.slots[name] = values[-1]
+        turn = answering.Turn(text, intent, list(entities), dict(self.slots))
+        command = subscribing.command(turn)
+        if command is not None:
+            reply = subscribing.handle(command, turn, self.search, self.engine, self.where)
+        elif intent == "more":
+            reply = answering.more(turn, self.search)
+        elif intent == "compare_localities":
+            reply = answering.compare(turn, self.search)
+        else:
+            reply = answering.respond(turn, self.search)
+        self.slots.update(reply.slots)
+        return reply
+
+
+def text_of(reply: answering.Reply) -> str:
+    return "\n".join(m.get("text") or "" for m in reply.messages)
+
+
+def buttons_of(reply: answering.Reply) -> List[Dict[str, str]]:
+    return [b for m in reply.messages for b in m.get("buttons") or []]
+
+
+@pytest.fixture
+def chat(kb_engine) -> Chat:
+    return Chat(kb_engine)
+
+
+# Places and how the locality is kept
+
+def test_naming_another_place_answers_the_last_question_for_that_place(chat):
+    first = chat.say("tỷ lệ bao phủ bảo hiểm y tế ở Đà Nẵng đến năm 2025", "ask_target", loc("Đà Nẵng"))
+    assert first.provisions == ["dn-013"]
+    second = chat.say("còn ở Quảng Ngãi thì sao?", "choose_locality", loc("Quảng Ngãi"))
+    assert second.outcome == "answer" and second.provisions and second.provisions[0].startswith("dp-")
+    assert "dự thảo" in text_of(second)
+
+
+def test_another_place_typed_without_diacritics_answers_the_last_question_there(chat):
+    first = chat.say("chi tieu bao phu bhyt o da nang den nam 2025", "ask_target", loc("da nang"))
+    assert first.provisions and first.provisions[0].startswith("dn-")
+    second = chat.say("con o can tho thi sao", "choose_locality", loc("can tho"))
+    assert second.provisions and second.provisions[0].startswith("ct-")
+
+
+def test_a_locality_without_a_matching_provision_is_offered_another_plan_labelled(chat):
+    turn = chat.say("Càng Long có miễn giảm học phí cho học sinh hộ nghèo không", "ask_tuition",
+                    loc("Càng Long"), grp("học sinh"), grp("hộ nghèo"))
+    assert "Kế hoạch của Huyện Càng Long không nêu nội dung này" in text_of(turn)
+    assert turn.provisions and not turn.provisions[0].startswith("cl-")
+    assert turn.outcome == "related" and not turn.answered
+
+
+def test_a_locality_button_pressed_after_a_question_without_one_answers_that_question(chat):
+    first = chat.say("chính sách nhà ở xã hội cho công nhân", "ask_social_housing", grp("công nhân"))
+    assert first.outcome == "ask_locality" and not first.provisions
+    payload = {b["title"]: b["payload"] for b in buttons_of(first)}["Thị xã Đức Phổ"]
+    second = chat.say(payload, "choose_locality", loc("Thị xã Đức Phổ"))
+    assert second.provisions and second.provisions[0].startswith("dp-")
+
+
+def test_a_locality_given_first_is_kept_for_later_questions_on_other_topics(chat):
+    noted = chat.say("tôi ở Đà Nẵng", "choose_locality", loc("Đà Nẵng"))
+    assert not noted.provisions
+    for question, intent, group in (("nhà ở xã hội cho công nhân", "ask_social_housing", "công nhân"),
+                                    ("miễn giảm học phí cho học sinh", "ask_tuition", "học sinh")):
+        turn = chat.say(question, intent, grp(group))
+        assert "địa phương nào" not in text_of(turn)
+        assert turn.provisions and turn.provisions[0].startswith("dn-"), question
+
+
+def test_a_place_without_a_plan_is_told_the_places_covered(chat):
+    turn = chat.say("Tôi ở Bắc Ninh, hộ nghèo được hỗ trợ gì?", "ask_eligibility", grp("hộ nghèo"))
+    assert turn.outcome == "places" and not turn.provisions and "Đức Phổ" in text_of(turn)
+
+
+def test_a_former_district_reaches_its_plan(chat):
+    turn = chat.say("o quan go vap ho can ngheo co duoc ho tro the bhyt khong", "ask_health_insurance",
+                    grp("ho can ngheo"))
+    assert turn.provisions == ["hcm-045"] and turn.outcome == "answer"
+
+
+# What the answer cites
+
+def test_a_group_narrows_the_answer(chat):
+    # The classifier takes the first for a comparison; with one place named, it is answered for that place.
+    poor = chat.say("đồng chi trả chi phí khám chữa bệnh cho bệnh nhân nghèo ở tphcm", "compare_localities",
+                    loc("tphcm"))
+    assistance = chat.say("đồng chi trả khám chữa bệnh cho đối tượng bảo trợ xã hội ở tphcm", "ask_social_insurance",
+                          grp("đối tượng bảo trợ xã hội"), loc("tphcm"))
+    assert poor.provisions == ["hcm-040"] and "15%" in text_of(poor)
+    assert assistance.provisions == ["hcm-060"] and "5%" in text_of(assistance)
+
+
+def test_a_target_question_cites_a_target(chat):
+    turn = chat.say("chỉ tiêu bao phủ BHYT của Đà Nẵng là bao nhiêu", "ask_target", loc("Đà Nẵng"))
+    assert turn.provisions == ["dn-013"] and "99%" in text_of(turn)
+
+
+def test_an_agency_question_names_who_is_responsible(chat):
+    turn = chat.say("cơ quan nào chịu trách nhiệm về nhà ở xã hội ở Đà Nẵng", "ask_agency", loc("Đà Nẵng"))
+    assert turn.provisions and "Sở Xây dựng" in text_of(turn)
+
+
+def test_a_comparison_cites_each_locality(chat):
+    turn = chat.say("so sánh chính sách bảo hiểm y tế của Đà Nẵng và Cần Thơ", "compare_localities",
+                    loc("Đà Nẵng"), loc("Cần Thơ"))
+    text = text_of(turn)
+    assert "Thành phố Đà Nẵng:" in text and "Thành phố Cần Thơ:" in text
+    assert {p[:3] for p in turn.provisions} == {"dn-", "ct-"}
+
+
+def test_a_draft_plan_answer_warns_and_names_whom_to_ask_behind_xem_them(chat):
+    turn = chat.say("Đức Phổ xây bao nhiêu căn hộ nhà ở xã hội", "ask_social_housing", loc("Đức Phổ"))
+    text = text_of(turn)
+    assert turn.provisions == ["dp-031"] and "300" in text
+    assert text.splitlines()[-1] == "Lưu ý: đây là dự thảo, có thể đã thay đổi khi ban hành."
+    details = text_of(chat.say("/more", "more"))  # whom to ask: behind "Xem thêm", with the provision whole
+    assert "dự thảo" in details and "Ủy ban nhân dân thị xã Đức Phổ" in details
+
+
+def test_a_summary_answer_says_it_is_a_summary(chat):
+    turn = chat.say("tỷ lệ tham gia bảo hiểm y tế ở Trà Vinh phấn đấu bao nhiêu", "ask_target", loc("Trà Vinh"))
+    assert turn.provisions and turn.provisions[0].startswith("cl-") and "tóm tắt" in text_of(turn)
+
+
+@pytest.mark.parametrize("question, intent, entities", [
+    ("hộ cận nghèo ở Sài Gòn được hỗ trợ thẻ BHYT bao nhiêu", "ask_health_insurance",
+     [grp("hộ cận nghèo"), loc("Sài Gòn")]),
+    ("ty le ho ngheo o da nang", "ask_target", [grp("ho ngheo"), loc("da nang")]),
+    ("HOC SINH NGHEO O CAN THO CO DUOC MIEN HOC PHI KO", "ask_tuition", [grp("HOC SINH"), loc("CAN THO")]),
+    ("nha tinh nghia cho gia dinh chinh sach o can tho", "ask_social_housing",
+     [grp("gia dinh chinh sach"), loc("can tho")]),
+    ("Chị Lan ở ấp 3 hỏi là: thương binh ở Đà Nẵng được hỗ trợ nhà ở không?", "ask_social_housing",
+     [grp("thương binh"), loc("Đà Nẵng")]),
+])
+def test_every_number_in_an_answer_is_in_its_cited_provision(chat, question, intent, entities):
+    turn = chat.say(question, intent, *entities)
+    assert turn.provisions, text_of(turn)
+    by_id = {h.id: h for h in chat.search.index().hits_base}
+    assert numbers_in(text_of(turn)) and not unsourced_numbers(text_of(turn), [by_id[p] for p in turn.provisions])
+
+
+def test_the_first_answer_is_short(chat):
+    turn = chat.say("chính sách giảm nghèo ở Đà Nẵng", "ask_poverty", loc("Đà Nẵng"))
+    assert turn.provisions and len(turn.messages[0]["text"]) <= 650
+
+
+def test_several_sentences_with_teencode_are_understood(chat):
+    turn = chat.say("Chào bot. Nhà e ở tphcm, thuộc hộ cận nghèo. Mua thẻ bhyt có dc hỗ trợ ko ạ?",
+                    "ask_health_insurance", loc("tphcm"), grp("hộ cận nghèo"))
+    assert turn.provisions == ["hcm-045"]
+
+
+def test_a_legal_aid_question_is_answered_not_handed_off(chat):
+    # The classifier takes it for a request for a person ("gap"): the policy question wins.
+    turn = chat.say("Nguoi ngheo o Can Tho gap chuyen kien tung, co duoc tro giup phap ly khong?", "ask_human",
+                    grp("Nguoi ngheo"), loc("Can Tho"))
+    assert turn.outcome == "answer" and turn.provisions == ["ct-027"]
+    assert turn.handoff_question is None
+
+
+# Follow-ups
+
+DUC_PHO_SCHOOL = ("ty le di hoc dung tuoi cap 1 o duc pho la bao nhieu", "ask_target", [loc("duc pho")])
+HCM_CARDS = ("ho can ngheo o sai gon duoc ho tro the bhyt the nao", "ask_health_insurance",
+             [grp("ho can ngheo"), loc("sai gon")])
+DN_JOBLESS = ("Đà Nẵng đặt mục tiêu tỷ lệ thất nghiệp bao nhiêu?", "ask_target", [loc("Đà Nẵng"), grp("thất nghiệp")])
+CL_CARDS = ("Càng Long đặt chỉ tiêu bao nhiêu phần trăm dân số tham gia bảo hiểm y tế?", "ask_target",
+            [loc("Càng Long")])
+CT_POWER = ("hộ nghèo ở Cần Thơ có được hỗ trợ tiền điện không", "ask_poverty", [grp("hộ nghèo"), loc("Cần Thơ")])
+DN_FEES = ("Đà Nẵng có miễn học phí cho học sinh không", "ask_tuition", [loc("Đà Nẵng"), grp("học sinh")])
+HCM_GROWTH = ("Tỷ lệ suy dinh dưỡng trẻ em dưới 5 tuổi ở TP HCM mục tiêu là bao nhiêu", "ask_target",
+              [grp("trẻ em"), loc("TP HCM")])
+CL_WATER = ("Càng Long đặt mục tiêu bao nhiêu phần trăm hộ dùng nước sạch", "ask_target", [loc("Càng Long")])
+CT_STUDENT_LOANS = ("sinh vien o can tho co duoc vay von hoc tap khong", "ask_tuition",
+                    [grp("sinh vien"), loc("can tho")])
+DP_MERITORIOUS = ("người có công ở Đức Phổ được chăm lo thế nào", "ask_meritorious",
+                  [grp("người có công"), loc("Đức Phổ")])
+
+
+@pytest.mark.parametrize("first, follow, expected", [
+    # a school level
+    (DUC_PHO_SCHOOL, ("cấp 3 thì sao?", "ask_tuition", []), ("dp-020",)),
+    (DUC_PHO_SCHOOL, ("con thcs?", "ask_tuition", []), ("dp-019",)),
+    (DUC_PHO_SCHOOL, ("cap 2 thi sao", "ask_tuition", []), ("dp-019",)),
+    # a place, in many forms (either Cần Thơ provision on cards for the near-poor answers it)
+    (HCM_CARDS, ("Cần Thơ có vậy không?", "choose_locality", [loc("Cần Thơ")]), ("ct-035", "ct-039")),
+    (HCM_CARDS, ("con o can tho thi sao", "choose_locality", [loc("can tho")]), ("ct-035", "ct-039")),
+    (DN_JOBLESS, ("Đức Phổ thì đặt bao nhiêu?", "ask_target", [loc("Đức Phổ")]), ("dp-009",)),
+    (DN_JOBLESS, ("còn Càng Long?", "choose_locality", [loc("Càng Long")]), ("cl-009",)),
+    (DN_JOBLESS, ("ben duc pho sao", "choose_locality", [loc("duc pho")]), ("dp-009",)),
+    (CL_CARDS, ("Đức Phổ có vậy không?", "choose_locality", [loc("Đức Phổ")]), ("dp-025",)),
+    (HCM_GROWTH, ("Càng Long thì sao?", "choose_locality", [loc("Càng Long")]), ("cl-022",)),
+    (HCM_GROWTH, ("o duc pho thi sao", "choose_locality", [loc("duc pho")]), ("dp-029",)),
+    (CL_WATER, ("Đà Nẵng thì bao nhiêu?", "choose_locality", [loc("Đà Nẵng")]), ("dn-018",)),
+    (CL_WATER, ("dn the nao", "nlu_fallback", [loc("dn")]), ("dn-018",)),
+    (DUC_PHO_SCHOOL, ("Càng Long thì sao?", "choose_locality", [loc("Càng Long")]), ("cl-016",)),
+    # a year
+    (CL_CARDS, ("năm 2030 thì sao?", "ask_target", []), ("cl-020",)),
+    # a group
+    (CT_STUDENT_LOANS, ("còn học sinh hộ nghèo?", "ask_tuition", [grp("học sinh"), grp("hộ nghèo")]), ("ct-051",)),
+    (DP_MERITORIOUS, ("còn thương binh thì sao?", "ask_meritorious", [grp("thương binh")]), ("dp-008",)),
+    # a detail: the legal basis, the agency in charge
+    (CT_POWER, ("theo quyết định nào vậy?", "ask_agency", []), ("ct-016",)),
+    (CT_POWER, ("quyết định số mấy", "nlu_fallback", []), ("ct-016",)),
+    (DN_FEES, ("mầm non thì sao?", "ask_tuition", []), ("dn-053",)),
+    (DN_FEES, ("ai lo việc này?", "ask_agency", []), ("dn-058",)),
+    (DN_FEES, ("cơ quan nào chủ trì?", "ask_agency", []), ("dn-058",)),
+], ids=lambda v: v[0] if isinstance(v, tuple) and isinstance(v[0], str) else None)
+def test_follow_ups_in_natural_forms(chat, first, follow, expected):
+    text, intent, entities = first
+    assert chat.say(text, intent, *entities).outcome == "answer"
+    text, intent, entities = follow
+    assert chat.say(text, intent, *entities).provisions[:1] in [[e] for e in expected]
+
+
+def test_a_follow_up_asking_what_the_plan_does_not_say_is_told_so(chat):
+    text, intent, entities = HCM_CARDS
+    assert chat.say(text, intent, *entities).provisions == ["hcm-045"]
+    turn = chat.say("theo nghị định nào?", "nlu_fallback")
+    assert turn.outcome == "related" and "không nêu văn bản căn cứ" in text_of(turn)
+
+
+# Following, where the channel cannot deliver
+
+def test_following_where_no_notice_can_be_delivered_is_explained(kb_engine):
+    chat = Chat(kb_engine, where=subscribing.address_of({}))  # a bare REST call: no channel, no address
+    chat.say("Hộ cận nghèo ở Cần Thơ được hỗ trợ mua bảo hiểm y tế bao nhiêu?", "ask_health_insurance",
+             grp("Hộ cận nghèo"), loc("Cần Thơ"))
+    assert "Kênh này chưa gửi được thông báo" in text_of(chat.say("/subscribe", "subscribe"))
+    assert subscriptions.counts(kb_engine) == []
