@@ -19,6 +19,9 @@ CLEAR = [
     ("xin chào", "greet"),
     ("cam on ban nhieu", "thanks"),
     ("cho tôi gặp cán bộ", "ask_human"),
+    ("còn ở Quảng Ngãi thì sao?", "choose_locality"),
+    ("con o can tho thi sao", "choose_locality"),
+    ("hủy theo dõi", "unsubscribe"),
     ("chỉ tiêu bao phủ bảo hiểm y tế của Đà Nẵng đến 2025 là bao nhiêu", "ask_target"),
 ]
 
