@@ -16,13 +16,16 @@ from sqlalchemy.engine import Engine
 
 from admin import dashboard, kb_views, notice_views, plan_views, queue_views, sessions, synonym_views
 from admin.html import render
+from admin.keys import ENGINE, INTENTS, SEARCH
 from admin.layout import page
 from admin.passwords import verify_password
 from admin.roles import Handler, admin_only
 from admin.sessions import LoginThrottle
 from knowledge.db import transaction
+from knowledge.errors import KnowledgeError, NotFound
 from knowledge.ingest.read import MAX_BYTES
 from knowledge.models import Account
+from knowledge.provision_search import ProvisionSearch
 
 STATIC = Path(__file__).parent / "static"
 # A plan file may be 20 MB (knowledge.ingest.read.MAX_BYTES); the form around it needs a little more.
@@ -66,6 +69,18 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     for name, value in _HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+@web.middleware
+async def knowledge_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A knowledge-base error no page turned into its own message: 404 for something missing, else 400, each
+    with the error's Vietnamese text; nothing was changed."""
+    try:
+        return await handler(request)
+    except NotFound as exc:
+        raise web.HTTPNotFound(text=str(exc) or "Không tìm thấy.") from None
+    except KnowledgeError as exc:
+        raise web.HTTPBadRequest(text=f"Chưa thực hiện: {exc}") from None
 
 
 def auth_middleware(engine: Engine) -> Callable:
@@ -172,21 +187,52 @@ def _safe_next(value: Optional[str]) -> str:
     return "/admin/"
 
 
-def create_app(engine: Engine, settings: AdminSettings = AdminSettings()) -> web.Application:
-    app = web.Application(middlewares=[security_headers, auth_middleware(engine)], client_max_size=MAX_BODY)
-    login = LoginPages(engine, settings)
-    app.add_routes([
+def routes(login: "LoginPages") -> List[web.AbstractRouteDef]:
+    """Every route of the admin web, in one table (first match wins: the synonym page before /admin/kb/{pid})."""
+    return [
         web.get("/admin/login", login.show), web.post("/admin/login", login.submit),
         web.post("/admin/logout", login.logout),
         web.get("/admin", _to_dashboard),
         web.static("/admin/static", STATIC),
-    ])
-    dashboard.register(app, engine)
-    synonym_views.register(app, engine)  # before kb_views: /admin/kb/{pid} would take its path
-    kb_views.register(app, engine)
-    queue_views.register(app, engine, settings.intents)
-    plan_views.register(app, engine)
-    notice_views.register(app, engine)
+        # the dashboard
+        web.get("/admin/", dashboard.show), web.get("/admin/api/stats", dashboard.data),
+        # the synonym table
+        web.get(synonym_views.PATH, synonym_views.show), web.post(synonym_views.PATH, synonym_views.add),
+        web.post(f"{synonym_views.PATH}/remove", synonym_views.remove),
+        # the knowledge base
+        web.get("/admin/kb", kb_views.browse),
+        web.get("/admin/kb/new", kb_views.new), web.post("/admin/kb/new", kb_views.create),
+        web.get("/admin/kb/import", kb_views.import_form), web.post("/admin/kb/import", kb_views.import_upload),
+        web.get("/admin/kb/{pid}", kb_views.show), web.post("/admin/kb/{pid}", kb_views.edit),
+        web.post("/admin/kb/{pid}/retire", kb_views.retire),
+        web.get("/admin/changes", kb_views.changes),
+        # the staff queue
+        web.get("/admin/queue", queue_views.show),
+        web.post(r"/admin/queue/{qid:\d+}/answer", queue_views.answer),
+        web.post(r"/admin/queue/{qid:\d+}/link", queue_views.link),
+        web.post(r"/admin/queue/{qid:\d+}/example", queue_views.example),
+        web.post(r"/admin/queue/{qid:\d+}/dismiss", queue_views.dismiss),
+        # new plans: upload, review, publish
+        web.get(plan_views.PATH, plan_views.show_list), web.post(plan_views.PATH, plan_views.upload),
+        web.get(plan_views.PATH + "/{plan}", plan_views.show_plan),
+        web.post(plan_views.PATH + "/{plan}/decide", plan_views.decide),
+        web.post(plan_views.PATH + "/{plan}/document", plan_views.edit_document),
+        web.post(plan_views.PATH + "/{plan}/publish", plan_views.publish),
+        web.post(plan_views.PATH + "/{plan}/discard", plan_views.discard),
+        web.get(plan_views.PATH + "/{plan}/items/{item}", plan_views.show_item),
+        web.post(plan_views.PATH + "/{plan}/items/{item}", plan_views.edit_item),
+        web.post(plan_views.PATH + "/{plan}/items/{item}/split", plan_views.split_item),
+        web.post(plan_views.PATH + "/{plan}/items/{item}/merge", plan_views.merge_item),
+        # notices to residents
+        web.get(notice_views.PATH, notice_views.show),
+    ]
+
+
+def create_app(engine: Engine, settings: AdminSettings = AdminSettings()) -> web.Application:
+    app = web.Application(middlewares=[security_headers, auth_middleware(engine), knowledge_errors],
+                          client_max_size=MAX_BODY)
+    app[ENGINE], app[SEARCH], app[INTENTS] = engine, ProvisionSearch(engine), tuple(settings.intents)
+    app.add_routes(routes(LoginPages(engine, settings)))
     return app
 
 

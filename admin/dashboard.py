@@ -4,14 +4,13 @@ from __future__ import annotations
 import asyncio
 
 from aiohttp import web
-from sqlalchemy.engine import Engine
 
 from admin.html import Html
+from admin.keys import ENGINE
 from admin.layout import page
 from admin.stats import dashboard_stats
 from knowledge.intent_topics import INTENT_TOPICS
 
-ENGINE = web.AppKey("dashboard_engine", Engine)
 _BODY = Html("""<section class="tiles" id="tiles" aria-live="polite"></section>
 <section class="card"><h2>Câu hỏi mỗi ngày (30 ngày)</h2><div class="chart" id="chart-days"></div>
 <p class="legend"><span class="key asked"></span>câu hỏi <span class="key answered"></span>đã trả lời được</p></section>
@@ -32,8 +31,3 @@ async def data(request: web.Request) -> web.Response:
     locality = None if user.is_admin else (user.locality or "-")
     stats = await asyncio.to_thread(dashboard_stats, request.app[ENGINE], INTENT_TOPICS, 30, locality)
     return web.json_response(stats)
-
-
-def register(app: web.Application, engine: Engine) -> None:
-    app[ENGINE] = engine
-    app.add_routes([web.get("/admin/", show), web.get("/admin/api/stats", data)])

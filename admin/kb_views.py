@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from admin.html import Html, csrf_field, join, options, render
+from admin.keys import ENGINE, SEARCH
 from admin.layout import page
 from admin.notice_views import preview_card
 from admin.number_fields import number_rows, read_numbers
@@ -31,8 +32,6 @@ from knowledge.provision_search import ProvisionSearch
 from knowledge.text import fold
 
 T = TypeVar("T")
-ENGINE = web.AppKey("kb_engine", Engine)
-SEARCH = web.AppKey("kb_search", ProvisionSearch)  # the assistant's own search, for the browse page
 MAX_LISTED = 100
 # The change log in words (the stored action, entity and field names stay English).
 CHANGE_ACTIONS = {"add": "Thêm", "edit": "Sửa", "retire": "Bỏ khỏi câu trả lời", "import": "Nhập tệp",
@@ -350,19 +349,6 @@ async def changes(request: web.Request) -> web.Response:
     return _html(change_rows(rows), request, "Nhật ký thay đổi")
 
 
-def register(app: web.Application, engine: Engine) -> None:
-    app[ENGINE] = engine
-    app[SEARCH] = ProvisionSearch(engine)
-    app.add_routes([
-        web.get("/admin/kb", browse),
-        web.get("/admin/kb/new", new), web.post("/admin/kb/new", create),
-        web.get("/admin/kb/import", import_form), web.post("/admin/kb/import", import_upload),
-        web.get("/admin/kb/{pid}", show), web.post("/admin/kb/{pid}", edit),
-        web.post("/admin/kb/{pid}/retire", retire),
-        web.get("/admin/changes", changes),
-    ])
-
-
 def form_reasons(exc: KnowledgeError) -> str:
     """What was wrong with a form, without the validator's file and line (a form has neither)."""
     if isinstance(exc, KbFileError):
@@ -374,4 +360,4 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-__all__ = ["register", "form_record", "form_reasons", "list_provisions"]
+__all__ = ["form_record", "form_reasons", "list_provisions"]

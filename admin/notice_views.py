@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from admin.html import Html, join, render
+from admin.keys import ENGINE
 from admin.layout import page
 from admin.vietnam_time import local_time
 from knowledge import notices
@@ -18,7 +19,6 @@ from knowledge.db import transaction
 from knowledge.models import ChangeLog, Locality, Topic, Watermark
 from knowledge.subscriptions import counts
 
-ENGINE = web.AppKey("notice_engine", Engine)
 PATH = "/admin/notices"
 TITLE = "Thông báo"
 NONE_YET = "Chưa có người dân nào theo dõi chính sách."
@@ -100,8 +100,3 @@ async def show(request: web.Request) -> web.Response:
                                  '<pre class="notice">{t}</pre></section>', t=data["pending"])
                   if data["pending"] else Html(""))
     return web.Response(text=page(TITLE, body, request["user"]), content_type="text/html")
-
-
-def register(app: web.Application, engine: Engine) -> None:
-    app[ENGINE] = engine
-    app.add_routes([web.get(PATH, show)])

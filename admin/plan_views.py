@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from admin.html import Html, csrf_field, join, options, render
 from admin.kb_views import catalogue_choices, checkboxes, form_reasons, form_record, provision_form
+from admin.keys import ENGINE
 from admin.layout import page
 from admin.notice_views import plan_preview, preview_card
 from admin.roles import admin_only
@@ -21,7 +22,6 @@ from knowledge.curated_files import DOCUMENT_STATUS_LABELS, KIND_LABELS
 from knowledge.errors import KnowledgeError, NotFound
 from knowledge.ingest.read import MAX_BYTES
 
-ENGINE = web.AppKey("plan_engine", Engine)
 PATH = "/admin/plans"
 TITLE = "Nhập kế hoạch mới"
 _CONFIDENT = 0.75  # readings below this are marked for a second look
@@ -367,19 +367,4 @@ async def merge_item(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"{PATH}/{_plan_id(request)}#item-{item_id}")
 
 
-def register(app: web.Application, engine: Engine) -> None:
-    app[ENGINE] = engine
-    app.add_routes([
-        web.get(PATH, show_list), web.post(PATH, upload),
-        web.get(PATH + "/{plan}", show_plan),
-        web.post(PATH + "/{plan}/decide", decide),
-        web.post(PATH + "/{plan}/document", edit_document),
-        web.post(PATH + "/{plan}/publish", publish),
-        web.post(PATH + "/{plan}/discard", discard),
-        web.get(PATH + "/{plan}/items/{item}", show_item), web.post(PATH + "/{plan}/items/{item}", edit_item),
-        web.post(PATH + "/{plan}/items/{item}/split", split_item),
-        web.post(PATH + "/{plan}/items/{item}/merge", merge_item),
-    ])
-
-
-__all__ = ["register", "PATH"]
+__all__ = ["PATH"]

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from admin.html import Html, csrf_field, join, options, render
 from admin.kb_views import catalogue_choices
+from admin.keys import ENGINE, INTENTS
 from admin.layout import page
 from admin.sessions import User
 from admin.vietnam_time import local_time
@@ -93,8 +94,6 @@ def _earlier_html(earlier: Sequence[Dict[str, Any]]) -> Html:
                   '</details>', turns=turns)
 
 
-ENGINE = web.AppKey("queue_engine", Engine)
-INTENTS = web.AppKey("queue_intents", tuple)  # the domain's intents a staff member may file an example under
 
 
 async def show(request: web.Request, flash: Optional[str] = None, error: Optional[str] = None,
@@ -183,12 +182,3 @@ async def example(request: web.Request) -> web.Response:
 
 async def dismiss(request: web.Request) -> web.Response:
     return await _act(request, _dismiss)
-
-
-def register(app: web.Application, engine: Engine, intents: Tuple[str, ...]) -> None:
-    app[ENGINE], app[INTENTS] = engine, tuple(intents)
-    app.add_routes([
-        web.get("/admin/queue", show),
-        web.post(r"/admin/queue/{qid:\d+}/answer", answer), web.post(r"/admin/queue/{qid:\d+}/link", link),
-        web.post(r"/admin/queue/{qid:\d+}/example", example), web.post(r"/admin/queue/{qid:\d+}/dismiss", dismiss),
-    ])

@@ -6,16 +6,15 @@ import asyncio
 from typing import Optional
 
 from aiohttp import web
-from sqlalchemy.engine import Engine
 
 from admin.html import Html, csrf_field, join, render
+from admin.keys import ENGINE
 from admin.layout import page
 from admin.roles import admin_only
 from admin.sessions import User
 from knowledge import synonyms
 from knowledge.errors import KnowledgeError
 
-ENGINE = web.AppKey("synonym_engine", Engine)
 PATH = "/admin/kb/synonyms"
 
 
@@ -71,9 +70,4 @@ async def remove(request: web.Request) -> web.Response:
     return await _page(request, flash=f"Đã bỏ «{phrase.strip()}».")
 
 
-def register(app: web.Application, engine: Engine) -> None:
-    app[ENGINE] = engine
-    app.add_routes([web.get(PATH, show), web.post(PATH, add), web.post(f"{PATH}/remove", remove)])
-
-
-__all__ = ["register", "PATH"]
+__all__ = ["PATH"]

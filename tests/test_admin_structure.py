@@ -83,3 +83,24 @@ def test_modules_importing_in_one_direction_only_have_no_cycle(tmp_path: Path) -
     (tmp_path / "views.py").write_text("from pkg.forms import choices\n", encoding="utf-8")
     (tmp_path / "forms.py").write_text("import json\n", encoding="utf-8")
     assert find_cycle(import_graph(tmp_path, "pkg")) is None
+
+
+async def test_a_knowledge_error_no_page_handles_is_a_clear_404_or_400(aiohttp_client, kb_engine):
+    from aiohttp import web
+
+    from admin.app import knowledge_errors
+    from knowledge.errors import InvalidChange, NotFound
+
+    async def missing(request):
+        raise NotFound("Không có điều khoản dn-999.")
+
+    async def invalid(request):
+        raise InvalidChange("số liệu không có trong nội dung.")
+
+    app = web.Application(middlewares=[knowledge_errors])
+    app.add_routes([web.get("/missing", missing), web.get("/invalid", invalid)])
+    client = await aiohttp_client(app)
+    response = await client.get("/missing")
+    assert response.status == 404 and await response.text() == "Không có điều khoản dn-999."
+    response = await client.get("/invalid")
+    assert response.status == 400 and "số liệu không có trong nội dung" in await response.text()
