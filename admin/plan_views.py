@@ -10,7 +10,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from admin.html import Html, csrf_field, join, options, render
-from admin.kb_views import catalogue_choices, checkboxes, form_reasons, form_record, provision_form
+from admin.provision_form import catalogue_choices, checkboxes, form_reasons, form_record, provision_form
 from admin.keys import ENGINE
 from admin.layout import page
 from admin.notice_views import plan_preview, preview_card

@@ -8,7 +8,7 @@ from aiohttp import web
 from sqlalchemy.engine import Engine
 
 from admin.html import Html, csrf_field, join, options, render
-from admin.kb_views import catalogue_choices
+from admin.provision_form import catalogue_choices
 from admin.keys import ENGINE, INTENTS
 from admin.layout import page
 from admin.sessions import User

@@ -15,7 +15,6 @@ def ensure_kb(settings: Settings) -> None:
     from knowledge.db import create_schema, make_engine
     from knowledge.importer import is_empty, load_curated
 
-    settings.export_to_env()
     engine = make_engine(settings.database_url)
     create_schema(engine)
     if is_empty(engine):

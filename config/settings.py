@@ -77,10 +77,6 @@ class Settings:
             hash_key=env.get("BOT_HASH_KEY") or None,
         )
 
-    def export_to_env(self) -> None:
-        """Child processes and Rasa components read the database from the environment."""
-        os.environ["DATABASE_URL"] = self.database_url
-
     def masked(self) -> dict:
         """Settings fit for logs: secrets and database passwords hidden."""
         return {"database_url": mask_url(self.database_url), "var_dir": str(self.var_dir),
