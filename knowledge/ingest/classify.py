@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from knowledge.ingest.agencies import agencies_in, agency_spans
 from knowledge.ingest.extract import ref_spans
@@ -15,6 +15,25 @@ from knowledge.text import fold, syllables
 # How plans name social policy as a whole; the catalogue topic these words lead to is the one a
 # provision naming no topic of its own gets.
 _GENERAL_WORDS = ("an sinh xã hội", "chính sách xã hội")
+
+# How plans word what the catalogue names otherwise (read as the catalogue's words; drafting only, so
+# the chat's search is unchanged), and words that hold a catalogue name but name something else
+# (None: they name nothing: "công nhân viên" are employees, not the group "công nhân").
+_PLAN_WORDING: Tuple[Tuple[str, Optional[str]], ...] = (
+    ("đối tượng yếu thế", "người yếu thế"), ("nhóm yếu thế", "người yếu thế"),
+    ("diện chính sách", "đối tượng chính sách"), ("hộ chính sách", "gia đình chính sách"),
+    ("đồng bào thiểu số", "dân tộc thiểu số"),
+    ("phòng bệnh", "y tế"), ("an toàn thực phẩm", "y tế"), ("ngộ độc thực phẩm", "y tế"),
+    ("ô nhiễm môi trường", "vệ sinh môi trường"), ("bảo vệ môi trường", "vệ sinh môi trường"),
+    ("công tác xã hội", "trợ giúp xã hội"),
+    ("giáo dục nghề nghiệp", "dạy nghề"), ("thị trường lao động", "việc làm"),
+    ("giáo dục pháp luật", "truyền thông"),
+    ("công nghệ thông tin", None), ("công nhân viên", None), ("bác sĩ gia đình", None),
+)
+# A group and the topic of the policy for it, as plans and curators pair them: a provision for "hộ
+# nghèo" is on "giảm nghèo", one on "bảo trợ xã hội" is for its "đối tượng" (read through the catalogue).
+_PAIRED: Tuple[Tuple[str, str], ...] = (
+    ("hộ nghèo", "giảm nghèo"), ("đối tượng bảo trợ xã hội", "bảo trợ xã hội"), ("người có công", "người có công"))
 
 _TARGET_VERB = re.compile(
     r"\b(?:dat|phan dau|giam (?:con|xuong)|xuong duoi|duoi \d|tren \d|toi thieu|it nhat|tang len|khong che|duy tri"
@@ -57,6 +76,13 @@ def _masked(text: str) -> str:
     return "".join(chars)
 
 
+def _reworded(text: str) -> str:
+    """``text`` with the plans' own wordings (_PLAN_WORDING) put in the catalogue's words."""
+    for phrase, meaning in _PLAN_WORDING:
+        text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", meaning or ",", text, flags=re.IGNORECASE)
+    return text
+
+
 def _written(catalogue: PlanCatalogue, kind: str, key: str, phrase: str, text: str) -> bool:
     """Whether ``text`` writes one of the key's spellings that reads as ``phrase``, diacritics
     included: "chất lượng" does not name "lương", though both fold to "luong"."""
@@ -74,7 +100,7 @@ def _written(catalogue: PlanCatalogue, kind: str, key: str, phrase: str, text: s
 
 def _spans(catalogue: PlanCatalogue, text: str) -> List[Tuple[str, str, int, int]]:
     """(kind, key, start, end) of every topic and group ``text`` names."""
-    masked = _masked(text)
+    masked = _reworded(_masked(text))
     tokens = catalogue.aliases.synonyms.rewrite(syllables(masked, chat=False))
     found = []
     for kind in ("topic", "group"):
@@ -106,12 +132,29 @@ def general_topic(catalogue: PlanCatalogue) -> str:
     return next(key for kind, key in catalogue.spellings if kind == "topic")
 
 
+def _pairs(catalogue: PlanCatalogue) -> List[Tuple[str, str]]:
+    """(group key, topic key) of each pair in _PAIRED the catalogue has."""
+    out = []
+    for group_words, topic_words in _PAIRED:
+        for group in catalogue.aliases.resolve("group", group_words):
+            out += [(group, topic) for topic in catalogue.aliases.resolve("topic", topic_words)]
+    return out
+
+
 def tags(catalogue: PlanCatalogue, text: str, headings: Sequence[str]) -> Tags:
-    """Topics and groups ``text`` names; with no topic named, those of its nearest heading that
-    names one, else the general topic."""
+    """Topics and groups ``text`` names (a group brings the topic of its policy, _PAIRED); with no
+    topic named, the fields of the bodies it names ("Sở Y tế"), else those of its nearest heading
+    that names one, else the general topic (to be replaced by the section's, draft.py)."""
     topics = mentions(catalogue, "topic", text)
     groups = mentions(catalogue, "group", text)
+    named_groups = list(groups)
+    for group, topic in _pairs(catalogue):
+        if group in named_groups and topic not in topics:
+            topics.append(topic)
     topics_confidence = 0.85
+    if not topics:
+        topics = _agency_topics(catalogue, text)
+        topics_confidence = 0.7
     if not topics:
         for heading in reversed(headings):
             topics = mentions(catalogue, "topic", heading)
@@ -119,8 +162,32 @@ def tags(catalogue: PlanCatalogue, text: str, headings: Sequence[str]) -> Tags:
                 topics_confidence = 0.6
                 break
     if not topics:
-        topics, topics_confidence = [general_topic(catalogue)], 0.4
+        topics, topics_confidence = [general_topic(catalogue)], GENERAL_CONFIDENCE
     return Tags(topics, groups, topics_confidence, 0.8 if groups else 0.6)
+
+
+# Confidence of a topic no word of the provision or its headings gave.
+GENERAL_CONFIDENCE = 0.4
+
+
+def _agency_topics(catalogue: PlanCatalogue, text: str) -> List[str]:
+    """Topics the names of the bodies in ``text`` hold: a body's field ("Sở Y tế", "Bảo hiểm xã hội
+    thành phố", "Ban Quản lý An toàn thực phẩm")."""
+    found: List[str] = []
+    for start, end in agency_spans(text):
+        tokens = catalogue.aliases.synonyms.rewrite(syllables(_reworded(text[start:end]), chat=False))
+        found += [key for key, _, _ in catalogue.aliases.mentions("topic", tokens)]
+    return list(dict.fromkeys(found))
+
+
+def section_topics(named: Sequence[Sequence[str]]) -> List[str]:
+    """The topics at least half of a section's provisions name (``named``: each provision's own
+    topics), when two or more do: what the section is about."""
+    counts: Dict[str, int] = {}
+    for topics in named:
+        for topic in set(topics):
+            counts[topic] = counts.get(topic, 0) + 1
+    return [t for t, n in counts.items() if n >= 2 and 2 * n >= len(named)]
 
 
 def kind_of(text: str, *, trailer: bool, heading_agencies: Sequence[str], headings: Sequence[str],

@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from knowledge.curated_files import legal_ref_in_text, number_in_text
 from knowledge.ingest.agencies import UPPER, agencies_in, successor_note
-from knowledge.ingest.classify import kind_of, tags
+from knowledge.ingest.classify import GENERAL_CONFIDENCE, kind_of, section_topics, tags
 from knowledge.ingest.extract import figures_in, legal_refs_in, tidy_figures
 from knowledge.ingest.layout import layout
 from knowledge.ingest.metadata import read_metadata
@@ -170,6 +170,26 @@ def _provision(passage: Passage, text: str, lines: Sequence[str], catalogue: Pla
                           position=0)
 
 
+def _family(section: str) -> str:
+    """The section a provision shares with its siblings: "III.2" for an item "III.2.a" and for the
+    trailer "III.2" ("Cơ quan thực hiện: …") under it."""
+    head, _, last = section.rpartition(".")
+    return head if head and not last.isdigit() else section
+
+
+def _section_topics(provisions: Sequence[DraftProvision]) -> None:
+    """A provision whose words, bodies and headings name no topic ("Cơ quan thực hiện: Sở Xây dựng …",
+    an item under a heading the plan left out) takes the topics its section's provisions name."""
+    own = [p for p in provisions if p.confidence["topics"] > 0.6]
+    for p in provisions:
+        if p.confidence["topics"] != GENERAL_CONFIDENCE:
+            continue
+        family = _family(p.section)
+        topics = section_topics([o.topics for o in own if o.section == family or o.section.startswith(family + ".")])
+        if topics:
+            p.topics, p.confidence["topics"] = topics, 0.5
+
+
 def _tally_notes(tally: _Tally) -> List[str]:
     notes: List[str] = []
     if tally.rewritten:
@@ -204,6 +224,7 @@ def draft_plan(lines: Sequence[str], catalogue: PlanCatalogue, overrides: Option
             provisions.append(_provision(passage, piece, lines, catalogue, meta.code, tally))
     for position, provision in enumerate(provisions):
         provision.position = position
+    _section_topics(provisions)
     if not provisions:
         meta.notes.append("Không tách được điều khoản nào từ văn bản; hãy kiểm tra tệp đã đọc đúng chưa.")
     return DraftDocument(code=meta.code, title=meta.title, issuer=meta.issuer, issued_on=meta.issued_on,
