@@ -11,7 +11,7 @@ from typing import List, NamedTuple, Optional
 
 from actions.answerability import LEVELS, level_mentions
 from knowledge.provision_search import SearchIndex
-from knowledge.text import QUESTION_FRAME, STOPWORDS, normalize
+from knowledge.text import QUESTION_FRAME, STOPWORDS, normalize, syllables
 
 # Words that frame a follow-up rather than ask something new.
 _FRAME = frozenset("""
@@ -51,28 +51,47 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     if not tokens or len(tokens) > MAX_FOLLOW_UP_WORDS:
         return None
     analysis = index.analyze(text)
-    group_words = set()
+    group_words, topic_words = set(), set()
     for concept in analysis.concepts:
         if concept.kind == "group":
             group_words |= set(concept.words)
+        elif concept.kind == "topic":
+            topic_words |= set(concept.words)
     levels = level_mentions(folded)
     level_words = {w for spelling, _ in levels for w in spelling.split()}
     years = _YEAR.findall(folded)
+    last_analysis = index.analyze(last_question)
+    new_groups = set(analysis.groups) - set(last_analysis.groups)
+    new_topics = set(analysis.topics) - set(last_analysis.topics)
     own = [t for t in tokens if t not in _FRAME and t not in STOPWORDS and t not in QUESTION_FRAME
            and t not in group_words and t not in level_words and t not in place_words and not _YEAR.fullmatch(t)
            and not (detail and t in _DETAIL)]
+    # Only a new topic besides the frame ("bhtn thì sao?" after a question on BHYT) swaps the topic.
+    # A group named by the topic's own words ("bhtn": unemployment insurance, and the unemployed) is no
+    # group of its own; a last question naming no topic has none to swap.
+    groups_apart = {c.key for c in analysis.concepts if c.kind == "group" and not c.words <= topic_words}
+    expanded = index.aliases.synonyms.rewrite(syllables(text, chat=True))  # as search reads it ("bhtn")
+    topic_tokens = [t for t in expanded if t in topic_words]
+    swaps_topic = (bool(new_topics) and bool(last_analysis.topics) and not (new_groups & groups_apart)
+                   and not detail and not [t for t in expanded if t not in topic_words and t not in _FRAME and t not in STOPWORDS
+                            and t not in QUESTION_FRAME and t not in place_words and t != "admin"])
+    if swaps_topic:
+        own = []
+    else:
+        new_topics = set()
     # A group already in the last question replaces nothing, and a detail asked with words the last
     # question does not have asks anew ("mục tiêu giảm hộ nghèo còn nhiêu %?" after "hộ nghèo được
     # tính theo thu nhập bao nhiêu?").
     last_words = set(normalize(last_question).split())
-    new_groups = set(analysis.groups) - set(index.analyze(last_question).groups)
-    replaces = bool(place_words or new_groups or levels or years)
+    replaces = bool(place_words or new_groups or new_topics or levels or years)
     unknown = [t for t in own if t not in last_words]
     if len(own) > MAX_OWN_WORDS or not (replaces or detail) or (unknown and not replaces and not refers_back):
         return None
     question = normalize(last_question) + (" phan tram" if "%" in last_question else "")
-    if analysis.groups:
-        question = _replace_groups(index, question, [t for t in tokens if t in group_words])
+    if analysis.groups and not swaps_topic:
+        question = _replace_concept(index, "group", question, [t for t in tokens if t in group_words])
+    if new_topics:  # "bhtn thì sao?" after a question on BHYT
+        question = _replace_concept(index, "topic", question, topic_tokens)
     if levels:
         question = _replace_levels(question, levels[0][1])
     if years:
@@ -82,11 +101,11 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     return Rewritten(question, question)
 
 
-def _replace_groups(index: SearchIndex, question: str, new_words: List[str]) -> str:
-    """The last question with its first group mention swapped for the new group's words (or the
-    group added): "hộ nghèo … con đi học" asked again for "hộ cận nghèo" keeps "con đi học"."""
+def _replace_concept(index: SearchIndex, kind: str, question: str, new_words: List[str]) -> str:
+    """The last question with its first group (or topic) mention swapped for the new one's words (or
+    them added): "hộ nghèo … con đi học" asked again for "hộ cận nghèo" keeps "con đi học"."""
     tokens = question.split()
-    mentions = index.aliases.mentions("group", tokens)
+    mentions = index.aliases.mentions(kind, tokens)
     if not mentions:
         return " ".join(tokens + new_words)
     _, start, end = mentions[0]

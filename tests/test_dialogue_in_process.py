@@ -219,6 +219,8 @@ HCM_GROWTH = ("Tỷ lệ suy dinh dưỡng trẻ em dưới 5 tuổi ở TP HCM 
 CL_WATER = ("Càng Long đặt mục tiêu bao nhiêu phần trăm hộ dùng nước sạch", "ask_target", [loc("Càng Long")])
 CT_STUDENT_LOANS = ("sinh vien o can tho co duoc vay von hoc tap khong", "ask_tuition",
                     [grp("sinh vien"), loc("can tho")])
+DN_CARDS = ("Đà Nẵng đặt chỉ tiêu bao phủ bảo hiểm y tế đến 2025 là bao nhiêu phần trăm", "ask_target",
+            [loc("Đà Nẵng")])
 DP_MERITORIOUS = ("người có công ở Đức Phổ được chăm lo thế nào", "ask_meritorious",
                   [grp("người có công"), loc("Đức Phổ")])
 
@@ -240,6 +242,8 @@ DP_MERITORIOUS = ("người có công ở Đức Phổ được chăm lo thế n
     (CL_WATER, ("Đà Nẵng thì bao nhiêu?", "choose_locality", [loc("Đà Nẵng")]), ("dn-018",)),
     (CL_WATER, ("dn the nao", "nlu_fallback", [loc("dn")]), ("dn-018",)),
     (DUC_PHO_SCHOOL, ("Càng Long thì sao?", "choose_locality", [loc("Càng Long")]), ("cl-016",)),
+    # a topic ("bhtn": unemployment insurance after a question on health insurance cards)
+    (DN_CARDS, ("con bhtn thi sao", "ask_social_insurance", []), ("dn-012",)),
     # a year
     (CL_CARDS, ("năm 2030 thì sao?", "ask_target", []), ("cl-020",)),
     # a group
@@ -257,6 +261,16 @@ def test_follow_ups_in_natural_forms(chat, first, follow, expected):
     assert chat.say(text, intent, *entities).outcome == "answer"
     text, intent, entities = follow
     assert chat.say(text, intent, *entities).provisions[:1] in [[e] for e in expected]
+
+
+def test_a_short_question_that_leans_on_nothing_is_answered_on_its_own(chat):
+    # Read with the last question (an interest rate, which the plan does not set) it finds nothing;
+    # on its own it asks the urban jobless target.
+    chat.say("Tôi thất nghiệp ở Đức Phổ, muốn vay vốn làm ăn, có được hỗ trợ vay không?", "ask_jobs",
+             grp("thất nghiệp"), loc("Đức Phổ"))
+    assert chat.say("lãi suất nhiêu vậy ad", "out_of_scope").outcome != "answer"
+    turn = chat.say("còn thất nghiệp ở thành thị thị xã giảm còn nhiêu", "nlu_fallback", grp("thất nghiệp"))
+    assert turn.outcome == "answer" and turn.provisions[:1] == ["dp-009"]
 
 
 def test_a_follow_up_asking_what_the_plan_does_not_say_is_told_so(chat):
