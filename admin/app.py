@@ -217,6 +217,7 @@ def routes(login: "LoginPages") -> List[web.AbstractRouteDef]:
         web.get(plan_views.PATH + "/{plan}", plan_views.show_plan),
         web.post(plan_views.PATH + "/{plan}/decide", plan_views.decide),
         web.post(plan_views.PATH + "/{plan}/document", plan_views.edit_document),
+        web.post(plan_views.PATH + "/{plan}/locality", plan_views.add_locality),
         web.post(plan_views.PATH + "/{plan}/publish", plan_views.publish),
         web.post(plan_views.PATH + "/{plan}/discard", plan_views.discard),
         web.get(plan_views.PATH + "/{plan}/items/{item}", plan_views.show_item),

@@ -3,6 +3,7 @@ beside the passage it was read from, then publish the plan all or nothing. Staff
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import replace
 from typing import Any, Dict, List, Optional
 
@@ -17,7 +18,7 @@ from admin.notice_views import plan_preview, preview_card
 from admin.roles import admin_only
 from admin.sessions import User
 from admin.vietnam_time import local_time
-from knowledge import drafts
+from knowledge import drafts, localities
 from knowledge.curated_files import DOCUMENT_STATUS_LABELS, KIND_LABELS
 from knowledge.errors import KnowledgeError, NotFound
 from knowledge.ingest.read import MAX_BYTES
@@ -185,6 +186,8 @@ async def _plan_page(request: web.Request, error: Optional[str] = None, flash: O
 tri thức cùng lúc; có lỗi thì không ghi gì.</p><button type="submit">Công bố kế hoạch</button></form>
 <form method="post" action="{p}/{id}/discard">{csrf}<button type="submit" class="danger">Hủy bản nháp</button></form>
 </div>""", p=PATH, id=record["id"], csrf=csrf)
+    if user.is_admin and record["state"] == "review" and not record["document"].get("locality"):
+        actions = join([_new_locality_form(record, user), actions])
     if record["state"] == "review":  # what publishing would tell the plan's subscribers
         actions = join([actions, preview_card(await asyncio.to_thread(plan_preview, request.app[ENGINE], record))])
     state = drafts.PLAN_STATE_LABELS[record["state"]]
@@ -198,6 +201,41 @@ tri thức cùng lúc; có lỗi thì không ghi gì.</p><button type="submit">C
                   document=_document_form(record, cat, user), actions=actions,
                   items=join(_item_row(record, item, n, user) for n, item in enumerate(record["items"], 1)))
     return _html(request, body, record["document"].get("title") or TITLE, status=status, error=error, flash=flash)
+
+
+_UNCOVERED = re.compile(r"Địa phương «([^»]+)» chưa có trong danh mục")
+
+
+def _new_locality_form(record: Dict[str, Any], user: User) -> Html:
+    """For a plan whose place no locality covers: add it from the gazetteer and give it to the plan."""
+    named = next((m.group(1) for m in map(_UNCOVERED.search, record["notes"]) if m), "")
+    return render("""<form method="post" action="{p}/{id}/locality" class="card">{csrf}
+<h2>Địa phương mới</h2><p>Kế hoạch chưa gắn với địa phương nào trong danh mục. Nếu nơi ban hành chưa có, hãy thêm
+tỉnh, thành phố hoặc huyện (tên cũ hay mới) theo danh mục hành chính.</p>
+<label>Tên địa phương<input name="place" value="{named}" required></label>
+<button type="submit" class="secondary">Thêm vào danh mục và gắn cho kế hoạch</button></form>""",
+                  p=PATH, id=record["id"], csrf=csrf_field(user.csrf_token), named=named)
+
+
+@admin_only
+async def add_locality(request: web.Request) -> web.Response:
+    form = await request.post()
+    engine, by, plan_id = request.app[ENGINE], request["user"].name, _plan_id(request)
+    place = str(form.get("place") or "").strip()
+
+    def act() -> localities.NewLocality:
+        drafts.plan_record(engine, plan_id)  # NotFound before anything is added
+        new = localities.add_locality(engine, place, by)
+        drafts.edit_document(engine, plan_id, {"locality": new.key}, by)
+        return new
+
+    try:
+        new = await asyncio.to_thread(act)
+    except NotFound:
+        raise web.HTTPNotFound(text="Không có bản nháp này.") from None
+    except KnowledgeError as exc:
+        return await _plan_page(request, error=f"Chưa thực hiện: {form_reasons(exc)}", status=400)
+    return await _plan_page(request, flash=f"Đã thêm {new.name} (mã {new.key}) vào danh mục và gắn cho kế hoạch.")
 
 
 async def show_plan(request: web.Request) -> web.Response:

@@ -16,6 +16,7 @@ from knowledge.curated_files import KnownKeys, read_bundle
 from knowledge.errors import KnowledgeError
 from knowledge.db import bump_version, create_schema, make_engine, transaction
 from knowledge.importer import DATA_DIR, export_file, import_file, load_curated
+from knowledge.localities import add_locality
 from knowledge.models import Document, Provision
 from knowledge.provision_search import ProvisionSearch, hit_from_provision
 from knowledge.supersession import record_supersession
@@ -88,6 +89,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--topics", default="", help="comma-separated topic keys (default: all topics)")
     p.add_argument("--by", required=True)
     p.set_defaults(func=cmd_supersede)
+
+    p = kb.add_parser("add-locality", help="add a province or former district to the catalogue, from the gazetteer")
+    p.add_argument("place", help='its name, old or new ("Tỉnh Bắc Ninh", "huyện Càng Long")')
+    p.add_argument("--plan", type=int, help="give it to this draft plan too")
+    p.add_argument("--by", required=True)
+    p.set_defaults(func=cmd_add_locality)
 
     p = kb.add_parser("export", help="write the whole knowledge base to a file")
     p.add_argument("path")
@@ -241,6 +248,18 @@ def cmd_supersede(args, settings: Settings) -> int:
         record_supersession(session, args.document, args.replaces, topics, args.by)
         bump_version(session)
     print(f"{', '.join(args.replaces)}: replaced by {args.document} for {', '.join(topics) or 'all topics'}")
+    return 0
+
+
+def cmd_add_locality(args, settings: Settings) -> int:
+    engine = open_engine(settings)
+    if args.plan is not None:
+        drafts.plan_record(engine, args.plan)  # no such plan: nothing is added
+    new = add_locality(engine, args.place, args.by)
+    if args.plan is not None:
+        drafts.edit_document(engine, args.plan, {"locality": new.key}, args.by)
+    print(f"added {new.name} ({new.key}, {new.level}, {new.province})"
+          + (f", given to draft plan {args.plan}" if args.plan is not None else ""))
     return 0
 
 
