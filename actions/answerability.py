@@ -19,7 +19,8 @@ _YEAR = re.compile(r"\b(20[0-9]{2})\b")
 # triệu"); "tiền mua thẻ … được bao nhiêu" asks how much support, which a share answers too.
 _MONEY = re.compile(r"\b(?:bao nhieu|may|muc)(?: [a-z]+){0,2} (?:tien|dong|trieu|nghin|ngan|ty dong|xu)\b"
                     r"|\b(?:tien|trieu|dong) (?:mot|moi|1) (?:thang|nam|nguoi)\b"
-                    r"|\bbao nhieu (?:mot|moi|1) (?:thang|nam|can|suat)\b|\b(?:mot|moi|1) thang (?:la )?bao nhieu\b")
+                    r"|\bbao nhieu (?:mot|moi|1) (?:thang|nam|can|suat|nguoi)\b|\b(?:mot|moi|1) thang (?:la )?bao nhieu\b"
+                    r"|\bthu nhap (?:la |chi |tu |khoang )?bao nhieu\b")  # an income is an amount
 
 # An age is asked when the asking words touch "tuổi": "mấy tuổi", "dưới bao nhiêu tuổi", "tuổi nào";
 # "đi học đúng tuổi … bao nhiêu" asks a rate.

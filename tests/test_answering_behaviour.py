@@ -214,6 +214,10 @@ def test_place_resolution_reads_names_consistently():
     ("theo quyết định nào", "legal_basis", None),
     ("nộp hồ sơ ở đâu", "procedure", None),
     ("hộ nghèo có được vay vốn không", None, None),
+    # an income asked is an amount, which a share or a multiple does not answer
+    ("thu nhập bao nhiêu thì được tính là hộ nghèo", "figure", "money"),
+    ("thu nhap la bao nhieu mot nguoi mot nam", "figure", "money"),
+    ("thu nhập hộ nghèo tăng bao nhiêu lần", "figure", None),
 ])
 def test_what_a_question_asks_for(question, element, unit):
     want = asked(question)
