@@ -71,7 +71,7 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     # group of its own; a last question naming no topic has none to swap.
     groups_apart = {c.key for c in analysis.concepts if c.kind == "group" and not c.words <= topic_words}
     expanded = index.aliases.synonyms.rewrite(syllables(text, chat=True))  # as search reads it ("bhtn")
-    topic_tokens = [t for t in expanded if t in topic_words]
+    topic_tokens = _named(index, "topic", expanded)
     swaps_topic = (bool(new_topics) and bool(last_analysis.topics) and not (new_groups & groups_apart)
                    and not detail and not [t for t in expanded if t not in topic_words and t not in _FRAME and t not in STOPWORDS
                             and t not in QUESTION_FRAME and t not in place_words and t != "admin"])
@@ -89,7 +89,7 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
         return None
     question = normalize(last_question) + (" phan tram" if "%" in last_question else "")
     if analysis.groups and not swaps_topic:
-        question = _replace_concept(index, "group", question, [t for t in tokens if t in group_words])
+        question = _replace_concept(index, "group", question, _named(index, "group", tokens))
     if new_topics:  # "bhtn thì sao?" after a question on BHYT
         question = _replace_concept(index, "topic", question, topic_tokens)
     if levels:
@@ -99,6 +99,16 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     if detail:
         return Rewritten(f"{question} {folded}", question)
     return Rewritten(question, question)
+
+
+def _named(index: SearchIndex, kind: str, tokens: List[str]) -> List[str]:
+    """The words of the first group (or topic) ``tokens`` name, as written ("hộ nghèo", not the "hỗ" of
+    "hỗ trợ" beside it)."""
+    mentions = index.aliases.mentions(kind, tokens)
+    if not mentions:
+        return []
+    _, start, end = mentions[0]
+    return tokens[start:end]
 
 
 def _replace_concept(index: SearchIndex, kind: str, question: str, new_words: List[str]) -> str:

@@ -9,6 +9,7 @@ import pytest
 
 from actions import answering
 from actions.answerability import asked
+from actions.follow_up import rewrite
 from actions.reply_format import shorten_around
 from knowledge.places import PlaceResolver, PlanTerritory, territory_of
 from knowledge.provision_search import ProvisionSearch
@@ -342,3 +343,16 @@ def test_asking_for_more_in_words_continues_the_answer_unless_it_asks_something_
     assert rest.provisions and rest.outcome == "answer" and "Xin lỗi" not in text_of(rest)
     new = more("có hỗ trợ thêm cho hộ nghèo ở Cần Thơ không?")  # the classifier's "more", a new question
     assert new.is_question and new.provisions[:1] and new.provisions[0].startswith("ct-")
+
+
+@pytest.mark.parametrize("last, follow, expected", [
+    # the group named replaces the last question's, word for word ("hỗ" of "hỗ trợ" is no part of it)
+    ("nhà em hộ cận nghèo ở quận 8 có được hỗ trợ mua thẻ bảo hiểm y tế không",
+     "thế hộ nghèo thì được hỗ trợ gì?",
+     "nha em ho ngheo o quan 8 co duoc ho tro mua the bao hiem y te khong"),
+    # a topic alone swaps the last question's topic
+    ("Đà Nẵng đặt chỉ tiêu bao phủ bảo hiểm y tế bao nhiêu phần trăm", "bhtn thì sao?",
+     "da nang dat chi tieu bao phu bao hiem that nghiep bao nhieu phan tram"),
+])
+def test_a_follow_up_is_the_last_question_with_its_part_replaced(search, last, follow, expected):
+    assert rewrite(search.index(), follow, last, [], detail=False).question == expected
