@@ -102,13 +102,13 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
 
 
 def _named(index: SearchIndex, kind: str, tokens: List[str]) -> List[str]:
-    """The words of the first group (or topic) ``tokens`` name, as written ("hộ nghèo", not the "hỗ" of
-    "hỗ trợ" beside it)."""
-    mentions = index.aliases.mentions(kind, tokens)
-    if not mentions:
-        return []
-    _, start, end = mentions[0]
-    return tokens[start:end]
+    """The words naming each group (or topic) ``tokens`` name, in order ("học sinh hộ nghèo"; not the "hỗ"
+    of "hỗ trợ" beside them)."""
+    words: List[str] = []
+    for _, start, end in sorted({(s, e): (k, s, e) for k, s, e in index.aliases.mentions(kind, tokens)}.values(),
+                                key=lambda m: m[1]):
+        words += tokens[start:end]
+    return words
 
 
 def _replace_concept(index: SearchIndex, kind: str, question: str, new_words: List[str]) -> str:
