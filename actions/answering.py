@@ -350,21 +350,28 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     want = _wanted(turn, reading, asking)
     found = _found(turn, search, reading, asking, want)
     if reading.follow is not None and not found.holding:
-        # Read as leaning on the last question it finds nothing that answers; on its own it may
-        # ("còn thất nghiệp ở thành thị tính giảm còn nhiêu" after a question on loans).
-        alone = replace(reading, follow=None)
-        asked_alone = _asking(turn, search, alone)
-        if not isinstance(asked_alone, Reply):
-            want_alone = _wanted(turn, alone, asked_alone)
-            found_alone = _found(turn, search, alone, asked_alone, want_alone)
-            # The subject it names, else the last question's, is the answer's too.
-            topics = (set(search.analyze(reading.question).topics)
-                      or set(search.analyze(turn.slots.get("last_question") or "").topics))
-            if found_alone.holding and (not topics or topics & set(found_alone.holding[0].topics)):
-                reading, asking, want, found = alone, asked_alone, want_alone, found_alone
+        reading, asking, want, found = _on_its_own(turn, search, reading, asking, want, found)
     if not found.hits or found.national and not found.holding:
         return _declined(asking, found)
     return _presented(search, reading, asking, want, found, today)
+
+
+def _on_its_own(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Asking, want: Asked,
+                found: _Found) -> Tuple[Reading, _Asking, Asked, _Found]:
+    """A follow-up reading that finds nothing that answers yields to the message read on its own, when
+    that finds an answer on the same subject (the topic the message names, else the last question's):
+    "còn thất nghiệp ở thành thị tính giảm còn nhiêu" after a question on loans."""
+    alone = replace(reading, follow=None)
+    asked_alone = _asking(turn, search, alone)
+    if isinstance(asked_alone, Reply):
+        return reading, asking, want, found
+    want_alone = _wanted(turn, alone, asked_alone)
+    found_alone = _found(turn, search, alone, asked_alone, want_alone)
+    topics = (set(search.analyze(reading.question).topics)
+              or set(search.analyze(turn.slots.get("last_question") or "").topics))
+    if found_alone.holding and (not topics or topics & set(found_alone.holding[0].topics)):
+        return alone, asked_alone, want_alone, found_alone
+    return reading, asking, want, found
 
 
 @dataclass

@@ -72,9 +72,10 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     groups_apart = {c.key for c in analysis.concepts if c.kind == "group" and not c.words <= topic_words}
     expanded = index.aliases.synonyms.rewrite(syllables(text, chat=True))  # as search reads it ("bhtn")
     topic_tokens = _named(index, "topic", expanded)
+    besides = [t for t in expanded if t not in topic_words and t not in _FRAME and t not in STOPWORDS
+               and t not in QUESTION_FRAME and t not in place_words and t != "admin"]
     swaps_topic = (bool(new_topics) and bool(last_analysis.topics) and not (new_groups & groups_apart)
-                   and not detail and not [t for t in expanded if t not in topic_words and t not in _FRAME and t not in STOPWORDS
-                            and t not in QUESTION_FRAME and t not in place_words and t != "admin"])
+                   and not detail and not besides)
     if swaps_topic:
         own = []
     else:
