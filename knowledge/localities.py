@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -30,7 +30,7 @@ class NewLocality:
     aliases: List[str]
 
 
-def _level_and_short(unit_name: str) -> tuple:
+def _level_and_short(unit_name: str) -> Tuple[str, str]:
     own = unit_name.split(",")[0].strip()
     for word in _TYPE_WORDS:
         if own.lower().startswith(word + " "):
