@@ -463,6 +463,10 @@ def _wanted(turn: Turn, reading: Reading, asking: _Asking) -> Asked:
     """What kind of answer the question asks for, a follow-up's element and year read in context."""
     follow, choosing = reading.follow, asking.choosing
     want = asked(asking.question)
+    own = asked(reading.question) if follow else want
+    if own.element is not None and own.element != want.element:
+        # The element the follow-up itself asks ("giai đoạn mấy năm?"), not one the last question asked.
+        want = replace(want, element=own.element, unit=own.unit)
     if (follow or choosing) and want.year and want.year not in normalize(turn.text):
         # The year came with the earlier question; asked again for another place or group, the
         # plan's own period answers.

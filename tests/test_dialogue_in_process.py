@@ -273,6 +273,13 @@ def test_a_short_question_that_leans_on_nothing_is_answered_on_its_own(chat):
     assert turn.outcome == "answer" and turn.provisions[:1] == ["dp-009"]
 
 
+def test_a_follow_up_asks_its_own_element_not_the_last_questions(chat):
+    # The last question asked for a decision; the follow-up asks for a period, which the plan states.
+    chat.say("chương trình an sinh xã hội của Cần Thơ ban hành kèm quyết định số mấy", "nlu_fallback", loc("Cần Thơ"))
+    turn = chat.say("thế áp dụng cho giai đoạn mấy năm", "nlu_fallback")
+    assert turn.outcome == "answer" and turn.provisions == ["ct-001"] and "2011" in text_of(turn)
+
+
 def test_a_follow_up_asking_what_the_plan_does_not_say_is_told_so(chat):
     text, intent, entities = HCM_CARDS
     assert chat.say(text, intent, *entities).provisions == ["hcm-045"]
