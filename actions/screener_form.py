@@ -19,11 +19,13 @@ from actions.reply_format import buttons
 class _AskStep(Action, abc.ABC):
     """``action_ask_eligibility_form_<step>``: the step's question with a button per answer."""
 
-    step: str
-
+    @property
     @abc.abstractmethod
-    def name(self) -> Text:
+    def step(self) -> str:
         ...
+
+    def name(self) -> Text:
+        return f"action_ask_{screener.FORM}_{self.step}"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
         text, options = screener.question(self.step)
@@ -34,29 +36,17 @@ class _AskStep(Action, abc.ABC):
 class AskHousehold(_AskStep):
     step = "household"
 
-    def name(self) -> Text:
-        return f"action_ask_{screener.FORM}_household"
-
 
 class AskAge(_AskStep):
     step = "age"
-
-    def name(self) -> Text:
-        return f"action_ask_{screener.FORM}_age"
 
 
 class AskMeritorious(_AskStep):
     step = "meritorious"
 
-    def name(self) -> Text:
-        return f"action_ask_{screener.FORM}_meritorious"
-
 
 class AskDisability(_AskStep):
     step = "disability"
-
-    def name(self) -> Text:
-        return f"action_ask_{screener.FORM}_disability"
 
 
 class AskLocality(Action):

@@ -38,7 +38,7 @@ class Chat:
         self.search = ProvisionSearch(engine)
         self.slots: Dict[str, Any] = {}
 
-    def say(self, text: str, intent: Optional[str], *entities: Dict[str, str]) -> answering.Reply:
+    def say(self, text: str, intent: Optional[str] = None, *entities: Dict[str, str]) -> answering.Reply:
         for name in ("locality", "group"):  # the domain's from_entity mappings: the last value counts
             values = [e["value"] for e in entities if e["entity"] == name]
             if values:

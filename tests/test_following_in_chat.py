@@ -3,7 +3,7 @@ the answer's topic in its plan's locality, the list shows what is followed, and 
 /huy, the button) deletes everything at once, before the next notice."""
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Dict
 
 import pytest
 
@@ -12,33 +12,9 @@ from actions import templates as T
 from connectors import outbox
 from knowledge import admin, notices
 from knowledge import subscriptions as subs
-from knowledge.provision_search import ProvisionSearch
+from test_dialogue_in_process import Chat, text_of
 
 TELEGRAM = subscribing.Address("telegram", "4242")
-
-
-class Chat:
-    """A conversation on one channel: answers through ``respond``, commands through ``subscribing``, in the
-    order the actions run them (a command first)."""
-
-    def __init__(self, engine, where: Optional[subscribing.Address] = TELEGRAM):
-        self.engine, self.where = engine, where
-        self.search = ProvisionSearch(engine)
-        self.slots: Dict[str, Any] = {}
-
-    def say(self, text: str, intent: Optional[str] = None) -> answering.Reply:
-        turn = answering.Turn(text, intent, [], dict(self.slots))
-        command = subscribing.command(turn)
-        if command is not None:
-            reply = subscribing.handle(command, turn, self.search, self.engine, self.where)
-        else:
-            reply = answering.respond(turn, self.search)
-        self.slots.update(reply.slots)
-        return reply
-
-
-def text_of(reply: answering.Reply) -> str:
-    return "\n".join(m.get("text") or "" for m in reply.messages)
 
 
 def buttons_of(reply: answering.Reply) -> Dict[str, str]:
@@ -46,7 +22,7 @@ def buttons_of(reply: answering.Reply) -> Dict[str, str]:
 
 
 def test_an_answer_offers_to_follow_its_policy_and_the_button_follows_its_topic_in_its_locality(kb_engine):
-    chat = Chat(kb_engine)
+    chat = Chat(kb_engine, TELEGRAM)
     answer = chat.say("Hộ cận nghèo ở Cần Thơ được hỗ trợ mua bảo hiểm y tế bao nhiêu?")
     assert answer.outcome == "answer"
     assert buttons_of(answer)[T.BUTTON_FOLLOW] == "/subscribe"
@@ -60,7 +36,7 @@ def test_an_answer_offers_to_follow_its_policy_and_the_button_follows_its_topic_
 
 
 def test_the_list_shows_what_is_followed_and_offers_the_stop(kb_engine):
-    chat = Chat(kb_engine)
+    chat = Chat(kb_engine, TELEGRAM)
     assert text_of(chat.say("/list_subscriptions", "list_subscriptions")) == T.FOLLOWING_NONE
     chat.say("Học sinh hộ nghèo ở Đà Nẵng có được miễn học phí không?")
     chat.say("báo cho tôi khi có thay đổi nhé")
@@ -75,14 +51,14 @@ def test_the_list_shows_what_is_followed_and_offers_the_stop(kb_engine):
 def test_a_stop_in_any_form_deletes_every_subscription_in_one_step(kb_engine, stop):
     subs.subscribe(kb_engine, "telegram", "4242", "bhyt", "can-tho")
     subs.subscribe(kb_engine, "telegram", "4242", None, "da-nang")
-    reply = Chat(kb_engine).say(stop, "unsubscribe" if stop.startswith("/") else None)
+    reply = Chat(kb_engine, TELEGRAM).say(stop, "unsubscribe" if stop.startswith("/") else None)
     assert text_of(reply) == T.UNFOLLOWED
     assert subs.list_for(kb_engine, "telegram", "4242") == []
-    assert text_of(Chat(kb_engine).say("hủy theo dõi")) == T.UNFOLLOW_NOTHING
+    assert text_of(Chat(kb_engine, TELEGRAM).say("hủy theo dõi")) == T.UNFOLLOW_NOTHING
 
 
 def test_the_stop_takes_effect_before_a_notice_already_queued_goes_out(kb_engine):
-    chat = Chat(kb_engine)
+    chat = Chat(kb_engine, TELEGRAM)
     chat.say("Hộ cận nghèo ở Cần Thơ được hỗ trợ mua bảo hiểm y tế bao nhiêu?")
     chat.say("/subscribe", "subscribe")
     record = admin.show_provision(kb_engine, "ct-035")
@@ -105,8 +81,8 @@ def test_a_policy_question_with_follow_words_is_answered_not_taken_for_a_command
 
 
 def test_following_before_any_answer_follows_the_residents_locality_or_says_how(kb_engine):
-    assert text_of(Chat(kb_engine).say("/subscribe", "subscribe")) == T.FOLLOW_NEEDS_ANSWER
-    chat = Chat(kb_engine)
+    assert text_of(Chat(kb_engine, TELEGRAM).say("/subscribe", "subscribe")) == T.FOLLOW_NEEDS_ANSWER
+    chat = Chat(kb_engine, TELEGRAM)
     chat.slots["locality"] = "Đà Nẵng"
     reply = chat.say("/subscribe", "subscribe")
     assert "mọi chính sách ở Thành phố Đà Nẵng" in text_of(reply)
