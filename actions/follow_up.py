@@ -7,10 +7,10 @@ replaces its own, and a request for a detail (an agency, a figure, a legal basis
 from __future__ import annotations
 
 import re
-from typing import List, NamedTuple, Optional
+from typing import List, NamedTuple, Optional, Set
 
 from actions.answerability import LEVELS, level_mentions
-from knowledge.provision_search import SearchIndex
+from knowledge.provision_search import QueryAnalysis, SearchIndex
 from knowledge.text import QUESTION_FRAME, STOPWORDS, normalize, syllables
 
 # Words that frame a follow-up rather than ask something new.
@@ -62,37 +62,25 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     years = _YEAR.findall(folded)
     last_analysis = index.analyze(last_question)
     new_groups = set(analysis.groups) - set(last_analysis.groups)
-    new_topics = set(analysis.topics) - set(last_analysis.topics)
     own = [t for t in tokens if t not in _FRAME and t not in STOPWORDS and t not in QUESTION_FRAME
            and t not in group_words and t not in level_words and t not in place_words and not _YEAR.fullmatch(t)
            and not (detail and t in _DETAIL)]
-    # Only a new topic besides the frame ("bhtn thì sao?" after a question on BHYT) swaps the topic.
-    # A group named by the topic's own words ("bhtn": unemployment insurance, and the unemployed) is no
-    # group of its own; a last question naming no topic has none to swap.
-    groups_apart = {c.key for c in analysis.concepts if c.kind == "group" and not c.words <= topic_words}
-    expanded = index.aliases.synonyms.rewrite(syllables(text, chat=True))  # as search reads it ("bhtn")
-    topic_tokens = _named(index, "topic", expanded)
-    besides = [t for t in expanded if t not in topic_words and t not in _FRAME and t not in STOPWORDS
-               and t not in QUESTION_FRAME and t not in place_words and t != "admin"]
-    swaps_topic = (bool(new_topics) and bool(last_analysis.topics) and not (new_groups & groups_apart)
-                   and not detail and not besides)
-    if swaps_topic:
+    swap = None if detail else _topic_swap(index, text, analysis, last_analysis, topic_words, place_words)
+    if swap is not None:
         own = []
-    else:
-        new_topics = set()
     # A group already in the last question replaces nothing, and a detail asked with words the last
     # question does not have asks anew ("mục tiêu giảm hộ nghèo còn nhiêu %?" after "hộ nghèo được
     # tính theo thu nhập bao nhiêu?").
     last_words = set(normalize(last_question).split())
-    replaces = bool(place_words or new_groups or new_topics or levels or years)
+    replaces = bool(place_words or new_groups or swap or levels or years)
     unknown = [t for t in own if t not in last_words]
     if len(own) > MAX_OWN_WORDS or not (replaces or detail) or (unknown and not replaces and not refers_back):
         return None
     question = normalize(last_question) + (" phan tram" if "%" in last_question else "")
-    if analysis.groups and not swaps_topic:
+    if analysis.groups and swap is None:
         question = _replace_concept(index, "group", question, _named(index, "group", tokens))
-    if new_topics:  # "bhtn thì sao?" after a question on BHYT
-        question = _replace_concept(index, "topic", question, topic_tokens)
+    if swap:  # "bhtn thì sao?" after a question on BHYT
+        question = _replace_concept(index, "topic", question, swap)
     if levels:
         question = _replace_levels(question, levels[0][1])
     if years:
@@ -100,6 +88,23 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     if detail:
         return Rewritten(f"{question} {folded}", question)
     return Rewritten(question, question)
+
+
+def _topic_swap(index: SearchIndex, text: str, analysis: QueryAnalysis, last: QueryAnalysis,
+                topic_words: Set[str], place_words: List[str]) -> Optional[List[str]]:
+    """The words of the new topic when the message names only that besides its frame ("bhtn thì sao?"
+    after a question on BHYT), else None. A group named by the topic's own words ("bhtn": unemployment
+    insurance, and the unemployed) is no group of its own; a last question naming no topic has none to swap."""
+    if not set(analysis.topics) - set(last.topics) or not last.topics:
+        return None
+    new_groups = set(analysis.groups) - set(last.groups)
+    if any(c.kind == "group" and c.key in new_groups and not c.words <= topic_words for c in analysis.concepts):
+        return None
+    expanded = index.aliases.synonyms.rewrite(syllables(text, chat=True))  # as search reads it ("bhtn")
+    if any(t not in topic_words and t not in _FRAME and t not in STOPWORDS and t not in QUESTION_FRAME
+           and t not in place_words and t != "admin" for t in expanded):
+        return None
+    return _named(index, "topic", expanded) or None
 
 
 def _named(index: SearchIndex, kind: str, tokens: List[str]) -> List[str]:

@@ -223,14 +223,8 @@ async def add_locality(request: web.Request) -> web.Response:
     engine, by, plan_id = request.app[ENGINE], request["user"].name, _plan_id(request)
     place = str(form.get("place") or "").strip()
 
-    def act() -> localities.NewLocality:
-        drafts.plan_record(engine, plan_id)  # NotFound before anything is added
-        new = localities.add_locality(engine, place, by)
-        drafts.edit_document(engine, plan_id, {"locality": new.key}, by)
-        return new
-
     try:
-        new = await asyncio.to_thread(act)
+        new = await asyncio.to_thread(localities.add_for_plan, engine, plan_id, place, by)
     except NotFound:
         raise web.HTTPNotFound(text="Không có bản nháp này.") from None
     except KnowledgeError as exc:

@@ -16,7 +16,7 @@ from knowledge.curated_files import KnownKeys, read_bundle
 from knowledge.errors import KnowledgeError
 from knowledge.db import bump_version, create_schema, make_engine, transaction
 from knowledge.importer import DATA_DIR, export_file, import_file, load_curated
-from knowledge.localities import add_locality
+from knowledge.localities import add_for_plan, add_locality
 from knowledge.models import Document, Provision
 from knowledge.provision_search import ProvisionSearch, hit_from_provision
 from knowledge.supersession import record_supersession
@@ -253,11 +253,10 @@ def cmd_supersede(args, settings: Settings) -> int:
 
 def cmd_add_locality(args, settings: Settings) -> int:
     engine = open_engine(settings)
-    if args.plan is not None:
-        drafts.plan_record(engine, args.plan)  # no such plan: nothing is added
-    new = add_locality(engine, args.place, args.by)
-    if args.plan is not None:
-        drafts.edit_document(engine, args.plan, {"locality": new.key}, args.by)
+    if args.plan is None:
+        new = add_locality(engine, args.place, args.by)
+    else:
+        new = add_for_plan(engine, args.plan, args.place, args.by)
     print(f"added {new.name} ({new.key}, {new.level}, {new.province})"
           + (f", given to draft plan {args.plan}" if args.plan is not None else ""))
     return 0

@@ -9,6 +9,7 @@ from typing import List, Optional, Tuple
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from knowledge import drafts
 from knowledge.admin import require_by
 from knowledge.change_log import log_change
 from knowledge.db import bump_version, transaction
@@ -41,9 +42,8 @@ def _level_and_short(unit_name: str) -> Tuple[str, str]:
 def _unit(places: Gazetteer, name: str) -> Optional[Unit]:
     """The province or former district ``name`` stands for: a province first, then a district, the
     unit as it is today (after the 2025 merger) before the former one."""
-    _, short = _level_and_short(name.strip())
+    typed, short = _level_and_short(name.strip())
     units = [u for u in places.names.get(fold_name(short), ()) if u.level in ("province", "district")]
-    typed = _level_and_short(name.strip())[0]
     if typed:  # "huyện X" is the district, "tỉnh X" the province
         units = [u for u in units if _level_and_short(u.name)[0] == typed] or units
     units.sort(key=lambda u: (u.level != "province", -len(u.sources)))
@@ -91,4 +91,13 @@ def add_locality(engine: Engine, name: str, by: str, places: Optional[Gazetteer]
         log_change(session, by, "add", "locality", key, None,
                    {"name": new.name, "level": new.level, "province": new.province, "aliases": new.aliases})
         bump_version(session)
+    return new
+
+
+def add_for_plan(engine: Engine, plan_id: int, name: str, by: str, places: Optional[Gazetteer] = None) -> NewLocality:
+    """Add the place (``add_locality``) and make it the draft plan's locality; NotFound, before anything is
+    added, for a plan that does not exist."""
+    drafts.plan_record(engine, plan_id)
+    new = add_locality(engine, name, by, places)
+    drafts.edit_document(engine, plan_id, {"locality": new.key}, by)
     return new
