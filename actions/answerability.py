@@ -27,6 +27,12 @@ _MONEY = re.compile(r"\b(?:bao nhieu|may|muc)(?: [a-z]+){0,2} (?:tien|dong|trieu
 _AGE = re.compile(r"\b(?:may|bao nhieu|bao nhiu|bnhiu) tuoi\b|\btuoi (?:nao|bao nhieu|may|mo)\b")
 
 
+# An agency is asked: "cơ quan nào", "sở mô", "bên nào lo", "ai chỉ đạo", "tổ chức nào lo cho người già".
+_RESPONSIBLE = r"(?:lo|phu trach|chu tri|chiu trach nhiem|thuc hien|quan ly|chi dao|trien khai|giai quyet)"
+_AGENCY = re.compile(r"\b(?<!dinh )(?<!quyet )(?<!ban )(?:co quan|so|ban nganh|nganh|don vi|to chuc) (?:nao|mo|gi)\b(?! tuoi)"
+                     r"|\b(?:ben|noi|cap|phong) (?:nao|mo) " + _RESPONSIBLE + r"\b"
+                     r"|\bai (?:xu ly|dung ra|" + _RESPONSIBLE[3:] + r"\b|\bco quan (?:phu trach|chu tri)\b")
+
 # A date or a recurring deadline in a provision ("ngày 30/11", "ngày 30 của tháng cuối quý", "hằng quý").
 _DATE = re.compile(r"\bngay \d{1,2}\b|\bhang (?:nam|quy|thang)\b|\bdinh ky\b")
 _EVERY = re.compile(r"\b(?:nam|ngay|thang|luc|khi|cho|noi|ai) nao cung\b")
@@ -82,12 +88,10 @@ def asked(question: str) -> Asked:
 
 def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     q = _EVERY.sub(" ", q)  # "năm nào cũng phải mua" says every year, it does not ask which
-    if _has(q, "co quan nao", "so nao", "ai lo", "ai phu trach", "don vi nao", "noi nao phu trach",
-            "co quan gi", "ai chiu trach nhiem", "ben nao lo", "ai thuc hien", "co quan phu trach",
-            "co quan mo", "so mo", "ai chu tri", "co quan chu tri", "don vi mo", "ben mo lo"):
+    if _AGENCY.search(q):
         return Asked("agency", year=year)
     if _has(q, "quyet dinh nao", "nghi dinh nao", "nghi quyet nao", "van ban nao", "quyet dinh so may",
-            "so may", "can cu", "theo van ban", "theo quyet dinh", "theo nghi dinh", "luat nao", "thong tu nao",
+            "so may", "so nao", "can cu", "theo van ban", "theo quyet dinh", "theo nghi dinh", "luat nao", "thong tu nao",
             "quyet dinh gi", "van ban gi", "nghi quyet gi", "ban hanh theo", "qd nao", "qd so", "qd gi",
             "theo qd", "nq nao", "nq so", "nghi quyet so", "nghi dinh so"):
         return Asked("legal_basis", year=year)

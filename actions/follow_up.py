@@ -26,6 +26,7 @@ _DETAIL = frozenset("""
     nghi dinh quyet van ban so luat thong tu can cu don vi phu trach lo ai chu tri thuc hien
     admin vu viec nay ni do kia chinh sach khoan muc tieu con qd nq nd ky ban hanh ngay thang nam han chot
     thoi giai doan ap dung luc khi bao gio lau cham nhat
+    chi dao quan ly trien khai giai quyet xu ly ke hoach to chuc nganh
 """.split())
 # A follow-up has at most this many words of its own besides what it replaces.
 MAX_OWN_WORDS = 2

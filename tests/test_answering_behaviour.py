@@ -212,6 +212,13 @@ def test_place_resolution_reads_names_consistently():
     ("hộ cận nghèo được hỗ trợ mấy phần trăm thẻ bhyt", "figure", "percent"),
     ("tre em duoi may tuoi duoc kham mien phi", "figure", "age"),
     ("cơ quan nào lo nhà ở xã hội", "agency", None),
+    # who is in charge, however it is put; a school level or a decision's number is no agency
+    ("ai chỉ đạo làm kế hoạch vụ này v", "agency", None),
+    ("thi xa co to chuc nao lo cho nguoi gia ko ad", "agency", None),
+    ("bên mô giải quyết", "agency", None),
+    ("cấp nào được miễn học phí", None, None),
+    ("quyết định số nào", "legal_basis", None),
+    ("văn bản số nào", "legal_basis", None),
     ("theo quyết định nào", "legal_basis", None),
     ("nộp hồ sơ ở đâu", "procedure", None),
     ("hộ nghèo có được vay vốn không", None, None),
