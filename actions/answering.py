@@ -381,6 +381,7 @@ class _Asking:
     question: str
     intent: Optional[str]
     remembered: Optional[str]  # the earlier question a follow-up rewrote, kept for the next follow-up
+    remembered_intent: Optional[str]  # its intent: a detail asked ("theo nghị định nào?") keeps the earlier one
     choosing: bool  # the message chose a place for the question asked before
     locality: str
     locality_name: Optional[str]
@@ -416,11 +417,12 @@ def _asking(turn: Turn, search: ProvisionSearch, reading: Reading) -> Any:
             return reply
         if turn.slots.get("last_question"):
             question, intent = turn.slots["last_question"], turn.slots.get("last_intent")
-    remembered = None
+    remembered = remembered_intent = None
     if follow and not choosing:
         keep_intent = intent in (None, "nlu_fallback", "choose_locality") or intent not in INTENT_KINDS
         question, remembered = follow
         intent = turn.slots.get("last_intent") if keep_intent else intent
+        remembered_intent = intent if follow.question == follow.remembered else turn.slots.get("last_intent")
     if place is not None and place.status == "none":
         reply.is_question, reply.answered, reply.outcome = True, False, "places"
         known = ", ".join(locality_names(search).values())
@@ -456,7 +458,7 @@ def _asking(turn: Turn, search: ProvisionSearch, reading: Reading) -> Any:
         slots["locality"] = named
     elif locality_name and (mentioned or place is not None):
         slots["locality"] = locality_name
-    return _Asking(question, intent, remembered, choosing, locality, locality_name, slots)
+    return _Asking(question, intent, remembered, remembered_intent, choosing, locality, locality_name, slots)
 
 
 def _wanted(turn: Turn, reading: Reading, asking: _Asking) -> Asked:
@@ -509,7 +511,8 @@ def _declined(asking: _Asking, found: _Found) -> Reply:
     """Nothing to present: a national rule outside the plans, or no provision on the question."""
     reply = Reply(answered=False, locality_key=asking.locality)
     reply.slots.update(asking.slots)
-    reply.slots.update(last_question=asking.remembered or asking.question, last_intent=asking.intent,
+    reply.slots.update(last_question=asking.remembered or asking.question,
+                       last_intent=asking.remembered_intent if asking.remembered else asking.intent,
                        last_results=[])
     if found.national:
         reply.outcome = "outside_plans"
@@ -526,7 +529,8 @@ def _presented(search: ProvisionSearch, reading: Reading, asking: _Asking, want:
     provision, labelled as related."""
     reply = Reply(locality_key=asking.locality)
     reply.slots.update(asking.slots)
-    reply.slots.update(last_question=asking.remembered or asking.question, last_intent=asking.intent)
+    reply.slots.update(last_question=asking.remembered or asking.question,
+                       last_intent=asking.remembered_intent if asking.remembered else asking.intent)
     question, hits, place = asking.question, found.hits, reading.place
     # The answer holds what was asked and is about the question: close to the best match (a figure
     # or a year alone does not make a weaker match the answer).

@@ -280,6 +280,14 @@ def test_a_follow_up_asks_its_own_element_not_the_last_questions(chat):
     assert turn.outcome == "answer" and turn.provisions == ["ct-001"] and "2011" in text_of(turn)
 
 
+def test_a_detail_asked_after_an_answer_leaves_the_question_s_own_intent_for_the_next_follow_up(chat):
+    chat.say("Nhà em hộ nghèo ở Cần Thơ, chương trình có miễn giảm học phí cho con hộ nghèo không?", "ask_tuition",
+             grp("hộ nghèo"), loc("Cần Thơ"))
+    detail = chat.say("theo nghị định nào vậy ad?", "ask_agency")  # the classifier's guess for a detail
+    assert detail.provisions == ["ct-051"]
+    assert chat.slots["last_intent"] == "ask_tuition" and "nghi dinh" not in chat.slots["last_question"]
+
+
 def test_a_follow_up_asking_what_the_plan_does_not_say_is_told_so(chat):
     text, intent, entities = HCM_CARDS
     assert chat.say(text, intent, *entities).provisions == ["hcm-045"]
