@@ -1,14 +1,15 @@
 """The answer benchmark on a knowledge base built only from ingested and published drafts, beside the
 curated knowledge base, in one run.
 
-    .venv/bin/python benchmarks/drafts_kb_answers.py [--questions PATH ...] [--seeds DIR] [--json]
+    .venv/bin/python benchmarks/drafts_kb_answers.py [--questions PATH ...] [--seeds DIR] [--json] [--verbose]
 
 The drafts KB: the shipped catalogue, then each seed plan read with `knowledge.drafts.ingest`, every
 proposed provision accepted as drafted and the plan published (no hand edits, no curated YAML). The
 question sets name curated provisions; a draft stands for a curated provision of the same plan when
 it holds at least 60% of the curated text's words (stopwords aside; a draft may hold several curated
 provisions, and a curated provision split in the plan's sentences may have several drafts). Top-1 on the drafts KB counts a draft answer right when it stands
-for an expected curated provision.
+for an expected curated provision. ``--verbose`` prints the first turns answered right on the curated KB
+and wrong on the drafts KB (what the gap is made of).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import argparse
 import asyncio
 import json
 import re
+import sys
 import tempfile
 from pathlib import Path
 from typing import Dict, List, Set
@@ -86,10 +88,12 @@ def main() -> None:
     ap.add_argument("--questions", type=Path, nargs="+", default=DEFAULT_SETS)
     ap.add_argument("--seeds")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
     settings = Settings.from_env()
     model = prepare(settings)
     results: Dict[str, Dict[str, str]] = {}
+    failed: Dict[str, Dict[str, Dict[str, str]]] = {}  # set -> KB -> first turn's conversation id -> failure
     with tempfile.TemporaryDirectory() as tmp:
         kb = Path(tmp) / "drafts.db"
         build_drafts_kb(kb, seeds_dir(args.seeds))
@@ -105,7 +109,14 @@ def main() -> None:
                     tally = asyncio.run(run_set(base, token, items, by_id, f"{name}-{path.stem}"))
                     results.setdefault(path.name, {})[name] = share(tally.top1)
                     results[path.name][f"{name} follow-ups"] = share(tally.follow)
+                    failed.setdefault(path.name, {})[name] = {
+                        line.split()[0].lstrip("["): line for line in tally.failures if " t1] " in line}
     mapped = sum(1 for ids in mapping.values() if ids)
+    if args.verbose:
+        for name, by_kb in failed.items():
+            print(f"== {name}: right on the curated KB, wrong on the drafts KB", file=sys.stderr)
+            for key in sorted(set(by_kb.get("drafts", {})) - set(by_kb.get("curated", {}))):
+                print(by_kb["drafts"][key], file=sys.stderr)
     if args.json:
         print(json.dumps({"sets": results, "curated provisions with a draft": mapped}, ensure_ascii=False, indent=2))
         return
