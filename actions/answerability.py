@@ -33,6 +33,10 @@ _AGENCY = re.compile(r"\b(?<!dinh )(?<!quyet )(?<!ban )(?:co quan|so|ban nganh|n
                      r"|\b(?:ben|noi|cap|phong) (?:nao|mo) " + _RESPONSIBLE + r"\b"
                      r"|\bai (?:xu ly|dung ra|" + _RESPONSIBLE[3:] + r"\b|\bco quan (?:phu trach|chu tri)\b")
 
+# A legal basis is asked: a kind of legal text, a word or two, then which ("nghị quyết đại hội nào"; not
+# "quyết định ký ngày nào", a date).
+_LEGAL = re.compile(r"\b(?:quyet dinh|nghi dinh|nghi quyet|van ban|luat|thong tu|chi thi)(?: (?!ngay|nam|thang|luc|khi)[a-z]+){0,2} (?:nao|gi|mo)\b")
+
 # A date or a recurring deadline in a provision ("ngày 30/11", "ngày 30 của tháng cuối quý", "hằng quý").
 _DATE = re.compile(r"\bngay \d{1,2}\b|\bhang (?:nam|quy|thang)\b|\bdinh ky\b")
 _EVERY = re.compile(r"\b(?:nam|ngay|thang|luc|khi|cho|noi|ai) nao cung\b")
@@ -90,7 +94,7 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     q = _EVERY.sub(" ", q)  # "năm nào cũng phải mua" says every year, it does not ask which
     if _AGENCY.search(q):
         return Asked("agency", year=year)
-    if _has(q, "quyet dinh nao", "nghi dinh nao", "nghi quyet nao", "van ban nao", "quyet dinh so may",
+    if _LEGAL.search(q) or _has(q, "quyet dinh nao", "nghi dinh nao", "nghi quyet nao", "van ban nao", "quyet dinh so may",
             "so may", "so nao", "can cu", "theo van ban", "theo quyet dinh", "theo nghi dinh", "luat nao", "thong tu nao",
             "quyet dinh gi", "van ban gi", "nghi quyet gi", "ban hanh theo", "qd nao", "qd so", "qd gi",
             "theo qd", "nq nao", "nq so", "nghi quyet so", "nghi dinh so"):
@@ -113,6 +117,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     # "mấy" asks a number before a unit; "mấy hộ", "mấy cô chú" are plurals in the South.
     if not figure and _has(q, "may tuoi", "may can", "may lan", "may nam", "may thang", "may trieu", "may chuc"):
         figure = True
+    if not figure and re.search(r"\b(?:may|nhieu|bnhiu|bao nhiu)\s*%", fold(question).lower()):
+        figure = True  # "được mấy %", "nhiêu %"
     if not figure:
         return Asked(None, year=year)
     if _has(q, "phan tram", "ty le") or "%" in question:

@@ -491,7 +491,9 @@ def _wanted(turn: Turn, reading: Reading, asking: _Asking) -> Asked:
 def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Asking, want: Asked) -> _Found:
     """The provisions for the question in its locality, ranked, and those that hold what was asked."""
     question, intent, locality = asking.question, asking.intent, asking.locality
-    asked_groups = [k for k in search.analyze(question).groups]
+    # A follow-up naming a group asks about that group ("bà bầu thì sao?"), not the others of the last question.
+    named_groups = search.analyze(reading.question).groups if reading.follow else []
+    asked_groups = list(named_groups) or [k for k in search.analyze(question).groups]
     groups = turn.entity_values("group") + ([turn.slots["group"]] if turn.slots.get("group") else [])
     kinds = ("agency",) if want.element == "agency" else ()
     hits, other = best_hits(search, question, intent, locality, groups + asked_groups, kinds=kinds)

@@ -79,7 +79,9 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
         return None
     question = normalize(last_question) + (" phan tram" if "%" in last_question else "")
     if analysis.groups and swap is None:
-        question = _replace_concept(index, "group", question, _named(index, "group", tokens))
+        # the words naming the new group as typed, else as search reads them ("bà bầu": phụ nữ mang thai)
+        named = _named(index, "group", tokens) or _named(index, "group", _as_search_reads(index, text))
+        question = _replace_concept(index, "group", question, named)
     if swap:  # "bhtn thì sao?" after a question on BHYT
         question = _replace_concept(index, "topic", question, swap)
     if levels:
@@ -101,11 +103,16 @@ def _topic_swap(index: SearchIndex, text: str, analysis: QueryAnalysis, last: Qu
     new_groups = set(analysis.groups) - set(last.groups)
     if any(c.kind == "group" and c.key in new_groups and not c.words <= topic_words for c in analysis.concepts):
         return None
-    expanded = index.aliases.synonyms.rewrite(syllables(text, chat=True))  # as search reads it ("bhtn")
+    expanded = _as_search_reads(index, text)  # "bhtn"
     if any(t not in topic_words and t not in _FRAME and t not in STOPWORDS and t not in QUESTION_FRAME
            and t not in place_words and t != "admin" for t in expanded):
         return None
     return _named(index, "topic", expanded) or None
+
+
+def _as_search_reads(index: SearchIndex, text: str) -> List[str]:
+    """The message's words through the synonym table, as search reads them ("bà bầu" -> phụ nữ mang thai)."""
+    return index.aliases.synonyms.rewrite(syllables(text, chat=True))
 
 
 def _named(index: SearchIndex, kind: str, tokens: List[str]) -> List[str]:

@@ -226,6 +226,10 @@ def test_place_resolution_reads_names_consistently():
     ("thu nhập bao nhiêu thì được tính là hộ nghèo", "figure", "money"),
     ("thu nhap la bao nhieu mot nguoi mot nam", "figure", "money"),
     ("thu nhập hộ nghèo tăng bao nhiêu lần", "figure", None),
+    ("hỗ trợ lãi suất được mấy %", "figure", "percent"),
+    # a legal text, a word or two, then which; a date asked of it is a date
+    ("làm ra để thực hiện nghị quyết đại hội nào vậy ạ", "legal_basis", None),
+    ("quyết định ký ngày nào", "time", "issued"),
 ])
 def test_what_a_question_asks_for(question, element, unit):
     want = asked(question)
@@ -360,6 +364,9 @@ def test_asking_for_more_in_words_continues_the_answer_unless_it_asks_something_
     # a topic alone swaps the last question's topic
     ("Đà Nẵng đặt chỉ tiêu bao phủ bảo hiểm y tế bao nhiêu phần trăm", "bhtn thì sao?",
      "da nang dat chi tieu bao phu bao hiem that nghiep bao nhieu phan tram"),
+    # a group named in words the synonym table reads ("bà bầu": phụ nữ mang thai) replaces the last one
+    ("Nhà em hộ cận nghèo ở Càng Long có được hưởng trợ cấp xã hội không", "ủa vậy bà bầu bên đó có được ko",
+     "nha em phu nu o cang long co duoc huong tro cap xa hoi khong"),
 ])
 def test_a_follow_up_is_the_last_question_with_its_part_replaced(search, last, follow, expected):
     assert rewrite(search.index(), follow, last, [], detail=False).question == expected

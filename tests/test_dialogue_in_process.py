@@ -280,6 +280,16 @@ def test_a_follow_up_asks_its_own_element_not_the_last_questions(chat):
     assert turn.outcome == "answer" and turn.provisions == ["ct-001"] and "2011" in text_of(turn)
 
 
+def test_a_group_asked_after_an_answer_is_judged_for_that_group_alone(chat):
+    chat.say("Nhà em hộ cận nghèo ở Càng Long, đang nuôi con nhỏ 2 tuổi, có được hưởng trợ cấp xã hội không?",
+             "ask_social_assistance", grp("hộ cận nghèo"), loc("Càng Long"))
+    assert chat.say("Đức Phổ có giống vậy ko ad", "choose_locality", loc("Đức Phổ")).provisions == ["dp-014"]
+    # Đức Phổ's provision is for young children and old people, not pregnant women (the synonym table reads
+    # "bà bầu" as phụ nữ mang thai); the child of the first question does not make it hold.
+    turn = chat.say("ủa vậy bà bầu bên đó có được ko", "out_of_scope", grp("bà bầu"))
+    assert turn.outcome == "related" and "không nêu" in text_of(turn)
+
+
 def test_a_detail_asked_after_an_answer_leaves_the_question_s_own_intent_for_the_next_follow_up(chat):
     chat.say("Nhà em hộ nghèo ở Cần Thơ, chương trình có miễn giảm học phí cho con hộ nghèo không?", "ask_tuition",
              grp("hộ nghèo"), loc("Cần Thơ"))
