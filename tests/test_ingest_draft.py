@@ -207,13 +207,39 @@ def test_a_sentence_broken_by_a_page_is_joined_again(catalogue):
 def test_a_long_paragraph_is_split_at_sentence_ends_only(catalogue):
     paragraph = ("Tăng cường công tác tuyên truyền về chính sách bảo hiểm y tế cho người dân ở các xã, phường trên "
                  "địa bàn. Đến năm 2025, tỷ lệ bao phủ bảo hiểm y tế đạt 95%; tỷ lệ hộ nghèo giảm còn dưới 2%. "
-                 "Huy động các doanh nghiệp, TP. Đà Nẵng và cộng đồng cùng tham gia hỗ trợ người có công.")
+                 "Huy động các doanh nghiệp, TP. Đà Nẵng và cộng đồng cùng tham gia hỗ trợ người có công. "
+                 "Rà soát, cập nhật danh sách hộ nghèo, hộ cận nghèo hằng năm theo đúng quy định hiện hành.")
+    assert len(paragraph.split()) > 70  # long enough to be split
     doc = draft(f"I. NHIỆM VỤ\n1. Bảo hiểm y tế\n{paragraph}", catalogue)
     texts = [p.text for p in doc.provisions]
-    assert len(texts) == 3
+    assert len(texts) == 4
     assert all(t.endswith(".") for t in texts)
     assert " ".join(texts) == paragraph  # nothing cut inside a sentence, nothing lost
     assert texts[2].startswith("Huy động") and "TP. Đà Nẵng" in texts[2]
+
+
+def test_a_passage_of_a_few_sentences_stays_one_provision(catalogue):
+    paragraph = ("Tổ chức sàn giao dịch việc làm hằng tháng cho người lao động. "
+                 "Hỗ trợ vay vốn tạo việc làm cho thanh niên và người khuyết tật.")
+    doc = draft(f"I. NHIỆM VỤ\n1. Việc làm\n{paragraph}", catalogue)
+    assert [p.text for p in doc.provisions] == [paragraph]
+
+
+def test_a_target_under_a_heading_that_sets_its_year_reads_with_that_year(catalogue):
+    text = """
+II. MỤC TIÊU
+2. Mục tiêu cụ thể đến năm 2030
+a) Tỷ lệ thất nghiệp ở khu vực thành thị dưới 2%.
+b) Năm 2025, tỷ lệ hộ nghèo giảm còn dưới 1%.
+III. NHIỆM VỤ
+1. Việc làm
+a) Tỷ lệ lao động qua đào tạo đạt 70%.
+"""
+    provisions = by_section(draft(text, catalogue))
+    assert provisions["II.2.a"][0].text == "Đến năm 2030, tỷ lệ thất nghiệp ở khu vực thành thị dưới 2%."
+    assert [n["year"] for n in provisions["II.2.a"][0].numbers] == [2030]
+    assert provisions["II.2.b"][0].text.startswith("Năm 2025,")  # a year of its own is kept
+    assert not provisions["III.1.a"][0].text.startswith("Đến năm")  # no target heading, no year added
 
 
 def test_a_list_that_starts_again_without_its_heading_gets_the_next_number_and_a_note(catalogue):

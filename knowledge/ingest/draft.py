@@ -19,7 +19,7 @@ from knowledge.ingest.structure import LEAD_IN, PREAMBLE, Passage, read_structur
 from knowledge.ingest.vocabulary import PlanCatalogue
 
 # A passage longer than this many words is split into its sentences (each its own provision).
-_SPLIT_WORDS = 40
+_SPLIT_WORDS = 70
 # A sentence shorter than this stays with the one before it.
 _MIN_SENTENCE_WORDS = 8
 _ABBREVIATIONS = {"tp", "p", "q", "tt", "ths", "ts", "pgs", "gs", "st", "v.v", "tx", "h"}
@@ -112,6 +112,19 @@ _SUBJECTLESS = re.compile(r"^(?:chủ trì|phối hợp|chủ động|căn cứ|
                           re.IGNORECASE)
 
 
+_TARGET_HEADING = re.compile(r"\b(?:mục tiêu|chỉ tiêu)\b[^.;]*?\bđến năm (20\d\d)\b", re.IGNORECASE)
+_ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _target_year(headings: Sequence[str]) -> Optional[str]:
+    """The year the nearest heading of targets sets ("2.1. Mục tiêu cụ thể đến năm 2030"), if any."""
+    for heading in reversed(headings):
+        m = _TARGET_HEADING.search(heading)
+        if m:
+            return m.group(1)
+    return None
+
+
 def _wants_subject(text: str) -> bool:
     """Whether an item under a body's name ("1. Sở Y tế") lacks its own subject: it starts with what
     the body does, or names no body at all."""
@@ -126,6 +139,10 @@ def _provision(passage: Passage, text: str, lines: Sequence[str], catalogue: Pla
     if passage.subject and _wants_subject(text):
         # "1. Sở Y tế" / "a) Chủ trì, phối hợp …": the item reads on its own with its body named first.
         text = f"{passage.subject}: {text[:1].lower() + text[1:] if text[1:2].islower() else text}"
+    year = _target_year(passage.headings)
+    if year and not _ANY_YEAR.search(text):
+        # under "Mục tiêu cụ thể đến năm 2030", a target reads on its own with its year ("Đến năm 2030, …").
+        text = f"Đến năm {year}, {text[:1].lower() + text[1:] if text[1:2].islower() else text}"
     text, rewrites = tidy_figures(text)
     tally.rewritten += rewrites
     numbers: List[dict] = []
