@@ -125,6 +125,11 @@ def _target_year(headings: Sequence[str]) -> Optional[str]:
     return None
 
 
+def _lower_first(text: str) -> str:
+    """A sentence continued after a prefix: its first letter lowered unless it starts an acronym."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 def _wants_subject(text: str) -> bool:
     """Whether an item under a body's name ("1. Sở Y tế") lacks its own subject: it starts with what
     the body does, or names no body at all."""
@@ -136,13 +141,14 @@ def _provision(passage: Passage, text: str, lines: Sequence[str], catalogue: Pla
     source = _verbatim(text, "\n".join(lines[passage.position:max(passage.last, passage.position) + 1]))
     text = " ".join(text.split())
     named = agencies_in(text)  # read before the heading's body is put in front
-    if passage.subject and _wants_subject(text):
-        # "1. Sở Y tế" / "a) Chủ trì, phối hợp …": the item reads on its own with its body named first.
-        text = f"{passage.subject}: {text[:1].lower() + text[1:] if text[1:2].islower() else text}"
+    wants_subject = bool(passage.subject) and _wants_subject(text)
     year = _target_year(passage.headings)
     if year and not _ANY_YEAR.search(text):
         # under "Mục tiêu cụ thể đến năm 2030", a target reads on its own with its year ("Đến năm 2030, …").
-        text = f"Đến năm {year}, {text[:1].lower() + text[1:] if text[1:2].islower() else text}"
+        text = f"Đến năm {year}, {_lower_first(text)}"
+    if wants_subject:
+        # "1. Sở Y tế" / "a) Chủ trì, phối hợp …": the item reads on its own with its body named first.
+        text = f"{passage.subject}: {_lower_first(text)}"
     text, rewrites = tidy_figures(text)
     tally.rewritten += rewrites
     numbers: List[dict] = []
