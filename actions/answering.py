@@ -15,7 +15,7 @@ import re
 
 from actions import templates as T
 from actions.answerability import Asked, asked, holds, missing_phrase, national_rule
-from actions.follow_up import Rewritten, rewrite
+from actions.follow_up import FRAME_WORDS, Rewritten, own_words, rewrite
 from actions.reply_format import (WHOLE, answer_text, buttons, currency_line, currency_note, numbers_in,
                                   shorten, whole_text)
 from knowledge.errors import NotFound
@@ -23,7 +23,7 @@ from knowledge.follow_ups import REQUEST_ONLY
 from knowledge.intent_topics import INTENT_TOPICS
 from knowledge.places import PlaceMatch
 from knowledge.provision_search import Hit, Preferences, ProvisionSearch
-from knowledge.text import QUESTION_FRAME, normalize
+from knowledge.text import QUESTION_FRAME, normalize, syllables
 
 INTENT_KINDS = {"ask_target": ("target",), "ask_agency": ("agency",)}
 # A hit is an answer only when it shares enough with the question: a BM25 score
@@ -497,16 +497,62 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     groups = turn.entity_values("group") + ([turn.slots["group"]] if turn.slots.get("group") else [])
     kinds = ("agency",) if want.element == "agency" else ()
     hits, other = best_hits(search, question, intent, locality, groups + asked_groups, kinds=kinds)
-    previous = search.index().by_id.get(turn.slots.get("last_answer") or "") if reading.follow else None
-    if previous is not None and reading.place_words and previous.locality != locality and (not hits or other):
-        # "Càng Long có chỉ tiêu kiểu vậy không?": the new place's provision most like the last answer.
+    leans = reading.follow is not None or asking.choosing  # on the last answer: "thế hộ cận nghèo?", "Đà Nẵng"
+    previous = search.index().by_id.get(turn.slots.get("last_answer") or "") if leans else None
+    subject: Dict[str, float] = {}
+    if previous is not None and reading.place_words and previous.locality != locality:
+        # "Càng Long có chỉ tiêu kiểu vậy không?": the last answer asked again in another plan; the new
+        # place's provision most like it when the question finds none there.
         like, elsewhere = best_hits(search, previous.text, intent, locality, groups + asked_groups, kinds=kinds)
-        if like and not elsewhere:
+        if like and not elsewhere and (not hits or other):
             hits, other = like, False
+        # A message naming only the place ("Đức Phổ có vậy không?") asks about the same subject: the words of
+        # the question the last answer held ("nước sạch", "thu hồi đất"); only a provision on it answers.
+        subject = {} if own_words(reading.question, reading.place_words) \
+            else _subject(search, question, previous, reading.place_words)
+        if subject:
+            on_it, _ = best_hits(search, " ".join(subject), intent, locality, groups + asked_groups, kinds=kinds)
+            for extra in (like, on_it):
+                hits += [h for h in extra if h.locality == locality and h.id not in {x.id for x in hits}]
+            hits = sorted(hits, key=lambda h: not _on_subject(search, h, subject))  # stable: score order within each
     if previous is not None and want.element == "agency" and previous.locality == locality:
         hits, other = _agencies_for(search, previous, hits), False
-    holding = [h for h in hits if holds(h, want, asked_groups, search.index().aliases)] if not other else []
+    holding = [h for h in hits if holds(h, want, asked_groups, search.index().aliases)
+               and (not subject or _on_subject(search, h, subject))] if not other else []
     return _Found(hits, other, holding, bool(national_rule(question)), asked_groups)
+
+
+# A place swap's answer covers at least this idf-weighted share of the subject it carries over.
+MIN_SUBJECT_SHARE = 0.5
+
+
+def _subject(search: ProvisionSearch, question: str, previous: Hit, place_words: Sequence[str]) -> Dict[str, float]:
+    """The words of the question that the last answer also holds, by idf: what the question was about,
+    without its frame, its places, its years or words the plans use everywhere. Empty when fewer than two."""
+    index = search.index()
+    held = _words_held(search, previous.text)
+    skip = set(QUESTION_FRAME) | FRAME_WORDS | {w for p in place_words for w in p.split()} \
+        | set(normalize(previous.locality_name or "").split())
+    idf = lambda t: index.idf.get(t, index.max_idf)  # noqa: E731
+    terms = [t for t, _ in index.analyze(question).terms]
+    words = {_spelled(t): idf(t) for t in terms
+             if " " not in t and t not in skip and not t.isdigit() and _spelled(t) in held}
+    return words if len(words) >= 2 else {}
+
+
+def _spelled(text: str) -> str:
+    """One spelling for i and y after a consonant ("tỷ lệ" and "tỉ lệ", "liệt sỹ" and "liệt sĩ")."""
+    return re.sub(r"\b([bcdghklmnpqrstvx]+)y\b", r"\1i", text)
+
+
+def _words_held(search: ProvisionSearch, text: str) -> frozenset:
+    """A text's words, as the search index reads them (synonyms applied)."""
+    return frozenset(_spelled(w) for w in search.index().aliases.synonyms.rewrite(syllables(text, chat=False)))
+
+
+def _on_subject(search: ProvisionSearch, hit: Hit, subject: Dict[str, float]) -> bool:
+    held = _words_held(search, hit.text)
+    return sum(w for t, w in subject.items() if t in held) >= MIN_SUBJECT_SHARE * sum(subject.values())
 
 
 def _declined(asking: _Asking, found: _Found) -> Reply:

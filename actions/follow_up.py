@@ -14,7 +14,7 @@ from knowledge.provision_search import QueryAnalysis, SearchIndex
 from knowledge.text import QUESTION_FRAME, STOPWORDS, normalize, syllables
 
 # Words that frame a follow-up rather than ask something new.
-_FRAME = frozenset("""
+FRAME_WORDS = frozenset("""
     thi sao the con vay nua cung luon dat nhi ha nhe ben phia khu vuc tinh huyen xa phuong quan thi tran
     thanh pho tp sao co khong duoc ok oke uh u vang da neu truong hop rieng cu moi hien nay
     hoi tiep them chi tieu muc ho tro bao nhieu phan tram the nao ra ntn vs voi
@@ -63,7 +63,7 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     years = _YEAR.findall(folded)
     last_analysis = index.analyze(last_question)
     new_groups = set(analysis.groups) - set(last_analysis.groups)
-    own = [t for t in tokens if t not in _FRAME and t not in STOPWORDS and t not in QUESTION_FRAME
+    own = [t for t in tokens if t not in FRAME_WORDS and t not in STOPWORDS and t not in QUESTION_FRAME
            and t not in group_words and t not in level_words and t not in place_words and not _YEAR.fullmatch(t)
            and not (detail and t in _DETAIL)]
     swap = None if detail else _topic_swap(index, text, analysis, last_analysis, topic_words, place_words)
@@ -79,8 +79,11 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
         return None
     question = normalize(last_question) + (" phan tram" if "%" in last_question else "")
     if analysis.groups and swap is None:
-        # the words naming the new group as typed, else as search reads them ("bà bầu": phụ nữ mang thai)
-        named = _named(index, "group", tokens) or _named(index, "group", _as_search_reads(index, text))
+        # the words naming the new group as typed, else as search reads them ("bà bầu": phụ nữ mang thai);
+        # a group the last question already names ("thế bà bầu thuộc hộ nghèo?") is not the new one
+        named = (_named(index, "group", tokens, new_groups)
+                 or _named(index, "group", _as_search_reads(index, text), new_groups)
+                 or _named(index, "group", tokens) or _named(index, "group", _as_search_reads(index, text)))
         question = _replace_concept(index, "group", question, named)
     if swap:  # "bhtn thì sao?" after a question on BHYT
         question = _replace_concept(index, "topic", question, swap)
@@ -104,7 +107,7 @@ def _topic_swap(index: SearchIndex, text: str, analysis: QueryAnalysis, last: Qu
     if any(c.kind == "group" and c.key in new_groups and not c.words <= topic_words for c in analysis.concepts):
         return None
     expanded = _as_search_reads(index, text)  # "bhtn"
-    if any(t not in topic_words and t not in _FRAME and t not in STOPWORDS and t not in QUESTION_FRAME
+    if any(t not in topic_words and t not in FRAME_WORDS and t not in STOPWORDS and t not in QUESTION_FRAME
            and t not in place_words and t != "admin" for t in expanded):
         return None
     return _named(index, "topic", expanded) or None
@@ -115,14 +118,21 @@ def _as_search_reads(index: SearchIndex, text: str) -> List[str]:
     return index.aliases.synonyms.rewrite(syllables(text, chat=True))
 
 
-def _named(index: SearchIndex, kind: str, tokens: List[str]) -> List[str]:
+def _named(index: SearchIndex, kind: str, tokens: List[str], keys: Optional[Set[str]] = None) -> List[str]:
     """The words naming each group (or topic) ``tokens`` name, in order ("học sinh hộ nghèo"; not the "hỗ"
-    of "hỗ trợ" beside them)."""
+    of "hỗ trợ" beside them); only those of ``keys`` when given."""
     words: List[str] = []
-    for _, start, end in sorted({(s, e): (k, s, e) for k, s, e in index.aliases.mentions(kind, tokens)}.values(),
-                                key=lambda m: m[1]):
+    mentions = [m for m in index.aliases.mentions(kind, tokens) if keys is None or m[0] in keys]
+    for _, start, end in sorted({(s, e): (k, s, e) for k, s, e in mentions}.values(), key=lambda m: m[1]):
         words += tokens[start:end]
     return words
+
+
+def own_words(text: str, place_words: List[str]) -> List[str]:
+    """The message's words besides its places, years and the frame of a follow-up: none in "Đức Phổ có
+    vậy không?", "còn bên Càng Long?"; "bhxh" in "Càng Long có chỉ tiêu bhxh ko"."""
+    return [t for t in normalize(text).split() if t not in FRAME_WORDS and t not in STOPWORDS
+            and t not in QUESTION_FRAME and t not in place_words and not _YEAR.fullmatch(t)]
 
 
 def _replace_concept(index: SearchIndex, kind: str, question: str, new_words: List[str]) -> str:

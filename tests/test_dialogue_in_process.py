@@ -305,6 +305,30 @@ def test_a_follow_up_asking_what_the_plan_does_not_say_is_told_so(chat):
     assert turn.outcome == "related" and "không nêu văn bản căn cứ" in text_of(turn)
 
 
+def test_a_place_named_alone_after_an_answer_is_answered_only_by_a_provision_on_the_same_subject(chat):
+    # Cần Thơ's plan has jobs provisions, but none on people whose land was taken: the plan does not say it.
+    first = chat.say("TP HCM có quỹ hỗ trợ học nghề, tìm việc làm cho người bị thu hồi đất không?", "ask_jobs",
+                     loc("TP HCM"))
+    assert first.provisions == ["hcm-048"]
+    turn = chat.say("Cần Thơ có vậy không?", "choose_locality", loc("Cần Thơ"))
+    assert turn.outcome == "related" and "không nêu" in text_of(turn)
+
+
+def test_a_place_swap_reads_a_subject_spelled_either_way(chat):
+    # "tỉ lệ" in the question, "tỷ lệ" in Đà Nẵng's target: the same words.
+    chat.say("TP HCM muốn kéo tỉ lệ thất nghiệp xuống còn mấy phần trăm?", "ask_target", loc("TP HCM"))
+    turn = chat.say("còn Đà Nẵng thì sao?", "choose_locality", loc("Đà Nẵng"))
+    assert turn.outcome == "answer" and turn.provisions == ["dn-009"]
+
+
+def test_a_group_added_after_an_answer_replaces_the_earlier_group_not_one_it_keeps(chat):
+    chat.say("Ở Đức Phổ, người già cô đơn thuộc hộ nghèo có được trợ cấp xã hội không?", "ask_social_assistance",
+             loc("Đức Phổ"), grp("người già"), grp("hộ nghèo"))
+    chat.say("thế bà bầu thuộc hộ nghèo có ko", "nlu_fallback", grp("bà bầu"), grp("hộ nghèo"))
+    remembered = chat.slots["last_question"]  # "bà bầu" as search reads it: phụ nữ (mang thai)
+    assert "nguoi gia" not in remembered and "phu nu" in remembered and "ho ngheo" in remembered
+
+
 # Following, where the channel cannot deliver
 
 def test_following_where_no_notice_can_be_delivered_is_explained(kb_engine):
