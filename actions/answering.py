@@ -280,10 +280,24 @@ class Reading:
     follow: Optional[Rewritten]
 
 
+# Place abbreviations that are also common words: "ct" is Cần Thơ, and chương trình ("ct của Thành ủy tp HCM").
+_AMBIGUOUS_PLACES = re.compile(r"(?i)\bct\b")
+
+
+def _places_named(turn: Turn, search: ProvisionSearch) -> Tuple[Optional[str], List[str]]:
+    """The locality entity and the catalogue localities the words name; an ambiguous abbreviation
+    counts only when nothing else names a place."""
+    values = turn.entity_values("locality")
+    clear = [v for v in values if not _AMBIGUOUS_PLACES.fullmatch(v.strip())]
+    mentioned = search.analyze(turn.text).localities
+    if len(mentioned) > 1 or (clear and len(clear) < len(values)):
+        mentioned = search.analyze(_AMBIGUOUS_PLACES.sub(" ", turn.text)).localities or mentioned
+    return (clear or values or [None])[0], mentioned
+
+
 def read(turn: Turn, search: ProvisionSearch) -> Reading:
     question = relayed_question(turn.text)
-    named = turn.entity("locality")
-    mentioned = search.analyze(turn.text).localities
+    named, mentioned = _places_named(turn, search)
     place = None if (named or mentioned) else _place(search, turn.text)
     # Only the words naming the place count as replaced in a follow-up, not the whole message.
     place_words = _place_words(search, turn.text, named, place) if (named or mentioned or place) else []
@@ -349,11 +363,22 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
         return asking
     want = _wanted(turn, reading, asking)
     found = _found(turn, search, reading, asking, want)
+    if not found.holding and want.year and found.hits and _made_by(found.hits[0], want.year):
+        # "hồi 2012 tp HCM tính hộ nghèo theo chuẩn nào", "kế hoạch ĐN 2022 nói…": the year the plan was
+        # made, not a year its figures are set for.
+        want = replace(want, year=None)
+        found = _found(turn, search, reading, asking, want)
     if reading.follow is not None and not found.holding:
         reading, asking, want, found = _on_its_own(turn, search, reading, asking, want, found)
     if not found.hits or found.national and not found.holding:
         return _declined(asking, found)
     return _presented(search, reading, asking, want, found, today)
+
+
+def _made_by(hit: Hit, year: str) -> bool:
+    """Whether ``year`` is no later than the year the hit's plan was issued."""
+    issued = re.findall(r"\b(?:19|20)\d{2}\b", hit.date_label)
+    return bool(issued) and int(year) <= int(issued[-1])
 
 
 def _on_its_own(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Asking, want: Asked,

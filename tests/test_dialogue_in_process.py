@@ -204,6 +204,19 @@ def test_a_legal_aid_question_is_answered_not_handed_off(chat):
     assert turn.handoff_question is None
 
 
+def test_the_year_a_plan_was_made_is_not_taken_for_a_target_year(chat):
+    # The 2012 programme states the poverty line; 2012 names when it was made, not a year of its figures.
+    turn = chat.say("Hồi 2012 thành phố Hồ Chí Minh tính hộ nghèo theo tiêu chí thu nhập bao nhiêu?", "ask_poverty",
+                    loc("thành phố Hồ Chí Minh"))
+    assert turn.outcome == "answer" and turn.provisions == ["hcm-011"]
+
+
+def test_ct_beside_another_place_reads_as_a_programme_not_can_tho(chat):
+    turn = chat.say("ct của Thành ủy TP HCM đặt chỉ tiêu bảo hiểm y tế đến cuối 2015 là bao nhiêu phần trăm?",
+                    "ask_target", loc("ct"), loc("TP HCM"))
+    assert turn.outcome == "answer" and turn.provisions == ["hcm-010"]
+
+
 # Follow-ups
 
 DUC_PHO_SCHOOL = ("ty le di hoc dung tuoi cap 1 o duc pho la bao nhieu", "ask_target", [loc("duc pho")])
