@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
-from knowledge.text import STOPWORDS, fold, normalize
+from knowledge.text import STOPWORDS, expanded_tokens, fold, normalize
 
 # Words that say what kind of unit a name is, folded, and the levels they allow.
 _PREFIXES: Dict[str, Tuple[str, ...]] = {
@@ -120,12 +120,14 @@ class Gazetteer:
             self.names.setdefault(key, []).append(replace(unit, short=short))
 
     def mentions(self, tokens: Sequence[str], common: FrozenSet[str] = frozenset(),
-                 typed: Optional[str] = None) -> List[Tuple[int, int, List[Unit]]]:
+                 typed: Optional[str] = None, inner: FrozenSet[int] = frozenset()) -> List[Tuple[int, int, List[Unit]]]:
         """Names in folded tokens, longest first: with a type word before them any unit of that
         level; bare, only provinces and former districts of two syllables or more, and not a
         phrase the plans use themselves (``common``). With the message as ``typed``, a name typed
         with other diacritics is not that place ("có nói" is not Cò Nòi), nor is a bare name
-        typed without diacritics that holds a function word ("làm ăn thì" is not Ân Thi)."""
+        typed without diacritics that holds a function word ("làm ăn thì" is not Ân Thi). ``inner``:
+        the tokens inside an abbreviation's expansion, where no name that runs past it may start
+        ("ubnd phường" is not Đan Phượng)."""
         seen = _TypedText(typed) if typed else None
         found: List[Tuple[int, int, List[Unit]]] = []
         i = 0
@@ -140,6 +142,8 @@ class Gazetteer:
                 for n in range(min(_MAX_NAME, len(tokens) - start), 0, -1):
                     name = " ".join(tokens[start:start + n])
                     if not plen and name in common or prefix in ("quan", "xa") and _phrase(tokens, i):
+                        continue
+                    if i in inner and start + n - 1 not in inner:
                         continue
                     # One syllable is a name only for a province ("Huế") or a number ("quận 3").
                     short = n == 1 and not name.isdigit()
@@ -251,8 +255,10 @@ class PlaceResolver:
     def find(self, text: str) -> Optional[PlaceMatch]:
         """The most specific place the text names, read consistently with the other places it names
         ("phường Hội An, Quảng Nam"); among readings left open, the one a plan covers."""
-        tokens = normalize(text, chat=False).split()
-        mentions = self.gazetteer.mentions(tokens, self.common, typed=text)
+        expanded = expanded_tokens(text, chat=False)
+        tokens = [t for t, _ in expanded]
+        inner = frozenset(i for i, (_, k) in enumerate(expanded) if k)
+        mentions = self.gazetteer.mentions(tokens, self.common, typed=text, inner=inner)
         if not mentions:
             return None
         # A bare name shared by a province and a district is the province ("Sóc Trăng").

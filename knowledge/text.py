@@ -93,14 +93,20 @@ def normalize(text: str, chat: bool = True) -> str:
     ``chat`` also expands teencode ("ko", "dc"), meant for what people type.
     The result is a space-separated string of folded tokens.
     """
+    return " ".join(token for token, _ in expanded_tokens(text, chat))
+
+
+def expanded_tokens(text: str, chat: bool = True) -> List[Tuple[str, int]]:
+    """``normalize``'s tokens, each with its place in the expansion it comes from ("ubnd" gives uy 0,
+    ban 1, nhan 2, dan 3; a token typed as such is 0)."""
     table = _QUERY_EXPANSIONS if chat else ACRONYMS
     folded = fold(text)
     for pattern, replacement in _PHRASE_REWRITES:
         folded = pattern.sub(replacement, folded)
-    out: List[str] = []
+    out: List[Tuple[str, int]] = []
     for token in _TOKEN_RE.findall(folded):
-        out.append(table.get(token, token))
-    return " ".join(out)
+        out += [(word, k) for k, word in enumerate(table.get(token, token).split())]
+    return out
 
 
 def syllables(text: str, chat: bool = True) -> List[str]:

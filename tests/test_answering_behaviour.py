@@ -206,6 +206,9 @@ def test_place_resolution_reads_names_consistently():
     assert resolver.find("phường Hội An, Quảng Nam").locality == "da-nang"
     assert resolver.find("cơ quan nào lo chính sách xã hội") is None
     assert resolver.find("o hue").status == "none"
+    # "UBND" is "ủy ban nhân dân": its last word and the next do not make Huyện Đan Phượng.
+    assert resolver.find("Em làm ở UBND phường Hòa Minh, cho em hỏi").locality == "da-nang"
+    assert resolver.find("nhà em ở tphcm").name == "Thành phố Hồ Chí Minh"  # a name inside an expansion still reads
 
 
 @pytest.mark.parametrize("question, element, unit", [
