@@ -57,8 +57,15 @@ def level_mentions(folded: str) -> List[Tuple[str, str]]:
 
 
 def levels_in(folded: str) -> Tuple[str, ...]:
-    """The school levels a folded text names, in the plans' words."""
-    return tuple(dict.fromkeys(canon for _, canon in level_mentions(folded)))
+    """The school levels a folded text names, in the plans' words; "phổ thông" alone is all three
+    general levels ("miễn học phí cho học sinh mầm non, phổ thông")."""
+    canons = [canon for _, canon in level_mentions(folded)]
+    if _GENERAL_SCHOOL.search(folded):
+        canons += ["tieu hoc", "trung hoc co so", "trung hoc pho thong"]
+    return tuple(dict.fromkeys(canons))
+
+
+_GENERAL_SCHOOL = re.compile(r"(?<!trung hoc )\bpho thong\b(?! trung hoc)")
 
 
 @dataclass(frozen=True)

@@ -217,6 +217,12 @@ def test_ct_beside_another_place_reads_as_a_programme_not_can_tho(chat):
     assert turn.outcome == "answer" and turn.provisions == ["hcm-010"]
 
 
+def test_a_provision_for_phổ_thông_holds_for_each_general_school_level(chat):
+    # Đà Nẵng's fee provision names "mầm non, phổ thông": a question on upper secondary school is answered.
+    turn = chat.say("Đà Nẵng có miễn học phí cho con học cấp 3 trường công không?", "ask_tuition", loc("Đà Nẵng"))
+    assert turn.outcome == "answer" and turn.provisions == ["dn-053"]
+
+
 # Follow-ups
 
 DUC_PHO_SCHOOL = ("ty le di hoc dung tuoi cap 1 o duc pho la bao nhieu", "ask_target", [loc("duc pho")])
