@@ -23,7 +23,7 @@ from knowledge.follow_ups import REQUEST_ONLY
 from knowledge.intent_topics import INTENT_TOPICS
 from knowledge.places import PlaceMatch
 from knowledge.provision_search import Hit, Preferences, ProvisionSearch
-from knowledge.text import QUESTION_FRAME, normalize, syllables
+from knowledge.text import QUESTION_FRAME, normalize, question_focus, syllables
 
 INTENT_KINDS = {"ask_target": ("target",), "ask_agency": ("agency",)}
 # A hit is an answer only when it shares enough with the question: a BM25 score
@@ -199,7 +199,13 @@ _REFERENCE = re.compile(r"\b(quyet dinh|nghi dinh|nghi quyet|chuong trinh|ke hoa
 def policy_question(search: ProvisionSearch, text: str, intent: Optional[str]) -> bool:
     """Whether a message the classifier sent to help, out of scope, a person or the screener also
     asks a policy question of its own: it names a topic or group (the screener: a topic), a
-    programme or decision, or words a provision covers closely."""
+    programme or decision, or words a provision covers closely (the whole message, or its asking
+    part after a story: "…thuê trọ không, kiếm nhà trọ giá rẻ khó quá")."""
+    focus = question_focus(text)
+    return any(_asks_policy(search, part, intent) for part in ([text, focus] if focus else [text]))
+
+
+def _asks_policy(search: ProvisionSearch, text: str, intent: Optional[str]) -> bool:
     rest = normalize(text)
     for phrase in {**REQUEST_WORDS, "more": _MORE_WORDS}.get(intent or "", ()):
         rest = re.sub(rf"\b{phrase}\b", " ", rest)

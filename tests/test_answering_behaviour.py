@@ -45,6 +45,9 @@ def text_of(reply: answering.Reply) -> str:
     ("Con tôi bị khuyết tật, ở Đức Phổ có được học hòa nhập không?", "ask_eligibility", "dp-069"),
     ("ad oi cho e hoi hs ho ngheo o can tho co dc mien hoc phi ko", "help", "ct-051"),
     ("Theo Nghị quyết 80/NQ-CP người nghèo ở Cần Thơ được trợ giúp pháp lý không?", "out_of_scope", "ct-027"),
+    # the asking part, after the story that follows it, is what a provision covers
+    ("o sai gon co ho tro gi cho cong nhan thue tro khong, kiem phong tro re kho lam", "ask_eligibility",
+     "hcm-051"),
 ])
 def test_a_policy_question_is_answered_whatever_the_classifier_thought(search, text, intent, expected):
     reply = Chat(search).say(text, intent)
