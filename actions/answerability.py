@@ -17,10 +17,13 @@ from knowledge.text import fold, normalize
 _YEAR = re.compile(r"\b(20[0-9]{2})\b")
 # A money figure is asked when a money word follows the asking words ("bao nhiêu tiền", "mấy
 # triệu"); "tiền mua thẻ … được bao nhiêu" asks how much support, which a share answers too.
-_MONEY = re.compile(r"\b(?:bao nhieu|may|muc)(?: [a-z]+){0,2} (?:tien|dong|trieu|nghin|ngan|ty dong|xu)\b"
+_MONEY = re.compile(r"\b(?:bao nhieu|nhieu|may|muc)(?: [a-z]+){0,2} (?:tien|dong|trieu|nghin|ngan|ty dong|xu)\b"
                     r"|\b(?:tien|trieu|dong) (?:mot|moi|1) (?:thang|nam|nguoi)\b"
                     r"|\bbao nhieu (?:mot|moi|1) (?:thang|nam|can|suat|nguoi)\b|\b(?:mot|moi|1) thang (?:la )?bao nhieu\b"
                     r"|\bthu nhap (?:la |chi |tu |khoang )?bao nhieu\b")  # an income is an amount
+
+# "nhiêu" typed with its circumflex and no other mark: "how much" ("nhiều", many, has a tone mark).
+_NHIEU = re.compile(r"(?<![^\W\d_])nhiêu(?![^\W\d_])")
 
 # An age is asked when the asking words touch "tuổi": "mấy tuổi", "dưới bao nhiêu tuổi", "tuổi nào";
 # "đi học đúng tuổi … bao nhiêu" asks a rate.
@@ -126,6 +129,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         figure = True
     if not figure and re.search(r"\b(?:may|nhieu|bnhiu|bao nhiu)\s*%", fold(question).lower()):
         figure = True  # "được mấy %", "nhiêu %"
+    if not figure and (_NHIEU.search(question.lower()) or _has(q, "nhieu tien", "nhieu phan tram")):
+        figure = True  # "chuẩn nghèo là nhiêu?", "hỗ trợ nhiêu tiền": the South's "bao nhiêu" ("nhiều" is many)
     if not figure:
         return Asked(None, year=year)
     if _has(q, "phan tram", "ty le") or "%" in question:

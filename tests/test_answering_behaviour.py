@@ -233,6 +233,11 @@ def test_place_resolution_reads_names_consistently():
     ("thu nhap la bao nhieu mot nguoi mot nam", "figure", "money"),
     ("thu nhập hộ nghèo tăng bao nhiêu lần", "figure", None),
     ("hỗ trợ lãi suất được mấy %", "figure", "percent"),
+    # the South's "nhiêu" is "bao nhiêu"; "nhiều" (many) asks nothing
+    ("chuẩn nghèo năm nay là nhiêu?", "figure", None),
+    ("mỗi căn được cho nhiêu tiền", "figure", "money"),
+    ("ho tro nhieu tien vay", "figure", "money"),
+    ("hộ nghèo có được nhiều ưu đãi không", None, None),
     # a legal text, a word or two, then which; a date asked of it is a date
     ("làm ra để thực hiện nghị quyết đại hội nào vậy ạ", "legal_basis", None),
     ("quyết định ký ngày nào", "time", "issued"),
