@@ -15,7 +15,7 @@ import re
 
 from actions import templates as T
 from actions.answerability import Asked, asked, holds, missing_phrase, national_rule
-from actions.follow_up import FRAME_WORDS, Rewritten, own_words, rewrite
+from actions.follow_up import FRAME_WORDS, Rewritten, content_words, own_words, rewrite
 from actions.reply_format import (WHOLE, answer_text, buttons, currency_line, currency_note, numbers_in,
                                   shorten, whole_text)
 from knowledge.errors import NotFound
@@ -548,6 +548,13 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
             hits = sorted(hits, key=lambda h: not _on_subject(search, h, subject))  # stable: score order within each
     if previous is not None and want.element == "agency" and previous.locality == locality:
         hits, other = _agencies_for(search, previous, hits), False
+    if not subject and reading.follow is not None:
+        # "giá nước có được giảm cho hộ nghèo không" after a question on water: what the message asks about
+        # in words of its own must be in the answer, not only the group it names.
+        index = search.index()
+        words = set(content_words(index, reading.question, reading.place_words))
+        if len(words) >= 2:
+            subject = {_spelled(t): index.idf.get(t, index.max_idf) for t in words}
     holding = [h for h in hits if holds(h, want, asked_groups, search.index().aliases)
                and (not subject or _on_subject(search, h, subject))] if not other else []
     return _Found(hits, other, holding, bool(national_rule(question)), asked_groups)

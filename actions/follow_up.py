@@ -128,6 +128,16 @@ def _named(index: SearchIndex, kind: str, tokens: List[str], keys: Optional[Set[
     return words
 
 
+def content_words(index: SearchIndex, text: str, place_words: List[str]) -> List[str]:
+    """A follow-up's words that say what it asks about, besides what it replaces (a place, a group, a
+    topic, a school level, a year) and the words of a request for a detail: "giá", "nước", "giảm" in
+    "giá nước có được giảm cho hộ nghèo không"."""
+    named = {w for c in index.analyze(text).concepts for w in c.words}
+    levels = {w for spelling, _ in level_mentions(normalize(text)) for w in spelling.split()}
+    read = " ".join(_as_search_reads(index, text))  # "bà bầu" is phụ nữ mang thai, a group
+    return [t for t in own_words(read, place_words) if t not in named and t not in levels and t not in _DETAIL]
+
+
 def own_words(text: str, place_words: List[str]) -> List[str]:
     """The message's words besides its places, years and the frame of a follow-up: none in "Đức Phổ có
     vậy không?", "còn bên Càng Long?"; "bhxh" in "Càng Long có chỉ tiêu bhxh ko"."""

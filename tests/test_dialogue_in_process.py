@@ -343,9 +343,11 @@ def test_a_place_swap_reads_a_subject_spelled_either_way(chat):
 def test_a_group_added_after_an_answer_replaces_the_earlier_group_not_one_it_keeps(chat):
     chat.say("Ở Đức Phổ, người già cô đơn thuộc hộ nghèo có được trợ cấp xã hội không?", "ask_social_assistance",
              loc("Đức Phổ"), grp("người già"), grp("hộ nghèo"))
-    chat.say("thế bà bầu thuộc hộ nghèo có ko", "nlu_fallback", grp("bà bầu"), grp("hộ nghèo"))
+    turn = chat.say("thế bà bầu thuộc hộ nghèo có ko", "nlu_fallback", grp("bà bầu"), grp("hộ nghèo"))
     remembered = chat.slots["last_question"]  # "bà bầu" as search reads it: phụ nữ (mang thai)
     assert "nguoi gia" not in remembered and "phu nu" in remembered and "ho ngheo" in remembered
+    # The provision is for poor households' young children and lonely elderly; it never says "mang thai".
+    assert turn.outcome == "related" and "không nêu" in text_of(turn)
 
 
 # Following, where the channel cannot deliver
