@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import re
+import unicodedata
 
 from actions import templates as T
 from actions.answerability import Asked, asked, holds, missing_phrase, national_rule
@@ -23,7 +24,7 @@ from knowledge.follow_ups import REQUEST_ONLY
 from knowledge.intent_topics import INTENT_TOPICS
 from knowledge.places import PlaceMatch
 from knowledge.provision_search import Hit, Preferences, ProvisionSearch
-from knowledge.text import QUESTION_FRAME, normalize, question_focus, syllables
+from knowledge.text import QUESTION_FRAME, fold, normalize, question_focus, syllables
 
 INTENT_KINDS = {"ask_target": ("target",), "ask_agency": ("agency",)}
 # A hit is an answer only when it shares enough with the question: a BM25 score
@@ -527,7 +528,12 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     asked_groups = list(named_groups) or [k for k in search.analyze(question).groups]
     groups = turn.entity_values("group") + ([turn.slots["group"]] if turn.slots.get("group") else [])
     kinds = ("agency",) if want.element == "agency" else ()
-    hits, other = best_hits(search, question, intent, locality, groups + asked_groups, kinds=kinds)
+    # "chương trình an sinh của Cần Thơ giai đoạn 2011-2015 có hỗ trợ tiền điện…": the words naming the plan
+    # do not say what is asked, unless the plan itself is asked about (its legal basis, its date or period).
+    about_plan = want.element in ("legal_basis", "time") or reading.follow is not None \
+        or bool(re.search(r"\bso (?:nao|may)\b", normalize(question)))  # "chương trình … là số nào"
+    query = question if about_plan else without_plan_reference(question)
+    hits, other = best_hits(search, query, intent, locality, groups + asked_groups, kinds=kinds)
     leans = reading.follow is not None or asking.choosing  # on the last answer: "thế hộ cận nghèo?", "Đà Nẵng"
     previous = search.index().by_id.get(turn.slots.get("last_answer") or "") if leans else None
     subject: Dict[str, float] = {}
@@ -558,6 +564,33 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     holding = [h for h in hits if holds(h, want, asked_groups, search.index().aliases)
                and (not subject or _on_subject(search, h, subject))] if not other else []
     return _Found(hits, other, holding, bool(national_rule(question)), asked_groups)
+
+
+_MODIFIER = (r"(?:hanh dong|so|\d+[a-z0-9/-]*|cua|do|ve|nay|an sinh(?: xa hoi)?|giai doan|nam|"
+             r"thanh uy|tinh uy|huyen uy|thi uy|ubnd|thanh pho|tp|huyen|thi xa|-)")
+_PLAN_REFERENCE = re.compile(r"\b(?:theo |trong )?(?:chuong trinh|ke hoach|ct|kh)(?: " + _MODIFIER + r")+(?![a-z0-9])")
+
+_PLAN_PERIOD = re.compile(r"\b(?:trong |cho )?giai doan \d{4} ?- ?\d{4}(?![0-9])")
+
+
+def without_plan_reference(question: str) -> str:
+    """The question without the words naming the plan ("chương trình an sinh của thành phố", "kế hoạch
+    10 này", "theo chương trình 28 của Thành ủy"), when what is left still asks something."""
+    text = unicodedata.normalize("NFC", question)
+    folded = fold(text)
+    if len(folded) != len(text):
+        return question
+    spans = [m.span() for m in _PLAN_REFERENCE.finditer(folded)]
+    if not spans:
+        return question
+    spans = sorted(spans + [m.span() for m in _PLAN_PERIOD.finditer(folded)])  # "…của Cần Thơ giai đoạn 2011-2015"
+    kept, start = [], 0
+    for a, b in spans:
+        kept.append(text[start:a])
+        start = b
+    kept.append(text[start:])
+    rest = " ".join(" ".join(kept).split())
+    return rest if len(normalize(rest).split()) >= 3 else question
 
 
 # A place swap's answer covers at least this idf-weighted share of the subject it carries over.

@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from actions import answering
+from actions.answering import without_plan_reference
 from actions.answerability import asked
 from actions.follow_up import rewrite
 from actions.reply_format import shorten_around
@@ -246,6 +247,21 @@ def test_what_a_question_asks_for(question, element, unit):
     want = asked(question)
     assert (want.element, want.unit) == (element, unit)
 
+
+@pytest.mark.parametrize("question, searched", [
+    ("chương trình an sinh của Cần Thơ giai đoạn 2011-2015 có hỗ trợ tiền điện cho hộ nghèo không",
+     "Cần Thơ có hỗ trợ tiền điện cho hộ nghèo không"),
+    ("Theo kế hoạch 10 của UBND thành phố Đà Nẵng, tiền lấy từ nguồn nào?", "Đà Nẵng, tiền lấy từ nguồn nào?"),
+    # a programme's own name is what is asked about
+    ("chương trình mục tiêu quốc gia giảm nghèo có gì", "chương trình mục tiêu quốc gia giảm nghèo có gì"),
+])
+def test_the_words_naming_the_plan_are_left_out_of_the_search(question, searched):
+    assert without_plan_reference(question) == searched
+
+
+def test_a_question_naming_the_plan_is_answered_by_what_it_asks_not_by_the_plan_s_name(search):
+    reply = Chat(search).say("Tiền để thực hiện kế hoạch này của Đà Nẵng lấy từ nguồn nào?", None)
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-098"]
 
 def test_a_long_provision_is_shortened_around_the_words_that_answer():
     text = ("Mở đầu dài dòng về tình hình chung của địa phương trong nhiều năm qua. " * 4
