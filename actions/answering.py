@@ -561,6 +561,7 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         words = set(content_words(index, reading.question, reading.place_words))
         if len(words) >= 2:
             subject = {_spelled(t): index.idf.get(t, index.max_idf) for t in words}
+            hits = sorted(hits, key=lambda h: not _on_subject(search, h, subject))
     holding = [h for h in hits if holds(h, want, asked_groups, search.index().aliases)
                and (not subject or _on_subject(search, h, subject))] if not other else []
     return _Found(hits, other, holding, bool(national_rule(question)), asked_groups)

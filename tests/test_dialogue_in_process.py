@@ -350,6 +350,14 @@ def test_a_group_added_after_an_answer_replaces_the_earlier_group_not_one_it_kee
     assert turn.outcome == "related" and "không nêu" in text_of(turn)
 
 
+def test_a_follow_up_with_its_own_subject_is_answered_by_the_provision_on_it(chat):
+    # Read with the last question (immunisation) the best match is Đức Phổ's immunisation target; the words
+    # the message adds ("thấp còi") pick the stunting target, which is then close enough to be the answer.
+    chat.say("Càng Long đặt chỉ tiêu tiêm chủng mở rộng bao nhiêu phần trăm?", "ask_target", loc("Càng Long"))
+    turn = chat.say("Đức Phổ thấp còi đặt nhiêu %", "ask_target", loc("Đức Phổ"))
+    assert turn.outcome == "answer" and turn.provisions == ["dp-029"]
+
+
 # Following, where the channel cannot deliver
 
 def test_following_where_no_notice_can_be_delivered_is_explained(kb_engine):
