@@ -24,7 +24,7 @@ from knowledge.follow_ups import REQUEST_ONLY
 from knowledge.intent_topics import INTENT_TOPICS
 from knowledge.places import PlaceMatch
 from knowledge.provision_search import Hit, Preferences, ProvisionSearch
-from knowledge.text import QUESTION_FRAME, fold, normalize, question_focus, syllables
+from knowledge.text import QUESTION_FRAME, STOPWORDS, fold, normalize, question_focus, syllables
 
 INTENT_KINDS = {"ask_target": ("target",), "ask_agency": ("agency",)}
 # A hit is an answer only when it shares enough with the question: a BM25 score
@@ -697,8 +697,14 @@ def _agencies_for(search: ProvisionSearch, answer: Hit, hits: List[Hit]) -> List
     agencies = [h for h in search.index().hits_base
                 if h.locality == answer.locality and (h.kind == "agency" or h.agencies)
                 and set(h.topics) & set(answer.topics)]
+    index = search.index()
+    said = _words_held(search, answer.text) - set(QUESTION_FRAME) - STOPWORDS
+
+    def shared(hit: Hit) -> float:  # the answer's words the agency's task repeats ("internet", "miền núi")
+        return sum(index.idf.get(t, index.max_idf) for t in said & _words_held(search, hit.text))
+
     agencies.sort(key=lambda h: (section(h) != section(answer), -len(set(h.topics) & set(answer.topics)),
-                                 ranked_ids.get(h.id, len(hits))))
+                                 -shared(h), ranked_ids.get(h.id, len(hits))))
     chosen = {h.id for h in agencies[:3]}
     return agencies[:3] + [h for h in hits if h.id not in chosen]
 

@@ -358,6 +358,15 @@ def test_a_follow_up_with_its_own_subject_is_answered_by_the_provision_on_it(cha
     assert turn.outcome == "answer" and turn.provisions == ["dp-029"]
 
 
+def test_who_is_in_charge_after_an_answer_names_the_agency_of_that_task(chat):
+    # Đà Nẵng names agencies for "thông tin" three times; the one in charge of access to information (the
+    # Department of Information and Communications) repeats more of the answer than the one on propaganda.
+    chat.say("Đà Nẵng có chỉ tiêu gì về internet cho các thôn miền núi?", "ask_target", loc("Đà Nẵng"))
+    turn = chat.say("đơn vị nào làm việc này", "ask_agency")
+    assert turn.outcome == "answer" and turn.provisions[0] in ("dn-091", "dn-111")
+    assert "Sở Thông tin và Truyền thông" in text_of(turn)
+
+
 # Following, where the channel cannot deliver
 
 def test_following_where_no_notice_can_be_delivered_is_explained(kb_engine):
