@@ -4,6 +4,7 @@ through the aliases stored in the knowledge base."""
 from __future__ import annotations
 
 import math
+import re
 import threading
 from contextlib import contextmanager
 from collections import Counter
@@ -35,6 +36,7 @@ _KIND_BOOST = 1.6           # the provision is of a kind the caller prefers (e.g
 # classic scoring): a provision that answers more of the question ranks above one that matches
 # a part of it often.
 _COORDINATION = 0.5
+_FOCUS_WEIGHT = 0.5  # the asking part's terms added again, times this
 _ANALYSES_KEPT = 512  # query analyses remembered per index
 
 
@@ -232,7 +234,12 @@ class SearchIndex:
         if self.replaced_codes and not asks_for_older(query, self.replaced_codes):
             mask &= ~self.replaced
         scores = np.zeros(self.size, dtype=np.float32)
-        for term, weight in analysis.terms:
+        focus = question_focus(query)
+        weighted = [(t, w) for t, w in analysis.terms]
+        if focus and re.search(r"[.?!,;:]", query):
+            # The asking part of a long message as typed counts more than its story (not a rewritten follow-up).
+            weighted += [(t, w * _FOCUS_WEIGHT) for t, w in self.analyze(focus).terms]
+        for term, weight in weighted:
             posting = self.postings.get(term)
             if posting is not None:
                 scores[posting[0]] += posting[1] * weight
@@ -244,7 +251,6 @@ class SearchIndex:
         if len(candidates) == 0:
             return [], analysis
         coverage = self._coverage(analysis)
-        focus = question_focus(query)
         if focus:
             # A long message's context ("nhà em ở Gò Vấp, năm rồi mới vô hộ cận nghèo") does not ask
             # anything: a provision that covers the asking part covers the question.

@@ -270,6 +270,14 @@ def test_a_long_provision_is_shortened_around_the_words_that_answer():
     assert "70% mệnh giá thẻ bảo hiểm y tế" in short and len(short) <= 152
 
 
+def test_the_asking_part_of_a_long_message_outweighs_its_story_in_ranking(search):
+    # "Bà mẹ Việt Nam anh hùng" in the story would rank the provision on her allowances first; the question
+    # asks about gifts at Tết.
+    reply = Chat(search).say("Mẹ tôi là Bà mẹ Việt Nam anh hùng ở Cần Thơ, lễ tết thành phố có đi thăm hỏi tặng "
+                             "quà không?", None)
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-013"]
+
+
 def test_a_long_message_is_judged_by_its_asking_part_not_its_story(search):
     reply = Chat(search).say("Nhà em ở Gò Vấp, năm rồi mới được xét vô hộ cận nghèo. Cho em hỏi thành phố HCM có hỗ "
                              "trợ tiền mua thẻ bảo hiểm y tế cho hộ cận nghèo không, hỗ trợ nhiêu phần trăm vậy ạ?")
