@@ -567,6 +567,8 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     return _Found(hits, other, holding, bool(national_rule(question)), asked_groups)
 
 
+# What follows "chương trình" / "kế hoạch" when it names the plan: "hành động số 28 của Thành ủy", "an sinh
+# xã hội này"; "chương trình mục tiêu quốc gia giảm nghèo" names a programme and stays.
 _MODIFIER = (r"(?:hanh dong|so|\d+[a-z0-9/-]*|cua|do|ve|nay|an sinh(?: xa hoi)?|giai doan|nam|"
              r"thanh uy|tinh uy|huyen uy|thi uy|ubnd|thanh pho|tp|huyen|thi xa|-)")
 _PLAN_REFERENCE = re.compile(r"\b(?:theo |trong )?(?:chuong trinh|ke hoach|ct|kh)(?: " + _MODIFIER + r")+(?![a-z0-9])")

