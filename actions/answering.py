@@ -551,7 +551,6 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
             on_it, _ = best_hits(search, " ".join(subject), intent, locality, groups + asked_groups, kinds=kinds)
             for extra in (like, on_it):
                 hits += [h for h in extra if h.locality == locality and h.id not in {x.id for x in hits}]
-            hits = sorted(hits, key=lambda h: not _on_subject(search, h, subject))  # stable: score order within each
     if previous is not None and want.element == "agency" and previous.locality == locality:
         hits, other = _agencies_for(search, previous, hits), False
     if not subject and reading.follow is not None:
@@ -561,9 +560,11 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         words = set(content_words(index, reading.question, reading.place_words))
         if len(words) >= 2:
             subject = {_spelled(t): index.idf.get(t, index.max_idf) for t in words}
-            hits = sorted(hits, key=lambda h: not _on_subject(search, h, subject))
+    if subject:  # provisions on the subject first (stable: score order within each), and only they answer
+        on_subject = {h.id for h in hits if _on_subject(search, h, subject)}
+        hits = sorted(hits, key=lambda h: h.id not in on_subject)
     holding = [h for h in hits if holds(h, want, asked_groups, search.index().aliases)
-               and (not subject or _on_subject(search, h, subject))] if not other else []
+               and (not subject or h.id in on_subject)] if not other else []
     return _Found(hits, other, holding, bool(national_rule(question)), asked_groups)
 
 

@@ -235,7 +235,7 @@ class SearchIndex:
             mask &= ~self.replaced
         scores = np.zeros(self.size, dtype=np.float32)
         focus = question_focus(query)
-        weighted = [(t, w) for t, w in analysis.terms]
+        weighted = list(analysis.terms)
         if focus and re.search(r"[.?!,;:]", query):
             # The asking part of a long message as typed counts more than its story (not a rewritten follow-up).
             weighted += [(t, w * _FOCUS_WEIGHT) for t, w in self.analyze(focus).terms]
