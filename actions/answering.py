@@ -285,6 +285,7 @@ class Reading:
     place: Optional[PlaceMatch]   # the gazetteer's place, when no catalogue locality is named
     place_words: List[str]
     follow: Optional[Rewritten]
+    place_phrases: List[str] = field(default_factory=list)
 
 
 # Place abbreviations that are also common words: "ct" is Cần Thơ, and chương trình ("ct của Thành ủy tp HCM").
@@ -307,11 +308,12 @@ def read(turn: Turn, search: ProvisionSearch) -> Reading:
     named, mentioned = _places_named(turn, search)
     place = None if (named or mentioned) else _place(search, turn.text)
     # Only the words naming the place count as replaced in a follow-up, not the whole message.
-    place_words = _place_words(search, turn.text, named, place) if (named or mentioned or place) else []
+    place_phrases = _place_phrases(search, turn.text, named, place) if (named or mentioned or place) else []
+    place_words = [w for phrase in place_phrases for w in phrase.split()]
     element = asked(question).element
     follow = rewrite(search.index(), question, turn.slots.get("last_question"), place_words,
                      detail=element is not None, refers_back=element in ("agency", "legal_basis", "procedure", "time"))
-    return Reading(question, named, mentioned, place, place_words, follow)
+    return Reading(question, named, mentioned, place, place_words, follow, place_phrases)
 
 
 def handoff(turn: Turn, search: ProvisionSearch) -> Reply:
@@ -533,6 +535,8 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     about_plan = want.element in ("legal_basis", "time") or reading.follow is not None \
         or bool(re.search(r"\bso (?:nao|may)\b", normalize(question)))  # "chương trình … là số nào"
     query = question if about_plan else without_plan_reference(question)
+    if reading.follow is None and not asking.choosing:
+        query = without_places(query, reading.place_phrases)
     hits, other = best_hits(search, query, intent, locality, groups + asked_groups, kinds=kinds)
     leans = reading.follow is not None or asking.choosing  # on the last answer: "thế hộ cận nghèo?", "Đà Nẵng"
     previous = search.index().by_id.get(turn.slots.get("last_answer") or "") if leans else None
@@ -721,17 +725,41 @@ def _only_echoes(hit: Hit, want: Asked, question: str) -> bool:
     return all(str(n.get("value")).replace(".", ",") in said or str(n.get("value")) in said for n in hit.numbers)
 
 
-def _place_words(search: ProvisionSearch, text: str, named: Optional[str], place: Optional[PlaceMatch]) -> List[str]:
-    """Folded words of the places a message names (its locality entity, catalogue aliases, the gazetteer's match)."""
+def _place_phrases(search: ProvisionSearch, text: str, named: Optional[str],
+                   place: Optional[PlaceMatch]) -> List[str]:
+    """The places a message names, each as its folded words."""
     index = search.index()
-    words = normalize(named).split() if named else []
+    phrases = [normalize(named)] if named else []
     tokens = normalize(text).split()
-    words += [t for _, start, end in index.aliases.mentions("locality", tokens) for t in tokens[start:end]]
+    phrases += [" ".join(tokens[start:end]) for _, start, end in index.aliases.mentions("locality", tokens)]
     if place is not None and index.places is not None:
         plain = normalize(text, chat=False).split()
-        words += [t for start, end, _ in index.places.gazetteer.mentions(plain, index.places.common, typed=text)
-                  for t in plain[start:end]]
-    return words
+        phrases += [" ".join(plain[start:end]) for start, end, _ in
+                    index.places.gazetteer.mentions(plain, index.places.common, typed=text)]
+    return [p for p in phrases if p]
+
+
+def without_places(question: str, phrases: Sequence[str]) -> str:
+    """The question without the places it names ("ở quận 8", "phường An Khánh"): they say where, which the
+    locality already holds, not what is asked; unchanged when too little would be left."""
+    text = unicodedata.normalize("NFC", question)
+    folded = fold(text)
+    if len(folded) != len(text) or not phrases:
+        return question
+    spans = []
+    for phrase in sorted(set(phrases), key=len, reverse=True):
+        words = r"[\s,.-]+".join(re.escape(w) for w in phrase.split())
+        spans += [m.span() for m in re.finditer(rf"\b(?:(?:o|tai|cua) )?{words}(?![a-z0-9])", folded)]
+    if not spans:
+        return question
+    kept, start = [], 0
+    for a, b in sorted(spans):
+        if a >= start:
+            kept.append(text[start:a])
+            start = b
+    kept.append(text[start:])
+    rest = " ".join(" ".join(kept).split())
+    return rest if len(normalize(rest).split()) >= 3 else question
 
 
 def _group_names(search: ProvisionSearch, keys: Sequence[str]) -> List[str]:

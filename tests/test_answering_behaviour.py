@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 
 from actions import answering
-from actions.answering import without_plan_reference
+from actions.answering import without_places, without_plan_reference
 from actions.answerability import asked
 from actions.follow_up import rewrite
 from actions.reply_format import shorten_around
@@ -262,6 +262,24 @@ def test_the_words_naming_the_plan_are_left_out_of_the_search(question, searched
 def test_a_question_naming_the_plan_is_answered_by_what_it_asks_not_by_the_plan_s_name(search):
     reply = Chat(search).say("Tiền để thực hiện kế hoạch này của Đà Nẵng lấy từ nguồn nào?", None)
     assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-098"]
+
+@pytest.mark.parametrize("question, places, searched", [
+    ("Một chú ở phường An Khánh (Ninh Kiều cũ) nhờ hỏi: thành phố có thăm hỏi thanh niên xung phong không?",
+     ["phuong an khanh", "ninh kieu"], "Một chú ( cũ) nhờ hỏi: thành phố có thăm hỏi thanh niên xung phong không?"),
+    ("nhà em ở quận 8, hộ cận nghèo được hỗ trợ gì", ["quan 8"], "nhà em , hộ cận nghèo được hỗ trợ gì"),
+    # nothing would be left to search with
+    ("ở Đức Phổ thì sao", ["duc pho"], "ở Đức Phổ thì sao"),
+])
+def test_the_places_a_question_names_are_left_out_of_the_search(question, places, searched):
+    assert without_places(question, places) == searched
+
+
+def test_a_ward_named_in_a_long_message_does_not_keep_its_question_from_an_answer(search):
+    # "quận 8" and the story around the question would leave the provision's share of the words under the bar.
+    reply = Chat(search).say("nhà em hộ cận nghèo ở quận 8, nghe nói tp hỗ trợ tiền mua thẻ bhyt cho cả nhà, "
+                             "vậy hỗ trợ nhiêu phần trăm ad", "ask_health_insurance")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-045"]
+
 
 def test_a_long_provision_is_shortened_around_the_words_that_answer():
     text = ("Mở đầu dài dòng về tình hình chung của địa phương trong nhiều năm qua. " * 4
