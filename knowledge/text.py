@@ -140,8 +140,12 @@ def question_focus(text: str) -> Optional[str]:
     """The part of a long message that asks (its last asking sentence, from "cho em hỏi" on when
     it says so), folded; None when the message is one short sentence."""
     folded = fold(text)
-    pieces = [p.strip() for p in _SENTENCE.split(folded) if p.strip()]
-    asking = [p for p in pieces if _ASKING.search(p)]
+    parts = re.split(f"({_SENTENCE.pattern})", folded)
+    ended = list(zip(parts[0::2], parts[1::2] + [""]))  # each sentence with the marks that end it
+    pieces = [p.strip() for p, _ in ended if p.strip()]
+    # A sentence ending in "?" asks; "…thu nhập thấp lắm mà chưa được xét." after it does not.
+    asking = [p.strip() for p, end in ended if p.strip() and "?" in end] \
+        or [p for p in pieces if _ASKING.search(p)]
     focus = asking[-1] if asking else (pieces[-1] if pieces else "")
     starts = list(_ASK_START.finditer(focus))
     if starts:

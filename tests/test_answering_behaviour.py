@@ -14,6 +14,7 @@ from actions.follow_up import rewrite
 from actions.reply_format import shorten_around
 from knowledge.places import PlaceResolver, PlanTerritory, territory_of
 from knowledge.provision_search import ProvisionSearch
+from knowledge.text import question_focus
 
 
 @pytest.fixture
@@ -294,6 +295,20 @@ def test_the_asking_part_of_a_long_message_outweighs_its_story_in_ranking(search
     reply = Chat(search).say("Mẹ tôi là Bà mẹ Việt Nam anh hùng ở Cần Thơ, lễ tết thành phố có đi thăm hỏi tặng "
                              "quà không?", None)
     assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-013"]
+
+
+@pytest.mark.parametrize("text, focus", [
+    # the sentence ending in "?" asks, not a later one that only has an asking word ("chưa được xét")
+    ("Ở thành phố Hồ Chí Minh thì hộ nghèo được tính theo thu nhập bao nhiêu vậy mấy bạn? Nhà tui ở Củ Chi, thu "
+     "nhập thấp lắm mà chưa được xét.", "o thanh pho ho chi minh thi ho ngheo duoc tinh theo thu nhap bao nhieu vay "
+     "may ban"),
+    ("Phổ Văn bên em thanh niên ở nhà không có việc nhiều lắm. Đức Phổ tính giảm thất nghiệp xuống mức mô ạ?",
+     "duc pho tinh giam that nghiep xuong muc mo a"),
+    # with no "?", the last sentence with an asking word
+    ("nhà em ở Gò Vấp. năm rồi mới vô hộ cận nghèo, cho em hỏi được hỗ trợ gì không", "duoc ho tro gi khong"),
+])
+def test_the_asking_part_of_a_long_message_is_the_sentence_that_asks(text, focus):
+    assert question_focus(text) == focus
 
 
 def test_a_long_message_is_judged_by_its_asking_part_not_its_story(search):
