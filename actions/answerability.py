@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from knowledge.catalogue import AliasTable
 from knowledge.provision_search import Hit
@@ -74,7 +74,7 @@ _GENERAL_SCHOOL = re.compile(r"(?<!trung hoc )\bpho thong\b(?! trung hoc)")
 @dataclass(frozen=True)
 class Asked:
     element: Optional[str]     # figure | agency | legal_basis | procedure | time | None (a yes/no, a description)
-    # percent | money | age | count, for a figure; for a time: issued (a document's date), date (a
+    # percent | money | price (what something costs) | age | count, for a figure; for a time: issued (a document's date), date (a
     # deadline asked after an answer, which a recurring date such as "ngày 30/11 hằng năm" holds)
     unit: Optional[str] = None
     year: Optional[str] = None
@@ -136,7 +136,7 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     if _has(q, "phan tram", "ty le") or "%" in question:
         unit = "percent"
     elif _MONEY.search(q):
-        unit = "money"
+        unit = "price" if _PRICE_ASKED.search(q) else "money"
     elif _AGE.search(q):
         unit = "age"
     else:
@@ -155,6 +155,20 @@ def _unit_class(unit: str) -> str:
     return "count"
 
 
+# A share of a price ("50% mệnh giá thẻ", "15% chi phí khám chữa bệnh") says how much money is given, not
+# what the price is ("mệnh giá thẻ là bao nhiêu tiền?": unit "price").
+_PRICE = r"(?:menh gia|chi phi|hoc phi|gia|tien|kinh phi|phi)"
+_PRICE_ASKED = re.compile(r"\b(?:menh gia|gia|hoc phi|chi phi)(?: [a-z]+){0,3} la bao nhieu\b")
+
+
+def _share_of_a_price(text: str, number: Dict[str, Any]) -> bool:
+    if _unit_class(str(number.get("unit"))) != "percent":
+        return False
+    raw = number.get("value")
+    value = re.escape(str(int(raw) if isinstance(raw, float) and raw.is_integer() else raw).replace(".", ","))
+    return bool(re.search(rf"(?<![\d,.]){value}\s*% {_PRICE}\b", fold(text)))
+
+
 def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> bool:
     """Whether the provision holds what was asked, for the groups and school level named."""
     level_named = False
@@ -168,7 +182,9 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
     if groups and want.element != "agency" and not level_named and not any(_for_group(hit, g, aliases) for g in groups):
         return False
     if want.element == "figure":
-        numbers = [n for n in hit.numbers if want.unit is None or _unit_class(str(n.get("unit"))) == want.unit]
+        unit = "money" if want.unit == "price" else want.unit
+        numbers = [n for n in hit.numbers if unit is None or _unit_class(str(n.get("unit"))) == unit
+                   or want.unit == "money" and _share_of_a_price(hit.text, n)]
         if not numbers:
             return False
         if want.year and want.year not in hit.text:

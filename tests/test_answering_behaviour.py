@@ -239,6 +239,9 @@ def test_place_resolution_reads_names_consistently():
     ("chuẩn nghèo năm nay là nhiêu?", "figure", None),
     ("mỗi căn được cho nhiêu tiền", "figure", "money"),
     ("ho tro nhieu tien vay", "figure", "money"),
+    # what something costs, not what is given towards it
+    ("vậy mệnh giá thẻ là bao nhiêu tiền một năm?", "figure", "price"),
+    ("được hỗ trợ học phí bao nhiêu tiền", "figure", "money"),
     ("hộ nghèo có được nhiều ưu đãi không", None, None),
     # a legal text, a word or two, then which; a date asked of it is a date
     ("làm ra để thực hiện nghị quyết đại hội nào vậy ạ", "legal_basis", None),
@@ -280,6 +283,14 @@ def test_a_ward_named_in_a_long_message_does_not_keep_its_question_from_an_answe
     reply = Chat(search).say("nhà em hộ cận nghèo ở quận 8, nghe nói tp hỗ trợ tiền mua thẻ bhyt cho cả nhà, "
                              "vậy hỗ trợ nhiêu phần trăm ad", "ask_health_insurance")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-045"]
+
+
+def test_a_share_of_a_price_answers_how_much_money_is_given_but_not_what_the_price_is(search):
+    chat = Chat(search)
+    given = chat.say("Ở Sài Gòn, hộ cận nghèo được hỗ trợ bao nhiêu tiền để mua thẻ BHYT?", "ask_health_insurance")
+    assert given.outcome == "answer" and given.provisions[:1] == ["hcm-045"]  # 50% of the card's price
+    price = chat.say("thế mệnh giá thẻ là bao nhiêu tiền?", "ask_health_insurance")
+    assert price.outcome != "answer" and "không nêu" in text_of(price)
 
 
 def test_a_long_provision_is_shortened_around_the_words_that_answer():
