@@ -710,8 +710,13 @@ def _agencies_for(search: ProvisionSearch, answer: Hit, hits: List[Hit]) -> List
     def shared(hit: Hit) -> float:  # the answer's words the agency's task repeats ("internet", "miền núi")
         return sum(index.idf.get(t, index.max_idf) for t in said & _words_held(search, hit.text))
 
-    agencies.sort(key=lambda h: (section(h) != section(answer), -len(set(h.topics) & set(answer.topics)),
-                                 -shared(h), ranked_ids.get(h.id, len(hits))))
+    # A target's agency is the one in charge of the tasks that carry it out: the section of the question's
+    # other hits that are tasks ("internet" for villages: the tasks on access to information, III.10).
+    tasks = [section(h) for h in hits if h.id != answer.id and h.kind != "agency" and not h.agencies]
+    task_rank = {s: i for i, s in reversed(list(enumerate(tasks)))}
+    agencies.sort(key=lambda h: (section(h) != section(answer), task_rank.get(section(h), len(tasks)),
+                                 -len(set(h.topics) & set(answer.topics)), -shared(h),
+                                 ranked_ids.get(h.id, len(hits))))
     chosen = {h.id for h in agencies[:3]}
     return agencies[:3] + [h for h in hits if h.id not in chosen]
 

@@ -393,6 +393,15 @@ def test_who_is_in_charge_after_an_answer_names_the_agency_of_that_answer_s_area
     assert "Sở Lao động - Thương binh và Xã hội" in agency.agencies
 
 
+def test_who_is_in_charge_of_a_target_is_the_agency_of_the_tasks_that_carry_it_out(search):
+    # The Đà Nẵng plan names agencies twice: after each task section (III.10, access to information) and by
+    # body (V.7.b, which also mentions "nông thôn"); the target's own tasks lead to the first.
+    chat = Chat(search)
+    assert chat.say("Đà Nẵng có mục tiêu gì về Internet cho các thôn miền núi?", "ask_target").provisions[:1] == ["dn-022"]
+    reply = chat.say("sở nào phụ trách việc này", "ask_agency")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-091"]
+
+
 @pytest.mark.parametrize("first, follow, expected", [
     ("hộ nghèo ở Cần Thơ được hỗ trợ tiền điện không", "theo qđ nào vậy", "ct-016"),
     ("hộ nghèo ở Cần Thơ được hỗ trợ tiền điện không", "qd so may", "ct-016"),
