@@ -116,7 +116,9 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
             "nam nao", "nam mo", "nam hoc mo", "luc nao", "tu khi nao", "ngay nao", "thang nao", "han chot",
             "thoi han", "cham nhat", "giai doan nao", "giai doan may nam", "den nam nao", "toi nam nao",
             "bao lau"):
-        return Asked("time", year=year)
+        # A day or a deadline asked ("hạn ngày nào", "chậm nhất khi nào"): a recurring date holds it.
+        day = _has(q, "ngay nao", "han chot", "thoi han", "cham nhat", "han ngay", "thang nao")
+        return Asked("time", "date" if day else None, year)
     if _has(q, "thu tuc", "ho so", "giay to", "nop o dau", "dang ky o dau", "lam o dau", "nhan o dau",
             "dang ky nhu the nao", "xin o dau", "o dau de", "den dau", "lien he o dau", "cach dang ky") \
             or re.search(r"\bo dau\W*$", q):  # "…, ở đâu?" asks where

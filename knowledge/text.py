@@ -136,6 +136,11 @@ _ASKING = re.compile(r"\b(?:khong|ko|k|hong|hok|chua|bao nhieu|nhieu|may|nao|gi|
 _SENTENCE = re.compile(r"[.!?\n:;]+\s*")
 
 
+# The words of an asking clause that say how, not what ("là ngày nào vậy", "được mấy phần trăm").
+_ASKING_FRAME = STOPWORDS | QUESTION_FRAME | frozenset(
+    "ngay thang nam khi luc gio bao lau han chot muc may nhieu phan tram vay z ko k hok ta the".split())
+
+
 def question_focus(text: str) -> Optional[str]:
     """The part of a long message that asks (its last asking sentence, from "cho em hỏi" on when
     it says so), folded; None when the message is one short sentence."""
@@ -153,7 +158,10 @@ def question_focus(text: str) -> Optional[str]:
     clauses = [c.strip() for c in focus.split(",") if c.strip()]
     marks = [i for i, c in enumerate(clauses) if _ASKING.search(c)]
     if marks:  # "…, e làm ở KCN Hòa Khánh muốn biết để hỏi": clauses around the asking ones say nothing asked
-        focus = ", ".join(clauses[marks[0]:marks[-1] + 1])
+        first = marks[0]
+        while first > 0 and not set(", ".join(clauses[first:marks[-1] + 1]).split()) - _ASKING_FRAME:
+            first -= 1  # "…xin quà Tết ở phường Hòa Khánh, là ngày nào?": the asking words alone ask nothing
+        focus = ", ".join(clauses[first:marks[-1] + 1])
     if not focus or len(focus.split()) >= len(folded.split()) - 2:
         return None
     return focus

@@ -241,6 +241,9 @@ def test_place_resolution_reads_names_consistently():
     ("ho tro nhieu tien vay", "figure", "money"),
     # what something costs, not what is given towards it
     ("vậy mệnh giá thẻ là bao nhiêu tiền một năm?", "figure", "price"),
+    # a day or a deadline, which a recurring date ("ngày 30/11 hằng năm") holds; a year is not one
+    ("các đơn vị báo cáo về đâu, hạn ngày nào vậy ạ", "time", "date"),
+    ("hộ nghèo được hỗ trợ từ năm nào", "time", None),
     ("được hỗ trợ học phí bao nhiêu tiền", "figure", "money"),
     ("hộ nghèo có được nhiều ưu đãi không", None, None),
     # a legal text, a word or two, then which; a date asked of it is a date
@@ -293,6 +296,15 @@ def test_a_share_of_a_price_answers_how_much_money_is_given_but_not_what_the_pri
     assert price.outcome != "answer" and "không nêu" in text_of(price)
 
 
+def test_a_deadline_asked_is_answered_by_a_recurring_date_on_the_same_subject_only(search):
+    reply = Chat(search).say("Dạ em làm ở phường Hòa Minh. Hằng năm các đơn vị báo cáo kết quả thực hiện kế hoạch "
+                             "về đâu, hạn ngày nào vậy ạ?", None, "Đà Nẵng")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-119"]  # "vào ngày 30/11"
+    other = Chat(search).say("Hạn chót nộp hồ sơ xin quà Tết năm nay ở phường Hòa Khánh, Đà Nẵng là ngày nào?",
+                             "ask_agency")
+    assert other.outcome != "answer"
+
+
 def test_a_long_provision_is_shortened_around_the_words_that_answer():
     text = ("Mở đầu dài dòng về tình hình chung của địa phương trong nhiều năm qua. " * 4
             + "Hộ cận nghèo được hỗ trợ 70% mệnh giá thẻ bảo hiểm y tế. Các nội dung khác tiếp theo.")
@@ -315,6 +327,10 @@ def test_the_asking_part_of_a_long_message_outweighs_its_story_in_ranking(search
      "may ban"),
     ("Phổ Văn bên em thanh niên ở nhà không có việc nhiều lắm. Đức Phổ tính giảm thất nghiệp xuống mức mô ạ?",
      "duc pho tinh giam that nghiep xuong muc mo a"),
+    # asking words alone ask nothing: the clause before them is what is asked about
+    ("Hạn chót nộp hồ sơ xin quà Tết năm nay ở phường Hòa Khánh, là ngày nào?", None),
+    ("Nhà em ở Hòa Vang. Hộ nghèo ở phường em xin quà Tết, là ngày nào vậy?",
+     "ho ngheo o phuong em xin qua tet, la ngay nao vay"),
     # with no "?", the last sentence with an asking word
     ("nhà em ở Gò Vấp. năm rồi mới vô hộ cận nghèo, cho em hỏi được hỗ trợ gì không", "duoc ho tro gi khong"),
 ])
