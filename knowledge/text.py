@@ -133,12 +133,18 @@ _ASK_START = re.compile(r"\b(?:cho (?:em|tui|toi|minh|chau|con|chi|anh|co|chu|ba
                         r"|hoi giup|hoi gium|hoi dum|muon hoi|chuyen cau hoi(?: cua [a-z ]{0,20})?)\b")
 _ASKING = re.compile(r"\b(?:khong|ko|k|hong|hok|chua|bao nhieu|nhieu|may|nao|gi|j|sao|dau|ai|ntn|the nao"
                      r"|duoc khong|phai khong|dung khong|nhu nao)\b")
+# Within a sentence, "không", "chưa" ask only at its end ("… có được không ạ"); before a verb they negate
+# ("công ty không đóng bảo hiểm, …").
+_ASKING_WORD = re.compile(r"\b(?:bao nhieu|nhieu|may|nao|gi|j|sao|dau|ai|ntn|the nao|duoc khong|phai khong"
+                          r"|dung khong|nhu nao)\b")
+_ASKING_END = re.compile(r"\b(?:khong|ko|k|hong|hok|chua)(?: (?:a|ad|vay|z|nhi|ha|ta|nhe|chi|anh|em|ban|co|chu|bac|ong|ba|cau|con|nha))*\W*$")
 _SENTENCE = re.compile(r"[.!?\n:;]+\s*")
 
 
 # The words of an asking clause that say how, not what ("là ngày nào vậy", "được mấy phần trăm").
 _ASKING_FRAME = STOPWORDS | QUESTION_FRAME | frozenset(
-    "ngay thang nam khi luc gio bao lau han chot muc may nhieu phan tram vay z ko k hok ta the".split())
+    "ngay thang nam khi luc gio bao lau han chot muc may nhieu phan tram vay z ko k hok ta the dung phai that"
+    .split())
 
 
 def question_focus(text: str) -> Optional[str]:
@@ -156,7 +162,7 @@ def question_focus(text: str) -> Optional[str]:
     if starts:
         focus = focus[starts[-1].end():].strip(" ,")
     clauses = [c.strip() for c in focus.split(",") if c.strip()]
-    marks = [i for i, c in enumerate(clauses) if _ASKING.search(c)]
+    marks = [i for i, c in enumerate(clauses) if _ASKING_WORD.search(c) or _ASKING_END.search(c)]
     if marks:  # "…, e làm ở KCN Hòa Khánh muốn biết để hỏi": clauses around the asking ones say nothing asked
         first = marks[0]
         while first > 0 and not set(", ".join(clauses[first:marks[-1] + 1]).split()) - _ASKING_FRAME:

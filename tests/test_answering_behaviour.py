@@ -331,11 +331,25 @@ def test_the_asking_part_of_a_long_message_outweighs_its_story_in_ranking(search
     ("Hạn chót nộp hồ sơ xin quà Tết năm nay ở phường Hòa Khánh, là ngày nào?", None),
     ("Nhà em ở Hòa Vang. Hộ nghèo ở phường em xin quà Tết, là ngày nào vậy?",
      "ho ngheo o phuong em xin qua tet, la ngay nao vay"),
+    # "không" before a verb negates; at the end of a clause it asks
+    ("Công ty tui trong KCN Trà Nóc không đóng bảo hiểm cho công nhân, thì cơ quan nào lo giúp người lao động?",
+     "thi co quan nao lo giup nguoi lao dong"),
+    ("Má tui ở Cần Thơ, lễ tết thành phố có đi thăm hỏi tặng quà gia đình chính sách không cô?",
+     "le tet thanh pho co di tham hoi tang qua gia dinh chinh sach khong co"),
+    ("Bác nhờ hỏi giùm: trợ cấp sẽ chuyển vô tài khoản chứ không phát tiền mặt nữa, có đúng rứa không?",
+     "tro cap se chuyen vo tai khoan chu khong phat tien mat nua, co dung rua khong"),
     # with no "?", the last sentence with an asking word
     ("nhà em ở Gò Vấp. năm rồi mới vô hộ cận nghèo, cho em hỏi được hỗ trợ gì không", "duoc ho tro gi khong"),
 ])
 def test_the_asking_part_of_a_long_message_is_the_sentence_that_asks(text, focus):
     assert question_focus(text) == focus
+
+
+def test_a_story_that_negates_does_not_hide_the_question_after_it(search):
+    # "không đóng bảo hiểm" is the story; the agency asked about is in the clause after it.
+    reply = Chat(search).say("Công ty tui trong KCN Trà Nóc không đóng bảo hiểm cho công nhân, ở Cần Thơ thì cơ quan "
+                             "nào lo giúp người lao động vụ này?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-059"]
 
 
 def test_a_long_message_is_judged_by_its_asking_part_not_its_story(search):
