@@ -235,6 +235,9 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
             return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today, reading)
     if intent == "screener_answer":  # a screener button pressed after the screener ended: start again
         return start_screener(turn)
+    if intent == "feedback" and not turn.text.startswith("/") and asked(turn.text).element is not None:
+        # "cụ thể được giảm thuế bao nhiêu?" asks for a figure: a question, not a comment on the answer.
+        intent, turn = None, Turn(turn.text, None, turn.entities, turn.slots)
     if intent == "feedback":
         reply = Reply(answered=False, is_question=False, outcome="feedback")
         reply.say(T.FEEDBACK)

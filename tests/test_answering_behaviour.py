@@ -401,6 +401,15 @@ def test_feedback_is_thanked_and_not_answered(search):
     assert reply.outcome == "feedback" and not reply.provisions and "góp ý" in text_of(reply)
 
 
+def test_a_question_for_a_figure_taken_for_feedback_is_still_asked(search):
+    chat = Chat(search)
+    first = chat.say("doanh nghiệp nhận người khuyết tật vào làm ở TP.HCM có được ưu đãi gì không?", "ask_target")
+    assert first.outcome == "answer"
+    reply = chat.say("cụ thể được giảm thuế bao nhiêu?", "feedback")
+    assert reply.outcome != "feedback" and "góp ý" not in text_of(reply)
+    assert not (reply.outcome == "answer" and reply.provisions[:1] == ["hcm-058"])  # it names no tax cut
+
+
 def test_xem_them_first_shows_the_answered_provision_whole_with_whom_to_ask(search):
     chat = Chat(search)
     answer = chat.say("ho can ngheo o sai gon duoc ho tro the bhyt the nao")
