@@ -193,6 +193,12 @@ REQUEST_WORDS = {
                         "nhung chinh sach gi", "chinh sach gi"),
     "out_of_scope": (),
 }
+# What asks about one's own case, which the screener answers: what a person or their family is entitled to
+# ("được hưởng gì", "đủ điều kiện", "thuộc diện nào", "trường hợp của tôi"). Pronouns alone do not say it, and
+# fold like other words ("tôi" and "tới").
+_SCREENER_CUES = re.compile(
+    r"\b(?:truong hop|hoan canh|dieu kien|doi tuong nao|dien nao|duoc (?:nhung )?(?:gi|j)|ho tro (?:nhung )?(?:gi|j)"
+    r"|ho tro nao|cho (?:nhung )?(?:gi|j)|duoc nhung|che do|huong|quyen loi|chinh sach (?:gi|j|nao)|(?:toi|minh|em) co duoc|biet minh)\b")
 _ASKS_TARGET = re.compile(r"\bchi tieu\b")
 _REFERENCE = re.compile(r"\b(quyet dinh|nghi dinh|nghi quyet|chuong trinh|ke hoach|de an|thong tu)\b")
 
@@ -246,6 +252,9 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
         place = _place(search, turn.text)
         if place is not None and place.status == "none":
             return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today)
+    if intent == "ask_eligibility" and not turn.text.startswith("/") and not _SCREENER_CUES.search(normalize(turn.text)):
+        # "trẻ tự kỷ có được nhắc tới không": nobody's own case is asked, so no screener; the plans are searched.
+        intent, turn = None, Turn(turn.text, None, turn.entities, turn.slots)
     if intent in REQUEST_WORDS and (turn.text.startswith("/") or not policy_question(search, turn.text, intent)):
         if intent == "ask_human":
             return handoff(turn, search)

@@ -59,11 +59,23 @@ def test_a_policy_question_is_answered_whatever_the_classifier_thought(search, t
 @pytest.mark.parametrize("text, intent, outcome", [
     ("cho tôi gặp cán bộ", "ask_human", "ask_locality"),
     ("tôi được hưởng những gì?", "ask_eligibility", "screener"),
+    ("cho bác hỏi bác năm nay 78 tuổi, sống với vợ già, thì bác được nhà nước cho những gì con", "ask_eligibility",
+     "screener"),
+    ("làm sao biết mình có được hỗ trợ hay không", "ask_eligibility", "screener"),
     ("bạn giúp được gì", "help", "help"),
     ("hôm nay trời có mưa không", "out_of_scope", "out_of_scope"),
 ])
 def test_requests_without_a_policy_question_keep_their_own_behaviour(search, text, intent, outcome):
     assert Chat(search).say(text, intent).outcome == outcome
+
+
+def test_a_question_about_what_the_plan_mentions_is_not_taken_for_the_screener(search):
+    # Nobody's own case is asked ("tới" folds like "tôi"): the plans are searched.
+    chat = Chat(search)
+    assert chat.say("doanh nghiệp nhận người khuyết tật vào làm ở TP.HCM có được ưu đãi gì không?",
+                    "ask_target").outcome == "answer"
+    reply = chat.say("trẻ tự kỷ có được nhắc tới không", "ask_eligibility")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-057"]
 
 
 def test_a_handoff_without_locality_asks_for_it_then_carries_the_previous_question(search):
