@@ -211,11 +211,14 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
 
 def _for_group(hit: Hit, group: str, aliases: AliasTable) -> bool:
     """The provision is tagged with the group (or a parent or child of it), or names it in its text."""
-    family = aliases.group_family(group)
-    if family & set(hit.groups):
-        return True
-    spellings = tuple(sorted(spelling for spelling, keys in aliases.by_kind.get("group", {}).items()
-                             if family & set(keys)))
+    return bool(aliases.group_family(group) & set(hit.groups)) or names_group(hit, group, aliases, family=True)
+
+
+def names_group(hit: Hit, group: str, aliases: AliasTable, family: bool = False) -> bool:
+    """The provision's text names the group (or, with ``family``, a parent or child of it)."""
+    keys = aliases.group_family(group) if family else {group}
+    spellings = tuple(sorted(spelling for spelling, owners in aliases.by_kind.get("group", {}).items()
+                             if keys & set(owners)))
     return bool(spellings) and _has(_folded_text(hit.text), *spellings)
 
 

@@ -15,7 +15,7 @@ import re
 import unicodedata
 
 from actions import templates as T
-from actions.answerability import Asked, asked, holds, missing_phrase, national_rule
+from actions.answerability import Asked, asked, holds, missing_phrase, names_group, national_rule
 from actions.follow_up import FRAME_WORDS, Rewritten, content_words, own_words, rewrite
 from actions.reply_format import (WHOLE, answer_text, buttons, currency_line, currency_note, numbers_in,
                                   shorten, whole_text)
@@ -576,6 +576,10 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         words = set(content_words(index, reading.question, reading.place_words))
         if len(words) >= 2:
             subject = {_spelled(t): index.idf.get(t, index.max_idf) for t in words}
+    if named_groups and not subject:
+        # "thế còn công nhân?": a provision naming the group in its own words before one only tagged with it.
+        aliases = search.index().aliases
+        hits = sorted(hits, key=lambda h: not any(names_group(h, g, aliases) for g in named_groups))
     if subject:  # provisions on the subject first (stable: score order within each), and only they answer
         on_subject = {h.id for h in hits if _on_subject(search, h, subject)}
         hits = sorted(hits, key=lambda h: h.id not in on_subject)

@@ -72,6 +72,15 @@ def chat(kb_engine) -> Chat:
 
 # Places and how the locality is kept
 
+def test_a_group_named_after_an_answer_prefers_the_provision_that_names_it(chat):
+    # hcm-051 (landlords who rent rooms) is only tagged with workers; hcm-075 (worker hostels) names them.
+    first = chat.say("người nghèo ở tp hcm có được hỗ trợ mua nhà ở xã hội không vậy mọi người", "ask_social_housing",
+                     grp("người nghèo"), loc("tp hcm"))
+    assert first.provisions[:1] == ["hcm-077"]
+    second = chat.say("thế còn công nhân KCN?", "choose_locality", grp("công nhân"))
+    assert second.outcome == "answer" and second.provisions[:1] == ["hcm-075"]
+
+
 def test_naming_another_place_answers_the_last_question_for_that_place(chat):
     first = chat.say("tỷ lệ bao phủ bảo hiểm y tế ở Đà Nẵng đến năm 2025", "ask_target", loc("Đà Nẵng"))
     assert first.provisions == ["dn-013"]
