@@ -317,6 +317,12 @@ def test_a_deadline_asked_is_answered_by_a_recurring_date_on_the_same_subject_on
     assert other.outcome != "answer"
 
 
+def test_an_ethnic_group_named_by_its_own_name_is_read_as_ethnic_minorities(search):
+    reply = Chat(search).say("Dạ ở Càng Long có nhiều bà con Khmer, chương trình của huyện có mục tiêu gì về việc bà con "
+                             "được xem tivi, nghe đài, văn nghệ không ạ?", "ask_target")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["cl-027"]  # the communes of ethnic minorities
+
+
 def test_a_long_provision_is_shortened_around_the_words_that_answer():
     text = ("Mở đầu dài dòng về tình hình chung của địa phương trong nhiều năm qua. " * 4
             + "Hộ cận nghèo được hỗ trợ 70% mệnh giá thẻ bảo hiểm y tế. Các nội dung khác tiếp theo.")
