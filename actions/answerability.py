@@ -181,7 +181,7 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
         level_named = bool(named)
     # An agency is in charge of a task, not of a group: its provision rarely names the group asked about.
     # The school level asked, named in the text, says more than "học sinh" (mầm non is for children).
-    if groups and want.element != "agency" and not level_named and not any(_for_group(hit, g, aliases) for g in groups):
+    if groups and want.element != "agency" and not level_named and not any(for_group(hit, g, aliases) for g in groups):
         return False
     if want.element == "figure":
         unit = "money" if want.unit == "price" else want.unit
@@ -209,7 +209,7 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
     return True
 
 
-def _for_group(hit: Hit, group: str, aliases: AliasTable) -> bool:
+def for_group(hit: Hit, group: str, aliases: AliasTable) -> bool:
     """The provision is tagged with the group (or a parent or child of it), or names it in its text."""
     return bool(aliases.group_family(group) & set(hit.groups)) or names_group(hit, group, aliases, family=True)
 

@@ -15,7 +15,7 @@ import re
 import unicodedata
 
 from actions import templates as T
-from actions.answerability import Asked, asked, holds, missing_phrase, names_group, national_rule
+from actions.answerability import Asked, asked, for_group, holds, missing_phrase, names_group, national_rule
 from actions.follow_up import FRAME_WORDS, Rewritten, content_words, own_words, rewrite
 from actions.reply_format import (WHOLE, answer_text, buttons, currency_line, currency_note, numbers_in,
                                   shorten, whole_text)
@@ -583,8 +583,12 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     if subject:  # provisions on the subject first (stable: score order within each), and only they answer
         on_subject = {h.id for h in hits if _on_subject(search, h, subject)}
         hits = sorted(hits, key=lambda h: h.id not in on_subject)
-    holding = [h for h in hits if holds(h, want, asked_groups, search.index().aliases)
+    aliases = search.index().aliases
+    holding = [h for h in hits if holds(h, want, asked_groups, aliases)
                and (not subject or h.id in on_subject)] if not other else []
+    if len(set(asked_groups)) > 1:
+        # "hộ nghèo … con đi học": a provision for both groups (pupils of poor households) before one for either.
+        holding.sort(key=lambda h: -sum(for_group(h, g, aliases) for g in set(asked_groups)))
     return _Found(hits, other, holding, bool(national_rule(question)), asked_groups)
 
 

@@ -81,6 +81,14 @@ def test_a_group_named_after_an_answer_prefers_the_provision_that_names_it(chat)
     assert second.outcome == "answer" and second.provisions[:1] == ["hcm-075"]
 
 
+def test_a_question_naming_two_groups_is_answered_by_the_provision_for_both(chat):
+    # hcm-046 is for pupils of near-poor households; the question is about pupils of poor ones.
+    reply = chat.say("Chị ơi, hộ nghèo ở thành phố Hồ Chí Minh thì con đi học được hỗ trợ những khoản gì vậy? Nhà em ở "
+                     "Bình Tân, 3 đứa đi học hết.", None, grp("hộ nghèo"), loc("thành phố Hồ Chí Minh"),
+                     grp("con đi học"))
+    assert reply.outcome == "answer" and reply.provisions[0] in {"hcm-041", "hcm-042", "hcm-043"}
+
+
 def test_naming_another_place_answers_the_last_question_for_that_place(chat):
     first = chat.say("tỷ lệ bao phủ bảo hiểm y tế ở Đà Nẵng đến năm 2025", "ask_target", loc("Đà Nẵng"))
     assert first.provisions == ["dn-013"]
