@@ -42,6 +42,7 @@ _LEGAL = re.compile(r"\b(?:quyet dinh|nghi dinh|nghi quyet|van ban|luat|thong tu
 
 # A date or a recurring deadline in a provision ("ngày 30/11", "ngày 30 của tháng cuối quý", "hằng quý").
 _DATE = re.compile(r"\bngay \d{1,2}\b|\bhang (?:nam|quy|thang)\b|\bdinh ky\b")
+_YES_NO = re.compile(r"\b(?:khong|ko|k|hong|hok|chua|duoc khong|phai khong)(?: [a-z]+)?\W*$")
 _EVERY = re.compile(r"\b(?:nam|ngay|thang|luc|khi|cho|noi|ai) nao cung\b")
 
 
@@ -123,9 +124,11 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
             "dang ky nhu the nao", "xin o dau", "o dau de", "den dau", "lien he o dau", "cach dang ky") \
             or re.search(r"\bo dau\W*$", q):  # "…, ở đâu?" asks where
         return Asked("procedure", year=year)
-    figure = _has(q, "bao nhieu", "may phan tram", "phan tram", "ty le bao nhieu", "toi da", "toi thieu",
+    figure = _has(q, "bao nhieu", "may phan tram", "phan tram", "ty le bao nhieu",
                   "muc bao nhieu", "may tuoi", "bao nhieu tuoi", "may trieu", "bao nhieu tien", "muc ho tro la",
                   "muc nao", "muc mo", "bao nhiu", "bnhiu", "bao nhieu %")
+    if not figure and _has(q, "toi da", "toi thieu") and not _YES_NO.search(q):
+        figure = True  # "vay tối đa là?"; "có được bảo đảm mức sống tối thiểu không?" asks yes or no
     # "mấy" asks a number before a unit; "mấy hộ", "mấy cô chú" are plurals in the South.
     if not figure and _has(q, "may tuoi", "may can", "may lan", "may nam", "may thang", "may trieu", "may chuc"):
         figure = True

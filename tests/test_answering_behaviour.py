@@ -251,6 +251,9 @@ def test_place_resolution_reads_names_consistently():
     ("chuẩn nghèo năm nay là nhiêu?", "figure", None),
     ("mỗi căn được cho nhiêu tiền", "figure", "money"),
     ("ho tro nhieu tien vay", "figure", "money"),
+    # "tối thiểu" in a yes/no question names a level, it does not ask for one
+    ("Người có khó khăn ở Càng Long có được bảo đảm mức sống tối thiểu không?", None, None),
+    ("mức vay tối đa là?", "figure", None),
     # what something costs, not what is given towards it
     ("vậy mệnh giá thẻ là bao nhiêu tiền một năm?", "figure", "price"),
     # a day or a deadline, which a recurring date ("ngày 30/11 hằng năm") holds; a year is not one
