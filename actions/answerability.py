@@ -17,7 +17,9 @@ from knowledge.text import fold, normalize
 _YEAR = re.compile(r"\b(20[0-9]{2})\b")
 # A money figure is asked when a money word follows the asking words ("bao nhiêu tiền", "mấy
 # triệu"); "tiền mua thẻ … được bao nhiêu" asks how much support, which a share answers too.
-_MONEY = re.compile(r"\b(?:bao nhieu|nhieu|may|muc)(?: [a-z]+){0,2} (?:tien|dong|trieu|nghin|ngan|ty dong|xu)\b"
+# ("đồng" only right after the asking word: "bao nhiêu lao động" asks a number of workers).
+_MONEY = re.compile(r"\b(?:bao nhieu|nhieu|may|muc)(?: [a-z]+){0,2} (?:tien|trieu|nghin|ngan|ty dong|xu)\b"
+                    r"|\b(?:bao nhieu|nhieu|may|muc) dong\b"
                     r"|\b(?:tien|trieu|dong) (?:mot|moi|1) (?:thang|nam|nguoi)\b"
                     r"|\bbao nhieu (?:mot|moi|1) (?:thang|nam|can|suat|nguoi)\b|\b(?:mot|moi|1) thang (?:la )?bao nhieu\b"
                     r"|\bthu nhap (?:la |chi |tu |khoang )?bao nhieu\b")  # an income is an amount

@@ -254,6 +254,9 @@ def test_place_resolution_reads_names_consistently():
     # "tối thiểu" in a yes/no question names a level, it does not ask for one
     ("Người có khó khăn ở Càng Long có được bảo đảm mức sống tối thiểu không?", None, None),
     ("mức vay tối đa là?", "figure", None),
+    # "lao động" holds the syllable "đồng" but no money
+    ("Tới 2025 Đà Nẵng muốn bao nhiêu lao động tham gia BHXH?", "figure", None),
+    ("hỗ trợ bao nhiêu đồng một tháng", "figure", "money"),
     # what something costs, not what is given towards it
     ("vậy mệnh giá thẻ là bao nhiêu tiền một năm?", "figure", "price"),
     # a day or a deadline, which a recurring date ("ngày 30/11 hằng năm") holds; a year is not one
@@ -324,6 +327,12 @@ def test_an_ethnic_group_named_by_its_own_name_is_read_as_ethnic_minorities(sear
     reply = Chat(search).say("Dạ ở Càng Long có nhiều bà con Khmer, chương trình của huyện có mục tiêu gì về việc bà con "
                              "được xem tivi, nghe đài, văn nghệ không ạ?", "ask_target")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["cl-027"]  # the communes of ethnic minorities
+
+
+def test_people_past_working_age_are_the_elderly_not_workers(search):
+    reply = Chat(search).say("Đức Phổ đặt chỉ tiêu bao nhiêu phần trăm người hết tuổi lao động được hưởng lương hưu "
+                             "vậy?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-013"]  # 25% after retirement age, by 2030
 
 
 def test_a_long_provision_is_shortened_around_the_words_that_answer():
