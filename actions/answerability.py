@@ -45,6 +45,7 @@ _LEGAL = re.compile(r"\b(?:quyet dinh|nghi dinh|nghi quyet|van ban|luat|thong tu
 # A date or a recurring deadline in a provision ("ngày 30/11", "ngày 30 của tháng cuối quý", "hằng quý").
 _DATE = re.compile(r"\bngay \d{1,2}\b|\bhang (?:nam|quy|thang)\b|\bdinh ky\b")
 _YES_NO = re.compile(r"\b(?:khong|ko|k|hong|hok|chua|duoc khong|phai khong)(?: [a-z]+)?\W*$")
+_NOW = re.compile(r"\b(?:hien (?:nay|gio|tai)|bay gio|dang o muc|thuc te)\b")
 _EVERY = re.compile(r"\b(?:nam|ngay|thang|luc|khi|cho|noi|ai) nao cung\b")
 
 
@@ -82,6 +83,7 @@ class Asked:
     unit: Optional[str] = None
     year: Optional[str] = None
     levels: Tuple[str, ...] = ()  # school levels named ("cấp 3" -> trung học phổ thông)
+    now: bool = False  # a figure as it stands today ("hiện giờ thất nghiệp đang ở mức bao nhiêu?"), not a target
 
 
 def _has(text: str, *phrases: str) -> bool:
@@ -100,7 +102,8 @@ def asked(question: str) -> Asked:
     q = normalize(question)
     years = _YEAR.findall(q)
     year = years[-1] if years else None
-    return replace(_asked(q, question, year), levels=levels_in(q))
+    want = replace(_asked(q, question, year), levels=levels_in(q))
+    return replace(want, now=True) if want.element == "figure" and _NOW.search(q) else want
 
 
 def _asked(q: str, question: str, year: Optional[str]) -> Asked:
@@ -195,6 +198,8 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
         if not numbers:
             return False
         if want.year and want.year not in hit.text:
+            return False
+        if want.now and hit.kind == "target":  # a target says where a figure should be, not where it is
             return False
     elif want.element == "agency":
         return hit.kind == "agency" or bool(hit.agencies)

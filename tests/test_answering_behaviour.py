@@ -335,6 +335,15 @@ def test_people_past_working_age_are_the_elderly_not_workers(search):
     assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-013"]  # 25% after retirement age, by 2030
 
 
+def test_a_figure_asked_as_it_stands_today_is_not_answered_by_a_target(search):
+    chat = Chat(search)
+    target = chat.say("Đà Nẵng phấn đấu giảm tỷ lệ thất nghiệp xuống bao nhiêu?", "ask_target")
+    assert target.outcome == "answer" and target.provisions[:1] == ["dn-009"]
+    now = chat.say("Hiện giờ thất nghiệp đang ở mức bao nhiêu rồi?", "ask_target")
+    assert now.outcome != "answer" and "không nêu" in text_of(now)
+    assert asked("tỷ lệ hộ nghèo hiện nay là bao nhiêu").now and not asked("tỷ lệ hộ nghèo đến 2025 là bao nhiêu").now
+
+
 def test_a_long_provision_is_shortened_around_the_words_that_answer():
     text = ("Mở đầu dài dòng về tình hình chung của địa phương trong nhiều năm qua. " * 4
             + "Hộ cận nghèo được hỗ trợ 70% mệnh giá thẻ bảo hiểm y tế. Các nội dung khác tiếp theo.")
