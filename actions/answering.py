@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import re
 import unicodedata
@@ -568,7 +568,12 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
             for extra in (like, on_it):
                 hits += [h for h in extra if h.locality == locality and h.id not in {x.id for x in hits}]
     if previous is not None and want.element == "agency" and previous.locality == locality:
-        hits, other = _agencies_for(search, previous, hits), False
+        hits, other = _companions(search, previous, hits, lambda h: h.kind == "agency" or bool(h.agencies)), False
+    elif previous is not None and want.element == "legal_basis" and previous.locality == locality \
+            and not set(own_words(reading.question, reading.place_words)) - _LEGAL_ASK_WORDS:
+        # "theo quyết định nào?" after an answer that cites none: the plan's legal basis for its subject
+        # (not when the message names the text it means: "nghị quyết đại hội nào").
+        hits, other = _companions(search, previous, hits, lambda h: h.kind == "legal_basis" or bool(h.legal_refs)), False
     if not subject and reading.follow is not None:
         # "giá nước có được giảm cho hộ nghèo không" after a question on water: what the message asks about
         # in words of its own must be in the answer, not only the group it names.
@@ -713,17 +718,20 @@ def _presented(search: ProvisionSearch, reading: Reading, asking: _Asking, want:
     return reply
 
 
-def _agencies_for(search: ProvisionSearch, answer: Hit, hits: List[Hit]) -> List[Hit]:
-    """"Ai lo vụ này?" after an answer: the plan's agency provisions for the answer's topics, those of
-    its own section first (plans name the agency in charge at the end of each section), then as the
-    question ranked them; the other hits follow."""
+# The words of a bare question for a legal basis ("theo quyết định nào?", "căn cứ văn bản số mấy?").
+_LEGAL_ASK_WORDS = frozenset("quyet dinh nghi quyet van ban can cu so hieu theo thong tu luat ky".split())
+
+
+def _companions(search: ProvisionSearch, answer: Hit, hits: List[Hit], provides: Callable[[Hit], bool]) -> List[Hit]:
+    """"Ai lo vụ này?", "theo quyết định nào?" after an answer: the plan's provisions that ``provides`` (an
+    agency, a legal basis) for the answer's topics, those of its own section first (plans name the agency in
+    charge at the end of each section), then as the question ranked them; the other hits follow."""
     def section(hit: Hit) -> str:
         return ".".join(hit.section.split(".")[:2])
 
     ranked_ids = {h.id: i for i, h in enumerate(hits)}
     agencies = [h for h in search.index().hits_base
-                if h.locality == answer.locality and (h.kind == "agency" or h.agencies)
-                and set(h.topics) & set(answer.topics)]
+                if h.locality == answer.locality and provides(h) and set(h.topics) & set(answer.topics)]
     index = search.index()
     said = _words_held(search, answer.text) - set(QUESTION_FRAME) - STOPWORDS
 

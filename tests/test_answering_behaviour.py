@@ -344,6 +344,13 @@ def test_a_figure_asked_as_it_stands_today_is_not_answered_by_a_target(search):
     assert asked("tỷ lệ hộ nghèo hiện nay là bao nhiêu").now and not asked("tỷ lệ hộ nghèo đến 2025 là bao nhiêu").now
 
 
+def test_which_decision_after_an_answer_citing_none_finds_the_plan_s_legal_basis_for_that_subject(search):
+    chat = Chat(search)
+    assert chat.say("Ở Đà Nẵng người lao động có được học nghề miễn phí không?").outcome == "answer"
+    reply = chat.say("theo quyết định nào vậy?", "ask_agency")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-061"]  # QĐ 2971 on vocational training
+
+
 def test_a_long_provision_is_shortened_around_the_words_that_answer():
     text = ("Mở đầu dài dòng về tình hình chung của địa phương trong nhiều năm qua. " * 4
             + "Hộ cận nghèo được hỗ trợ 70% mệnh giá thẻ bảo hiểm y tế. Các nội dung khác tiếp theo.")
