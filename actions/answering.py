@@ -455,6 +455,8 @@ def _asking(turn: Turn, search: ProvisionSearch, reading: Reading) -> Any:
     choosing = intent == "choose_locality"
     if choosing and not named and follow:
         choosing, intent = False, None  # "theo nghị định nào?" read as choosing a place: a follow-up
+    if choosing and not named and not mentioned and place is None and turn.slots.get("locality"):
+        choosing, intent = False, None  # "thành thị thì sao?" names no place, and the place is known: a question
     if choosing:
         if not named:
             reply.is_question = False

@@ -89,6 +89,14 @@ def test_a_question_naming_two_groups_is_answered_by_the_provision_for_both(chat
     assert reply.outcome == "answer" and reply.provisions[0] in {"hcm-041", "hcm-042", "hcm-043"}
 
 
+def test_a_message_taken_for_choosing_a_place_that_names_none_does_not_ask_the_known_place_again(chat):
+    first = chat.say("Tới 2030 bao nhiêu phần trăm hộ nông thôn ở Đức Phổ được dùng nước sạch?", "ask_clean_water",
+                     loc("Đức Phổ"))
+    assert first.provisions[:1] == ["dp-034"]
+    second = chat.say("Thành thị thì sao?", "choose_locality")
+    assert second.outcome != "ask_locality" and chat.slots["locality"] == "Đức Phổ"
+
+
 def test_naming_another_place_answers_the_last_question_for_that_place(chat):
     first = chat.say("tỷ lệ bao phủ bảo hiểm y tế ở Đà Nẵng đến năm 2025", "ask_target", loc("Đà Nẵng"))
     assert first.provisions == ["dn-013"]
