@@ -35,7 +35,7 @@ _AGE = re.compile(r"\b(?:may|bao nhieu|bao nhiu|bnhiu) tuoi\b|\btuoi (?:nao|bao 
 # An agency is asked: "cơ quan nào", "sở mô", "bên nào lo", "ai chỉ đạo", "tổ chức nào lo cho người già".
 _RESPONSIBLE = r"(?:lo|phu trach|chu tri|chiu trach nhiem|thuc hien|quan ly|chi dao|trien khai|giai quyet)"
 _AGENCY = re.compile(r"\b(?<!dinh )(?<!quyet )(?<!ban )(?:co quan|so|ban nganh|nganh|don vi|to chuc) (?:nao|mo|gi)\b(?! tuoi)"
-                     r"|\b(?:ben|noi|cap|phong) (?:nao|mo) " + _RESPONSIBLE + r"\b"
+                     r"|\b(?:ben|noi|cap|phong) (?:nao|mo)(?: [a-z]+){0,3} " + _RESPONSIBLE + r"\b"
                      r"|\bai (?:xu ly|dung ra|" + _RESPONSIBLE[3:] + r"\b|\bco quan (?:phu trach|chu tri)\b")
 
 # A legal basis is asked: a kind of legal text, a word or two, then which ("nghị quyết đại hội nào"; not
@@ -45,6 +45,7 @@ _LEGAL = re.compile(r"\b(?:quyet dinh|nghi dinh|nghi quyet|van ban|luat|thong tu
 # A date or a recurring deadline in a provision ("ngày 30/11", "ngày 30 của tháng cuối quý", "hằng quý").
 _DATE = re.compile(r"\bngay \d{1,2}\b|\bhang (?:nam|quy|thang)\b|\bdinh ky\b")
 _YES_NO = re.compile(r"\b(?:khong|ko|k|hong|hok|chua|duoc khong|phai khong)(?: [a-z]+)?\W*$")
+_OFFICE_ASKED = re.compile(r"\bphong (?:nao|mo|gi|j)\b")
 _NOW = re.compile(r"\b(?:hien (?:nay|gio|tai)|bay gio|dang o muc|thuc te)\b")
 _EVERY = re.compile(r"\b(?:nam|ngay|thang|luc|khi|cho|noi|ai) nao cung\b")
 
@@ -84,6 +85,7 @@ class Asked:
     year: Optional[str] = None
     levels: Tuple[str, ...] = ()  # school levels named ("cấp 3" -> trung học phổ thông)
     now: bool = False  # a figure as it stands today ("hiện giờ thất nghiệp đang ở mức bao nhiêu?"), not a target
+    body: Optional[str] = None  # the kind of body asked for ("phòng nào" -> "Phòng"), for an agency
 
 
 def _has(text: str, *phrases: str) -> bool:
@@ -103,6 +105,8 @@ def asked(question: str) -> Asked:
     years = _YEAR.findall(q)
     year = years[-1] if years else None
     want = replace(_asked(q, question, year), levels=levels_in(q))
+    if want.element == "agency" and _OFFICE_ASKED.search(q):
+        want = replace(want, body="Phòng")  # a district's office, not its Party committee or council
     return replace(want, now=True) if want.element == "figure" and _NOW.search(q) else want
 
 
@@ -202,6 +206,8 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
         if want.now and hit.kind == "target":  # a target says where a figure should be, not where it is
             return False
     elif want.element == "agency":
+        if want.body and not (want.body in hit.text or any(a.startswith(want.body) for a in hit.agencies)):
+            return False
         return hit.kind == "agency" or bool(hit.agencies)
     elif want.element == "legal_basis":
         return hit.kind == "legal_basis" or bool(hit.legal_refs)

@@ -257,6 +257,8 @@ def test_place_resolution_reads_names_consistently():
     # "lao động" holds the syllable "đồng" but no money
     ("Tới 2025 Đà Nẵng muốn bao nhiêu lao động tham gia BHXH?", "figure", None),
     ("hỗ trợ bao nhiêu đồng một tháng", "figure", "money"),
+    # an agency asked with words between the body and what it does
+    ("bên nào ở thành phố lo vụ nhà ở xã hội", "agency", None),
     # what something costs, not what is given towards it
     ("vậy mệnh giá thẻ là bao nhiêu tiền một năm?", "figure", "price"),
     # a day or a deadline, which a recurring date ("ngày 30/11 hằng năm") holds; a year is not one
@@ -349,6 +351,12 @@ def test_which_decision_after_an_answer_citing_none_finds_the_plan_s_legal_basis
     assert chat.say("Ở Đà Nẵng người lao động có được học nghề miễn phí không?").outcome == "answer"
     reply = chat.say("theo quyết định nào vậy?", "ask_agency")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-061"]  # QĐ 2971 on vocational training
+
+
+def test_an_office_asked_for_is_not_answered_by_a_party_committee(search):
+    # The Càng Long programme names the district Party committee, the council and the Front, no office.
+    reply = Chat(search).say("Ở Càng Long thì phòng nào chủ trì triển khai chương trình này?", "ask_agency")
+    assert reply.outcome != "answer" and asked("phòng nào ở huyện lo chi trả trợ cấp").body == "Phòng"
 
 
 def test_a_long_provision_is_shortened_around_the_words_that_answer():
