@@ -79,8 +79,9 @@ _GENERAL_SCHOOL = re.compile(r"(?<!trung hoc )\bpho thong\b(?! trung hoc)")
 @dataclass(frozen=True)
 class Asked:
     element: Optional[str]     # figure | agency | legal_basis | procedure | time | None (a yes/no, a description)
-    # percent | money | price (what something costs) | age | count, for a figure; for a time: issued (a document's date), date (a
-    # deadline asked after an answer, which a recurring date such as "ngày 30/11 hằng năm" holds)
+    # For a figure: percent | money | price (what something costs) | age | count. For a time: issued (a
+    # document's date); day (a day or deadline asked, "hạn ngày nào", which only a date holds); date (a
+    # time asked after an answer, which a year or a recurring date such as "ngày 30/11 hằng năm" holds).
     unit: Optional[str] = None
     year: Optional[str] = None
     levels: Tuple[str, ...] = ()  # school levels named ("cấp 3" -> trung học phổ thông)
@@ -127,8 +128,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
             "thoi han", "cham nhat", "giai doan nao", "giai doan may nam", "den nam nao", "toi nam nao",
             "bao lau"):
         # A day or a deadline asked ("hạn ngày nào", "chậm nhất khi nào"): a recurring date holds it.
-        day = _has(q, "ngay nao", "han chot", "thoi han", "cham nhat", "han ngay", "thang nao")
-        return Asked("time", "date" if day else None, year)
+        day = _has(q, "ngay nao", "han chot", "han ngay")
+        return Asked("time", "day" if day else None, year)
     if _has(q, "thu tuc", "ho so", "giay to", "nop o dau", "dang ky o dau", "lam o dau", "nhan o dau",
             "dang ky nhu the nao", "xin o dau", "o dau de", "den dau", "lien he o dau", "cach dang ky") \
             or re.search(r"\bo dau\W*$", q):  # "…, ở đâu?" asks where
@@ -214,6 +215,8 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
     elif want.element == "time":
         if want.year and want.unit != "issued":
             return want.year in hit.text
+        if want.unit == "day":  # a day or deadline: a year alone ("đến năm 2025") does not say it
+            return bool(_DATE.search(_folded_text(hit.text)))
         if want.unit == "issued" or _YEAR.search(hit.text):
             return True
         return want.unit == "date" and bool(_DATE.search(_folded_text(hit.text)))

@@ -9,7 +9,7 @@ import pytest
 
 from actions import answering
 from actions.answering import without_places, without_plan_reference
-from actions.answerability import asked
+from actions.answerability import asked, holds
 from actions.follow_up import rewrite
 from actions.reply_format import shorten_around
 from knowledge.places import PlaceResolver, PlanTerritory, territory_of
@@ -262,7 +262,8 @@ def test_place_resolution_reads_names_consistently():
     # what something costs, not what is given towards it
     ("vậy mệnh giá thẻ là bao nhiêu tiền một năm?", "figure", "price"),
     # a day or a deadline, which a recurring date ("ngày 30/11 hằng năm") holds; a year is not one
-    ("các đơn vị báo cáo về đâu, hạn ngày nào vậy ạ", "time", "date"),
+    ("các đơn vị báo cáo về đâu, hạn ngày nào vậy ạ", "time", "day"),
+    ("ubnd tp phai ra ke hoach trong thoi han nao a", "time", None),
     ("hộ nghèo được hỗ trợ từ năm nào", "time", None),
     ("được hỗ trợ học phí bao nhiêu tiền", "figure", "money"),
     ("hộ nghèo có được nhiều ưu đãi không", None, None),
@@ -357,6 +358,13 @@ def test_an_office_asked_for_is_not_answered_by_a_party_committee(search):
     # The Càng Long programme names the district Party committee, the council and the Front, no office.
     reply = Chat(search).say("Ở Càng Long thì phòng nào chủ trì triển khai chương trình này?", "ask_agency")
     assert reply.outcome != "answer" and asked("phòng nào ở huyện lo chi trả trợ cấp").body == "Phòng"
+
+
+def test_a_day_asked_is_not_held_by_a_year_alone(search):
+    by_id = search.index().by_id
+    deadline = asked("UBND thị xã phải làm xong kế hoạch triển khai, hạn ngày nào?")
+    assert not holds(by_id["dp-096"], deadline, [], search.index().aliases)  # "định hướng đến năm 2025"
+    assert holds(by_id["dn-119"], deadline, [], search.index().aliases)  # "vào ngày 30/11" each year
 
 
 def test_a_long_provision_is_shortened_around_the_words_that_answer():
