@@ -184,6 +184,17 @@ def _share_of_a_price(text: str, number: Dict[str, Any]) -> bool:
     return bool(re.search(rf"(?<![\d,.]){value}\s*% {_PRICE}\b", fold(text)))
 
 
+def _names_a_group(hit: Hit, number: Dict[str, Any], aliases: AliasTable) -> bool:
+    """Whether the figure is only part of a group's name in the text ("trẻ em dưới 6 tuổi"): it says who, not
+    how much."""
+    raw = number.get("value")
+    value = str(int(raw) if isinstance(raw, float) and raw.is_integer() else raw).replace(".", ",")
+    tokens = _folded_text(hit.text).split()
+    places = [i for i, t in enumerate(tokens) if t == value]
+    spans = [(start, end) for _, start, end in aliases.mentions("group", tokens)]
+    return bool(places) and all(any(s <= i < e for s, e in spans) for i in places)
+
+
 def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> bool:
     """Whether the provision holds what was asked, for the groups and school level named."""
     level_named = False
@@ -198,8 +209,8 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
         return False
     if want.element == "figure":
         unit = "money" if want.unit == "price" else want.unit
-        numbers = [n for n in hit.numbers if unit is None or _unit_class(str(n.get("unit"))) == unit
-                   or want.unit == "money" and _share_of_a_price(hit.text, n)]
+        numbers = [n for n in hit.numbers if (unit is None or _unit_class(str(n.get("unit"))) == unit
+                   or want.unit == "money" and _share_of_a_price(hit.text, n)) and not _names_a_group(hit, n, aliases)]
         if not numbers:
             return False
         if want.year and want.year not in hit.text:
