@@ -393,7 +393,7 @@ def test_a_follow_up_is_answered_by_the_provision_on_its_subject(chat, first, fo
 
 def test_following_where_no_notice_can_be_delivered_is_explained(kb_engine):
     chat = Chat(kb_engine, where=subscribing.address_of({}))  # a bare REST call: no channel, no address
-    chat.say("Hộ cận nghèo ở Cần Thơ được hỗ trợ mua bảo hiểm y tế bao nhiêu?", "ask_health_insurance",
+    chat.say("Hộ cận nghèo ở Cần Thơ có được hỗ trợ mua bảo hiểm y tế không?", "ask_health_insurance",
              grp("Hộ cận nghèo"), loc("Cần Thơ"))
     assert "Kênh này chưa gửi được thông báo" in text_of(chat.say("/subscribe", "subscribe"))
     assert subscriptions.counts(kb_engine) == []

@@ -23,7 +23,7 @@ def buttons_of(reply: answering.Reply) -> Dict[str, str]:
 
 def test_an_answer_offers_to_follow_its_policy_and_the_button_follows_its_topic_in_its_locality(kb_engine):
     chat = Chat(kb_engine, TELEGRAM)
-    answer = chat.say("Hộ cận nghèo ở Cần Thơ được hỗ trợ mua bảo hiểm y tế bao nhiêu?")
+    answer = chat.say("Hộ cận nghèo ở Cần Thơ có được hỗ trợ mua bảo hiểm y tế không?")
     assert answer.outcome == "answer"
     assert buttons_of(answer)[T.BUTTON_FOLLOW] == "/subscribe"
     followed = chat.say("/subscribe", "subscribe")
@@ -59,7 +59,7 @@ def test_a_stop_in_any_form_deletes_every_subscription_in_one_step(kb_engine, st
 
 def test_the_stop_takes_effect_before_a_notice_already_queued_goes_out(kb_engine):
     chat = Chat(kb_engine, TELEGRAM)
-    chat.say("Hộ cận nghèo ở Cần Thơ được hỗ trợ mua bảo hiểm y tế bao nhiêu?")
+    chat.say("Hộ cận nghèo ở Cần Thơ có được hỗ trợ mua bảo hiểm y tế không?")
     chat.say("/subscribe", "subscribe")
     record = admin.show_provision(kb_engine, "ct-035")
     admin.edit_provision(kb_engine, "ct-035", {"text": record["text"] + " Áp dụng từ năm 2026."}, by="lan")
@@ -91,6 +91,6 @@ def test_following_before_any_answer_follows_the_residents_locality_or_says_how(
 
 def test_a_channel_that_cannot_deliver_notices_says_so_and_stores_nothing(kb_engine):
     chat = Chat(kb_engine, where=subscribing.address_of({"channel": "rest"}))
-    chat.say("Hộ cận nghèo ở Cần Thơ được hỗ trợ mua bảo hiểm y tế bao nhiêu?")
+    chat.say("Hộ cận nghèo ở Cần Thơ có được hỗ trợ mua bảo hiểm y tế không?")
     assert text_of(chat.say("/subscribe", "subscribe")) == T.FOLLOW_NO_CHANNEL
     assert subs.counts(kb_engine) == []
