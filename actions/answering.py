@@ -198,7 +198,8 @@ REQUEST_WORDS = {
 # fold like other words ("tôi" and "tới").
 _SCREENER_CUES = re.compile(
     r"\b(?:truong hop|hoan canh|dieu kien|doi tuong nao|dien nao|duoc (?:nhung )?(?:gi|j)|ho tro (?:nhung )?(?:gi|j)"
-    r"|ho tro nao|cho (?:nhung )?(?:gi|j)|duoc nhung|che do|huong|quyen loi|chinh sach (?:gi|j|nao)|(?:toi|minh|em) co duoc|biet minh)\b")
+    r"|ho tro nao|cho (?:nhung )?(?:gi|j)|duoc nhung|che do|huong|quyen loi|chinh sach (?:gi|j|nao)"
+    r"|(?:toi|minh|em) co duoc|biet minh)\b")
 _ASKS_TARGET = re.compile(r"\bchi tieu\b")
 _REFERENCE = re.compile(r"\b(quyet dinh|nghi dinh|nghi quyet|chuong trinh|ke hoach|de an|thong tu)\b")
 
@@ -252,7 +253,8 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
         place = _place(search, turn.text)
         if place is not None and place.status == "none":
             return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today)
-    if intent == "ask_eligibility" and not turn.text.startswith("/") and not _SCREENER_CUES.search(normalize(turn.text)):
+    if intent == "ask_eligibility" and not turn.text.startswith("/") \
+            and not _SCREENER_CUES.search(normalize(turn.text)):
         # "trẻ tự kỷ có được nhắc tới không": nobody's own case is asked, so no screener; the plans are searched.
         intent, turn = None, Turn(turn.text, None, turn.entities, turn.slots)
     if intent in REQUEST_WORDS and (turn.text.startswith("/") or not policy_question(search, turn.text, intent)):
@@ -570,12 +572,12 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
             for extra in (like, on_it):
                 hits += [h for h in extra if h.locality == locality and h.id not in {x.id for x in hits}]
     if previous is not None and want.element == "agency" and previous.locality == locality:
-        hits, other = _companions(search, previous, hits, lambda h: h.kind == "agency" or bool(h.agencies)), False
+        hits, other = _companions(search, previous, hits, _names_agency), False
     elif previous is not None and want.element == "legal_basis" and previous.locality == locality \
             and not set(own_words(reading.question, reading.place_words)) - _LEGAL_ASK_WORDS:
         # "theo quyết định nào?" after an answer that cites none: the plan's legal basis for its subject
         # (not when the message names the text it means: "nghị quyết đại hội nào").
-        hits, other = _companions(search, previous, hits, lambda h: h.kind == "legal_basis" or bool(h.legal_refs)), False
+        hits, other = _companions(search, previous, hits, _cites_legal_basis), False
     if not subject and reading.follow is not None:
         # "giá nước có được giảm cho hộ nghèo không" after a question on water: what the message asks about
         # in words of its own must be in the answer, not only the group it names.
@@ -583,14 +585,13 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         words = set(content_words(index, reading.question, reading.place_words))
         if len(words) >= 2:
             subject = {_spelled(t): index.idf.get(t, index.max_idf) for t in words}
+    aliases = search.index().aliases
     if named_groups and not subject:
         # "thế còn công nhân?": a provision naming the group in its own words before one only tagged with it.
-        aliases = search.index().aliases
         hits = sorted(hits, key=lambda h: not any(names_group(h, g, aliases) for g in named_groups))
     if subject:  # provisions on the subject first (stable: score order within each), and only they answer
         on_subject = {h.id for h in hits if _on_subject(search, h, subject)}
         hits = sorted(hits, key=lambda h: h.id not in on_subject)
-    aliases = search.index().aliases
     holding = [h for h in hits if holds(h, want, asked_groups, aliases)
                and (not subject or h.id in on_subject)] if not other else []
     if len(set(asked_groups)) > 1:
@@ -724,6 +725,14 @@ def _presented(search: ProvisionSearch, reading: Reading, asking: _Asking, want:
 _LEGAL_ASK_WORDS = frozenset("quyet dinh nghi quyet van ban can cu so hieu theo thong tu luat ky".split())
 
 
+def _names_agency(hit: Hit) -> bool:
+    return hit.kind == "agency" or bool(hit.agencies)
+
+
+def _cites_legal_basis(hit: Hit) -> bool:
+    return hit.kind == "legal_basis" or bool(hit.legal_refs)
+
+
 def _companions(search: ProvisionSearch, answer: Hit, hits: List[Hit], provides: Callable[[Hit], bool]) -> List[Hit]:
     """"Ai lo vụ này?", "theo quyết định nào?" after an answer: the plan's provisions that ``provides`` (an
     agency, a legal basis) for the answer's topics, those of its own section first (plans name the agency in
@@ -732,23 +741,22 @@ def _companions(search: ProvisionSearch, answer: Hit, hits: List[Hit], provides:
         return ".".join(hit.section.split(".")[:2])
 
     ranked_ids = {h.id: i for i, h in enumerate(hits)}
-    agencies = [h for h in search.index().hits_base
-                if h.locality == answer.locality and provides(h) and set(h.topics) & set(answer.topics)]
+    found = [h for h in search.index().hits_base
+             if h.locality == answer.locality and provides(h) and set(h.topics) & set(answer.topics)]
     index = search.index()
     said = _words_held(search, answer.text) - set(QUESTION_FRAME) - STOPWORDS
 
-    def shared(hit: Hit) -> float:  # the answer's words the agency's task repeats ("internet", "miền núi")
+    def shared(hit: Hit) -> float:  # the answer's words the provision repeats ("internet", "miền núi")
         return sum(index.idf.get(t, index.max_idf) for t in said & _words_held(search, hit.text))
 
     # A target's agency is the one in charge of the tasks that carry it out: the section of the question's
     # other hits that are tasks ("internet" for villages: the tasks on access to information, III.10).
     tasks = [section(h) for h in hits if h.id != answer.id and h.kind != "agency" and not h.agencies]
     task_rank = {s: i for i, s in reversed(list(enumerate(tasks)))}
-    agencies.sort(key=lambda h: (section(h) != section(answer), task_rank.get(section(h), len(tasks)),
-                                 -len(set(h.topics) & set(answer.topics)), -shared(h),
-                                 ranked_ids.get(h.id, len(hits))))
-    chosen = {h.id for h in agencies[:3]}
-    return agencies[:3] + [h for h in hits if h.id not in chosen]
+    found.sort(key=lambda h: (section(h) != section(answer), task_rank.get(section(h), len(tasks)),
+                              -len(set(h.topics) & set(answer.topics)), -shared(h), ranked_ids.get(h.id, len(hits))))
+    chosen = {h.id for h in found[:3]}
+    return found[:3] + [h for h in hits if h.id not in chosen]
 
 
 def _only_echoes(hit: Hit, want: Asked, question: str) -> bool:
