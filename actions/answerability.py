@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from knowledge.catalogue import AliasTable
 from knowledge.provision_search import Hit
@@ -176,23 +176,26 @@ _PRICE = r"(?:menh gia|chi phi|hoc phi|gia|tien|kinh phi|phi)"
 _PRICE_ASKED = re.compile(r"\b(?:menh gia|gia|hoc phi|chi phi)(?: [a-z]+){0,3} la bao nhieu\b")
 
 
+def _written(number: Dict[str, Any]) -> str:
+    """A figure's value as the plans write it: 50 for 50.0, 2,5 for 2.5."""
+    raw = number.get("value")
+    return str(int(raw) if isinstance(raw, float) and raw.is_integer() else raw).replace(".", ",")
+
+
 def _share_of_a_price(text: str, number: Dict[str, Any]) -> bool:
     if _unit_class(str(number.get("unit"))) != "percent":
         return False
-    raw = number.get("value")
-    value = re.escape(str(int(raw) if isinstance(raw, float) and raw.is_integer() else raw).replace(".", ","))
-    return bool(re.search(rf"(?<![\d,.]){value}\s*% {_PRICE}\b", fold(text)))
+    return bool(re.search(rf"(?<![\d,.]){re.escape(_written(number))}\s*% {_PRICE}\b", fold(text)))
 
 
-def _names_a_group(hit: Hit, number: Dict[str, Any], aliases: AliasTable) -> bool:
-    """Whether the figure is only part of a group's name in the text ("trẻ em dưới 6 tuổi"): it says who, not
-    how much."""
-    raw = number.get("value")
-    value = str(int(raw) if isinstance(raw, float) and raw.is_integer() else raw).replace(".", ",")
+def _in_group_names_only(hit: Hit, aliases: AliasTable) -> Set[str]:
+    """The figures a text writes only inside a group's name ("trẻ em dưới 6 tuổi"): they say who, not how
+    much."""
     tokens = _folded_text(hit.text).split()
-    places = [i for i, t in enumerate(tokens) if t == value]
     spans = [(start, end) for _, start, end in aliases.mentions("group", tokens)]
-    return bool(places) and all(any(s <= i < e for s, e in spans) for i in places)
+    inside = {t for s, e in spans for t in tokens[s:e]}
+    outside = {t for i, t in enumerate(tokens) if not any(s <= i < e for s, e in spans)}
+    return inside - outside
 
 
 def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> bool:
@@ -209,8 +212,10 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
         return False
     if want.element == "figure":
         unit = "money" if want.unit == "price" else want.unit
-        numbers = [n for n in hit.numbers if (unit is None or _unit_class(str(n.get("unit"))) == unit
-                   or want.unit == "money" and _share_of_a_price(hit.text, n)) and not _names_a_group(hit, n, aliases)]
+        numbers = [n for n in hit.numbers if unit is None or _unit_class(str(n.get("unit"))) == unit
+                   or want.unit == "money" and _share_of_a_price(hit.text, n)]
+        names_only = _in_group_names_only(hit, aliases) if numbers else set()
+        numbers = [n for n in numbers if _written(n) not in names_only]
         if not numbers:
             return False
         if want.year and want.year not in hit.text:

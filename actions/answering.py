@@ -612,18 +612,29 @@ _PLAN_PERIOD = re.compile(r"\b(?:trong |cho )?giai doan \d{4} ?- ?\d{4}(?![0-9])
 def without_plan_reference(question: str) -> str:
     """The question without the words naming the plan ("chương trình an sinh của thành phố", "kế hoạch
     10 này", "theo chương trình 28 của Thành ủy"), when what is left still asks something."""
+    def spans(folded: str) -> List[Tuple[int, int]]:
+        found = [m.span() for m in _PLAN_REFERENCE.finditer(folded)]
+        # "…của Cần Thơ giai đoạn 2011-2015": the period goes with the plan's name
+        return found + [m.span() for m in _PLAN_PERIOD.finditer(folded)] if found else []
+
+    return _without(question, spans)
+
+
+def _without(question: str, spans: Callable[[str], List[Tuple[int, int]]]) -> str:
+    """The question without the parts ``spans`` finds in its folded text (folding keeps each character's
+    place), when what is left still asks something (three words or more); else the question as it is."""
     text = unicodedata.normalize("NFC", question)
     folded = fold(text)
     if len(folded) != len(text):
         return question
-    spans = [m.span() for m in _PLAN_REFERENCE.finditer(folded)]
-    if not spans:
+    cut = sorted(spans(folded))
+    if not cut:
         return question
-    spans = sorted(spans + [m.span() for m in _PLAN_PERIOD.finditer(folded)])  # "…của Cần Thơ giai đoạn 2011-2015"
     kept, start = [], 0
-    for a, b in spans:
-        kept.append(text[start:a])
-        start = b
+    for a, b in cut:
+        if a > start:
+            kept.append(text[start:a])
+        start = max(start, b)
     kept.append(text[start:])
     rest = " ".join(" ".join(kept).split())
     return rest if len(normalize(rest).split()) >= 3 else question
@@ -785,24 +796,14 @@ def _place_phrases(search: ProvisionSearch, text: str, named: Optional[str],
 def without_places(question: str, phrases: Sequence[str]) -> str:
     """The question without the places it names ("ở quận 8", "phường An Khánh"): they say where, which the
     locality already holds, not what is asked; unchanged when too little would be left."""
-    text = unicodedata.normalize("NFC", question)
-    folded = fold(text)
-    if len(folded) != len(text) or not phrases:
-        return question
-    spans = []
-    for phrase in sorted(set(phrases), key=len, reverse=True):
-        words = r"[\s,.-]+".join(re.escape(w) for w in phrase.split())
-        spans += [m.span() for m in re.finditer(rf"\b(?:(?:o|tai|cua) )?{words}(?![a-z0-9])", folded)]
-    if not spans:
-        return question
-    kept, start = [], 0
-    for a, b in sorted(spans):
-        if a >= start:
-            kept.append(text[start:a])
-            start = b
-    kept.append(text[start:])
-    rest = " ".join(" ".join(kept).split())
-    return rest if len(normalize(rest).split()) >= 3 else question
+    def spans(folded: str) -> List[Tuple[int, int]]:
+        found: List[Tuple[int, int]] = []
+        for phrase in set(phrases):
+            words = r"[\s,.-]+".join(re.escape(w) for w in phrase.split())
+            found += [m.span() for m in re.finditer(rf"\b(?:(?:o|tai|cua) )?{words}(?![a-z0-9])", folded)]
+        return found
+
+    return _without(question, spans)
 
 
 def _group_names(search: ProvisionSearch, keys: Sequence[str]) -> List[str]:

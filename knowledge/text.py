@@ -131,13 +131,14 @@ QUESTION_FRAME = frozenset(
 # Where a long message's question starts ("…, cho em hỏi …"), and words that ask.
 _ASK_START = re.compile(r"\b(?:cho (?:em|tui|toi|minh|chau|con|chi|anh|co|chu|bac|tao|ta)? ?hoi|xin hoi|nho hoi"
                         r"|hoi giup|hoi gium|hoi dum|muon hoi|chuyen cau hoi(?: cua [a-z ]{0,20})?)\b")
-_ASKING = re.compile(r"\b(?:khong|ko|k|hong|hok|chua|bao nhieu|nhieu|may|nao|gi|j|sao|dau|ai|ntn|the nao"
-                     r"|duoc khong|phai khong|dung khong|nhu nao)\b")
+_QUESTION_WORDS = r"bao nhieu|nhieu|may|nao|gi|j|sao|dau|ai|ntn|the nao|duoc khong|phai khong|dung khong|nhu nao"
+_NEGATIONS = r"khong|ko|k|hong|hok|chua"
+_ASKING = re.compile(rf"\b(?:{_NEGATIONS}|{_QUESTION_WORDS})\b")
 # Within a sentence, "không", "chưa" ask only at its end ("… có được không ạ"); before a verb they negate
 # ("công ty không đóng bảo hiểm, …").
-_ASKING_WORD = re.compile(r"\b(?:bao nhieu|nhieu|may|nao|gi|j|sao|dau|ai|ntn|the nao|duoc khong|phai khong"
-                          r"|dung khong|nhu nao)\b")
-_ASKING_END = re.compile(r"\b(?:khong|ko|k|hong|hok|chua)(?: (?:a|ad|vay|z|nhi|ha|ta|nhe|chi|anh|em|ban|co|chu|bac|ong|ba|cau|con|nha))*\W*$")
+_ASKING_WORD = re.compile(rf"\b(?:{_QUESTION_WORDS})\b")
+_PARTICLES = r"a|ad|vay|z|nhi|ha|ta|nhe|chi|anh|em|ban|co|chu|bac|ong|ba|cau|con|nha"
+_ASKING_END = re.compile(rf"\b(?:{_NEGATIONS})(?: (?:{_PARTICLES}))*\W*$")
 _SENTENCE = re.compile(r"[.!?\n:;]+\s*")
 
 
