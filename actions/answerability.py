@@ -42,6 +42,12 @@ _AGENCY = re.compile(r"\b(?<!dinh )(?<!quyet )(?<!ban )(?:co quan|so|ban nganh|n
 # "quyết định ký ngày nào", a date).
 _LEGAL = re.compile(r"\b(?:quyet dinh|nghi dinh|nghi quyet|van ban|luat|thong tu|chi thi)(?: (?!ngay|nam|thang|luc|khi)[a-z]+){0,2} (?:nao|gi|mo)\b")
 
+# The kind of legal text a legal-basis question names, and how a reference of that kind is written.
+_LEGAL_KIND = re.compile(r"\b(?:nghi quyet|nghi dinh|thong tu|nq|nd)\b")
+_LEGAL_KIND_MARKS = {"nghi quyet": ("nghi quyet", "/nq", "nq-"), "nq": ("nghi quyet", "/nq", "nq-"),
+                     "nghi dinh": ("nghi dinh", "/nd-"), "nd": ("nghi dinh", "/nd-"),
+                     "thong tu": ("thong tu", "/tt-")}
+
 # A date or a recurring deadline in a provision ("ngày 30/11", "ngày 30 của tháng cuối quý", "hằng quý").
 _DATE = re.compile(r"\bngay \d{1,2}\b|\bhang (?:nam|quy|thang)\b|\bdinh ky\b")
 _YES_NO = re.compile(r"\b(?:khong|ko|k|hong|hok|chua|duoc khong|phai khong)(?: [a-z]+)?\W*$")
@@ -86,7 +92,8 @@ class Asked:
     year: Optional[str] = None
     levels: Tuple[str, ...] = ()  # school levels named ("cấp 3" -> trung học phổ thông)
     now: bool = False  # a figure as it stands today ("hiện giờ thất nghiệp đang ở mức bao nhiêu?"), not a target
-    body: Optional[str] = None  # the kind of body asked for ("phòng nào" -> "Phòng"), for an agency
+    body: Optional[str] = None  # the kind of body asked for ("phòng nào" -> "Phòng"), for an agency; the kind
+    # of legal text, for a legal basis ("nghị quyết đại hội nào" -> "nghi quyet")
 
 
 def _has(text: str, *phrases: str) -> bool:
@@ -111,6 +118,11 @@ def asked(question: str) -> Asked:
     return replace(want, now=True) if want.element == "figure" and _NOW.search(q) else want
 
 
+def is_question(text: str) -> bool:
+    """The message is put as a question: a question mark, or a yes/no ending ("… không ạ")."""
+    return "?" in text or bool(_YES_NO.search(normalize(text)))
+
+
 def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     q = _EVERY.sub(" ", q)  # "năm nào cũng phải mua" says every year, it does not ask which
     if _AGENCY.search(q):
@@ -119,7 +131,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
             "so may", "so nao", "can cu", "theo van ban", "theo quyet dinh", "theo nghi dinh", "luat nao", "thong tu nao",
             "quyet dinh gi", "van ban gi", "nghi quyet gi", "ban hanh theo", "qd nao", "qd so", "qd gi",
             "theo qd", "nq nao", "nq so", "nghi quyet so", "nghi dinh so"):
-        return Asked("legal_basis", year=year)
+        kind = _LEGAL_KIND.search(q)
+        return Asked("legal_basis", year=year, body=kind.group(0) if kind else None)
     if _has(q, "ban hanh ngay nao", "ban hanh khi nao", "ban hanh nam nao", "ban hanh luc nao", "ky ngay nao",
             "ban hanh hoi nao", "ra ngay nao", "ra doi khi nao"):
         return Asked("time", "issued", year)  # the citation's date answers it
@@ -150,8 +163,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         return Asked(None, year=year)
     if _has(q, "phan tram", "ty le") or "%" in question:
         unit = "percent"
-    elif _MONEY.search(q):
-        unit = "price" if _PRICE_ASKED.search(q) else "money"
+    elif _MONEY.search(q) or _PRICE_NAMED.search(q):
+        unit = "price" if _PRICE_ASKED.search(q) or _PRICE_NAMED.search(q) else "money"
     elif _AGE.search(q):
         unit = "age"
     else:
@@ -174,6 +187,8 @@ def _unit_class(unit: str) -> str:
 # what the price is ("mệnh giá thẻ là bao nhiêu tiền?": unit "price").
 _PRICE = r"(?:menh gia|chi phi|hoc phi|gia|tien|kinh phi|phi)"
 _PRICE_ASKED = re.compile(r"\b(?:menh gia|gia|hoc phi|chi phi)(?: [a-z]+){0,3} la bao nhieu\b")
+# A price named by what is bought or rented ("giá bán … bao nhiêu một mét vuông"; not "người già", "tham gia").
+_PRICE_NAMED = re.compile(r"\bgia (?:ban|thue|mua|nuoc|dien|ve|can ho)(?: [a-z0-9]+){0,4} (?:la )?bao nhieu\b")
 
 
 def _written(number: Dict[str, Any]) -> str:
@@ -227,6 +242,9 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
             return False
         return hit.kind == "agency" or bool(hit.agencies)
     elif want.element == "legal_basis":
+        if want.body:  # "nghị quyết nào": a resolution, not a decree ("quyết định" is said of any text)
+            marks = _LEGAL_KIND_MARKS[want.body]
+            return any(m in fold(ref) for ref in hit.legal_refs for m in marks)
         return hit.kind == "legal_basis" or bool(hit.legal_refs)
     elif want.element == "time":
         if want.year and want.unit != "issued":

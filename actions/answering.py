@@ -15,7 +15,8 @@ import re
 import unicodedata
 
 from actions import templates as T
-from actions.answerability import Asked, asked, for_group, holds, missing_phrase, names_group, national_rule
+from actions.answerability import (Asked, asked, for_group, holds, is_question, missing_phrase, names_group,
+                                   national_rule)
 from actions.follow_up import FRAME_WORDS, Rewritten, content_words, own_words, rewrite
 from actions.reply_format import (WHOLE, answer_text, buttons, currency_line, currency_note, numbers_in,
                                   shorten, whole_text)
@@ -27,12 +28,17 @@ from knowledge.provision_search import Hit, Preferences, ProvisionSearch
 from knowledge.text import QUESTION_FRAME, STOPWORDS, fold, normalize, question_focus, syllables
 
 INTENT_KINDS = {"ask_target": ("target",), "ask_agency": ("agency",)}
+# The elements a provision of the intent's kind answers (a target has a figure and a year).
+_ELEMENTS_OF_KIND = {"ask_target": ("figure", "time"), "ask_agency": ("agency",)}
 # A hit is an answer only when it shares enough with the question: a BM25 score
 # and a share of the question's content words (calibrated on the answer-quality set).
 MIN_SCORE = 10.0
 MIN_COVERAGE = 0.25
 # Offering another locality's plan is a bigger step: it must fit the question closely.
 MIN_COVERAGE_ELSEWHERE = 0.5
+# The intent's topic is a guess: when a provision on it is close enough, one off it that covers this many
+# times the question's words is too ("máy nghe nhìn" read as a question on jobs).
+OFF_TOPIC_LEAD = 1.5
 # Presented as *the* answer (not only as related): at least this share of the best match's score.
 ANSWER_SCORE_SHARE = 0.6
 # "đổi địa phương khác", "còn ở Đà Nẵng thì chính sách đó ra sao" choose a place; a message
@@ -69,7 +75,7 @@ class Reply:
     is_question: bool = True
     locality_key: Optional[str] = None
     # answer | related (nearest provisions, labelled: the plan does not say it) | not_found | outside_plans
-    # | places | ask_locality | handoff | help | out_of_scope | screener
+    # | places | ask_locality | handoff | help | out_of_scope | screener | greet | thanks
     outcome: str = "answer"
     handoff_question: Optional[str] = None  # set when the reply records a request for a person
     form: Optional[str] = None  # a Rasa form the reply starts (the screener)
@@ -128,9 +134,17 @@ def ranked(search: ProvisionSearch, question: str, intent: Optional[str], locali
     hits, _ = search.index().search(question, localities, limit=limit, prefer=prefer)
     off_topic = min_coverage if off_topic_coverage is None else off_topic_coverage
 
+    def on_topic(hit: Hit) -> bool:
+        return not prefer.topics or bool(set(prefer.topics) & set(hit.topics))
+
+    best_on_topic = max((h.coverage for h in hits if on_topic(h)), default=0.0)
+
     def close_enough(hit: Hit) -> bool:
-        on_topic = not prefer.topics or bool(set(prefer.topics) & set(hit.topics))
-        return hit.score >= MIN_SCORE and hit.coverage >= (min_coverage if on_topic else off_topic)
+        if hit.score < MIN_SCORE:
+            return False
+        if on_topic(hit):
+            return hit.coverage >= min_coverage
+        return hit.coverage >= off_topic or min_coverage <= best_on_topic and hit.coverage >= OFF_TOPIC_LEAD * best_on_topic
 
     return [h for h in hits if close_enough(h)]
 
@@ -192,6 +206,9 @@ REQUEST_WORDS = {
                         "che do gi", "quyen loi gi", "duoc ho tro nhung gi", "toi duoc gi", "huong gi",
                         "nhung chinh sach gi", "chinh sach gi"),
     "out_of_scope": (),
+    # A greeting or thanks may carry a question ("cảm ơn, thế còn hộ cận nghèo?"): it is answered.
+    "greet": ("xin chao", "chao", "hello", "hi", "alo", "ad oi", "ban oi", "bot oi"),
+    "thanks": ("cam on", "cam on nhieu", "thank", "thanks", "ok", "oke", "nhe", "nha"),
 }
 # What asks about one's own case, which the screener answers: what a person or their family is entitled to
 # ("được hưởng gì", "đủ điều kiện", "thuộc diện nào", "trường hợp của tôi"). Pronouns alone do not say it, and
@@ -242,8 +259,11 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
             return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today, reading)
     if intent == "screener_answer":  # a screener button pressed after the screener ended: start again
         return start_screener(turn)
-    if intent == "feedback" and not turn.text.startswith("/") and asked(turn.text).element is not None:
-        # "cụ thể được giảm thuế bao nhiêu?" asks for a figure: a question, not a comment on the answer.
+    if intent == "feedback" and not turn.text.startswith("/") and (
+            asked(turn.text).element is not None
+            or is_question(turn.text) and policy_question(search, turn.text, intent)):
+        # "cụ thể được giảm thuế bao nhiêu?" asks for a figure, "Đức Phổ có chi trả không dùng tiền mặt không?"
+        # asks about a policy: questions, not comments on the answer.
         intent, turn = None, Turn(turn.text, None, turn.entities, turn.slots)
     if intent == "feedback":
         reply = Reply(answered=False, is_question=False, outcome="feedback")
@@ -285,7 +305,7 @@ def start_screener(turn: Turn) -> Reply:
 
 
 # Intents whose own behaviour yields to a short follow-up of the last answer.
-TAKEN_BY_FOLLOW_UPS = ("feedback", "help", "out_of_scope", "ask_eligibility", "ask_human")
+TAKEN_BY_FOLLOW_UPS = ("feedback", "help", "out_of_scope", "ask_eligibility", "ask_human", "greet", "thanks")
 
 
 @dataclass(frozen=True)
@@ -519,6 +539,8 @@ def _wanted(turn: Turn, reading: Reading, asking: _Asking) -> Asked:
     if own.element is not None and own.element != want.element:
         # The element the follow-up itself asks ("giai đoạn mấy năm?"), not one the last question asked.
         want = replace(want, element=own.element, unit=own.unit)
+    if follow and want.element == "legal_basis" and own.element == "legal_basis":
+        want = replace(want, body=own.body)  # the kind of text this message names, not the last one's
     if (follow or choosing) and want.year and want.year not in normalize(turn.text):
         # The year came with the earlier question; asked again for another place or group, the
         # plan's own period answers.
@@ -546,6 +568,10 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     asked_groups = list(named_groups) or [k for k in search.analyze(question).groups]
     groups = turn.entity_values("group") + ([turn.slots["group"]] if turn.slots.get("group") else [])
     kinds = ("agency",) if want.element == "agency" else ()
+    if want.element is not None and want.element not in _ELEMENTS_OF_KIND.get(intent or "", (want.element,)):
+        # "áp dụng cho giai đoạn mấy năm" taken for a question on who is in charge: the element the words
+        # ask for says more than the classifier's guess at the kind of provision.
+        intent = None
     # "chương trình an sinh của Cần Thơ giai đoạn 2011-2015 có hỗ trợ tiền điện…": the words naming the plan
     # do not say what is asked, unless the plan itself is asked about (its legal basis, its date or period).
     about_plan = want.element in ("legal_basis", "time") or reading.follow is not None \

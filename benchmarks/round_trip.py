@@ -53,7 +53,7 @@ async def measure(base: str, token: str, kind: str, requests: int, users: int) -
                     assert r.status == 200
                     await r.read()
                 return
-            text = "xin chào" if kind == "static" else QUESTIONS[i % len(QUESTIONS)]
+            text = "tạm biệt" if kind == "static" else QUESTIONS[i % len(QUESTIONS)]
             async with http.post(f"{base}/webhooks/rest/webhook",
                                  json={"sender": f"bench-{kind}-{user}-{i}", "message": text}) as r:
                 assert r.status == 200
@@ -95,7 +95,7 @@ def main() -> None:
             rows.append((1, kind, summarise(timings)))
         for kind in KINDS:
             rows.append((args.users, kind, summarise(asyncio.run(measure(base, token, kind, args.requests, args.users)))))
-    labels = {"parse": "bare NLU parse (/model/parse)", "static": "static response (greeting rule)",
+    labels = {"parse": "bare NLU parse (/model/parse)", "static": "static response (goodbye rule)",
               "cited": "cited KB answer (action + KB)"}
     for users, kind, r in rows:
         print(f"{users:>3} user(s)  {labels[kind]:<34} p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms  (n={r['n']})")

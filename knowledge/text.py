@@ -5,7 +5,8 @@ import re
 import unicodedata
 from typing import Dict, Iterable, List, Optional, Tuple
 
-_D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
+# "đ" has no decomposition; superscript digits are written plain ("m²" and "m2" read alike).
+_D_MAP = str.maketrans({"đ": "d", "Đ": "D", "²": "2", "³": "3"})
 
 # Acronyms used in plans and by people alike, mapped to folded full forms.
 # Keys are folded, lower-case, whole tokens.
@@ -65,6 +66,7 @@ _PHRASE_REWRITES: Tuple[Tuple[re.Pattern, str], ...] = (
     (re.compile(r"\bt\.?p\s*\.?\s*ho chi minh\b"), " ho chi minh "),
     (re.compile(r"\bsai gon\s*-\s*gia dinh\b"), " sai gon "),
     (re.compile(r"\bld\s*-?\s*tb\s*(?:&|va)?\s*xh\b"), " lao dong thuong binh va xa hoi "),
+    (re.compile(r"\bdien thoai\b"), " sdt "),  # a frame word as one token: "điện" alone is electricity
 )
 
 _TOKEN_RE = re.compile(r"[0-9a-z]+(?:[.,][0-9]+)*")
@@ -124,7 +126,7 @@ def ngrams(tokens: List[str], n: int) -> Iterable[str]:
 QUESTION_FRAME = frozenset(
     """
     phu trach chiu nhiem lien he lam sao thu tuc muon can biet hoi nhe giup xin vui long
-    co quan phong nao dau ai duoc khong chua roi a nha oi sdt cccd cmnd dien thoai chu tri
+    co quan phong nao dau ai duoc khong chua roi a nha oi sdt cccd cmnd chu tri
     """.split()
 )
 

@@ -33,6 +33,13 @@ def test_the_intents_topic_does_not_hide_a_better_answer_on_another_topic(search
     assert ask(search, text, intent, locality).provisions == [expected]
 
 
+def test_a_provision_off_the_intents_topic_that_covers_the_question_far_better_answers(search):
+    # Parsed as a social-insurance question; Càng Long's provision on it says less than the jobs target.
+    reply = ask(search, "Cho hỏi huyện Càng Long muốn kéo tỷ lệ thất nghiệp xuống còn bao nhiêu tới năm 2030?",
+                "ask_social_insurance", "Càng Long")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["cl-009"]
+
+
 def test_a_named_group_does_not_hide_a_provision_tagged_with_another_group(search):
     # "Người lao động" is named first; the answer is tagged for the unemployed.
     reply = ask(search, "Người lao động ở Đà Nẵng thất nghiệp thì trợ cấp có trả qua ngân hàng không?",

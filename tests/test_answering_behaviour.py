@@ -10,11 +10,11 @@ import pytest
 from actions import answering
 from actions.answering import without_places, without_plan_reference
 from actions.answerability import asked, holds
-from actions.follow_up import rewrite
+from actions.follow_up import content_words, rewrite
 from actions.reply_format import shorten_around
 from knowledge.places import PlaceResolver, PlanTerritory, territory_of
 from knowledge.provision_search import ProvisionSearch
-from knowledge.text import question_focus
+from knowledge.text import normalize, question_focus
 
 
 @pytest.fixture
@@ -576,3 +576,62 @@ def test_asking_for_more_in_words_continues_the_answer_unless_it_asks_something_
 ])
 def test_a_follow_up_is_the_last_question_with_its_part_replaced(search, last, follow, expected):
     assert rewrite(search.index(), follow, last, [], detail=False).question == expected
+
+
+def test_a_policy_question_taken_for_feedback_is_answered(search):
+    reply = Chat(search).say("Đức Phổ có chi trả trợ cấp không dùng tiền mặt không?", "feedback")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-086"]
+    comment = Chat(search).say("trả lời không đúng ý tôi hỏi", "feedback")
+    assert comment.outcome == "feedback"
+
+
+@pytest.mark.parametrize("intent", ["greet", "thanks"])
+def test_a_follow_up_that_comes_with_a_greeting_or_thanks_is_answered(search, intent):
+    chat = Chat(search)
+    assert chat.say("hộ nghèo ở Cần Thơ mua thẻ bảo hiểm y tế có được hỗ trợ không").outcome == "answer"
+    reply = chat.say("cảm ơn, thế còn hộ cận nghèo?", intent)
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-039"]
+
+
+@pytest.mark.parametrize("text, intent", [("xin chào", "greet"), ("chào ad", "greet"), ("cảm ơn nhiều nha", "thanks"),
+                                          ("ok", "thanks")])
+def test_a_greeting_or_thanks_alone_gets_its_own_reply(search, text, intent):
+    reply = Chat(search).say(text, intent)
+    assert reply.outcome == intent and not reply.provisions
+    assert [m.get("response") for m in reply.messages] == [f"utter_{intent}"]
+
+
+def test_square_metres_said_in_words_find_the_figure_written_m2(search):
+    index = search.index()
+    assert normalize("19,8 m²/người") == normalize("19,8 m2/người") == "19,8 m2 nguoi"
+    assert "m2" in [t for t, _ in index.analyze("bao nhiêu mét vuông").terms]
+    reply = Chat(search).say("Đức Phổ phấn đấu diện tích nhà ở mỗi người bao nhiêu mét vuông?", "ask_target")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-033"]
+
+
+def test_a_price_asked_is_not_answered_by_another_figure_of_the_same_thing(search):
+    # Đức Phổ's plan sets a floor area per person, no price of social housing.
+    reply = Chat(search).say("nhà ở xã hội ở Đức Phổ giá bán bao nhiêu một mét vuông vậy?", "ask_housing")
+    assert reply.outcome != "answer" and "không nêu" in text_of(reply)
+    assert asked("giá thuê nhà ở xã hội bao nhiêu").unit == "price"
+    assert asked("người già được bao nhiêu tiền").unit == "money" and asked("tham gia BHYT bao nhiêu").unit is None
+
+
+def test_the_element_asked_outweighs_the_intents_kind_of_provision(search):
+    chat = Chat(search)
+    chat.say("Chương trình an sinh xã hội của Cần Thơ ban hành kèm quyết định số mấy?", "ask_legal_basis", "Cần Thơ")
+    reply = chat.say("áp dụng cho giai đoạn mấy năm", "ask_agency")  # no question on who is in charge
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-001"]  # 2011 - 2015
+
+
+def test_a_resolution_asked_for_is_not_answered_by_a_decree(search):
+    reply = Chat(search).say("Cần Thơ xã hội hóa giáo dục, y tế theo nghị quyết nào?", "ask_legal_basis")
+    assert not (reply.outcome == "answer" and reply.provisions[:1] == ["ct-057"])  # Nghị định 69, Thông tư 135
+    decree = Chat(search).say("Cần Thơ xã hội hóa giáo dục, y tế theo nghị định nào?", "ask_legal_basis")
+    assert decree.outcome == "answer" and decree.provisions[:1] == ["ct-057"]
+    assert asked("làm theo nghị quyết đại hội nào").body == "nghi quyet" and asked("theo quyết định nào").body is None
+
+
+def test_electricity_is_a_subject_and_a_telephone_number_is_not(search):
+    assert "dien" in content_words(search.index(), "kéo điện cũng vậy hả", [])
+    assert normalize("số điện thoại của phòng") == "so sdt cua phong"

@@ -141,6 +141,14 @@ def test_out_of_scope_thanks_goodbye_and_help(talk):
     assert "Gõ \"gặp cán bộ\"" in _text(talk("bot này làm được gì"))
 
 
+def test_a_question_that_comes_with_thanks_is_answered_and_thanks_alone_is_acknowledged(talk):
+    assert talk("hộ nghèo ở Cần Thơ mua thẻ bảo hiểm y tế có được hỗ trợ không")["provisions"]
+    thanked = talk("cảm ơn, thế còn hộ cận nghèo?")
+    assert thanked["intent"] == "thanks" and thanked["provisions"][:1] == ["ct-039"]
+    alone = talk("cảm ơn nhé")
+    assert alone["intent"] == "thanks" and not alone["provisions"] and "Không có gì" in _text(alone)
+
+
 def _follow_up(kb, question_id: int):
     from knowledge.models import FollowUp
     with transaction(kb) as s:
