@@ -163,8 +163,10 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         return Asked(None, year=year)
     if _has(q, "phan tram", "ty le") or "%" in question:
         unit = "percent"
-    elif _MONEY.search(q) or _PRICE_NAMED.search(q):
-        unit = "price" if _PRICE_ASKED.search(q) or _PRICE_NAMED.search(q) else "money"
+    elif _PRICE_NAMED.search(q):
+        unit = "price"
+    elif _MONEY.search(q):
+        unit = "price" if _PRICE_ASKED.search(q) else "money"
     elif _AGE.search(q):
         unit = "age"
     else:

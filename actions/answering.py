@@ -144,7 +144,8 @@ def ranked(search: ProvisionSearch, question: str, intent: Optional[str], locali
             return False
         if on_topic(hit):
             return hit.coverage >= min_coverage
-        return hit.coverage >= off_topic or min_coverage <= best_on_topic and hit.coverage >= OFF_TOPIC_LEAD * best_on_topic
+        leads = min_coverage <= best_on_topic and hit.coverage >= OFF_TOPIC_LEAD * best_on_topic
+        return hit.coverage >= off_topic or leads
 
     return [h for h in hits if close_enough(h)]
 
