@@ -42,6 +42,12 @@ _AGENCY = re.compile(r"\b(?<!dinh )(?<!quyet )(?<!ban )(?:co quan|so|ban nganh|n
 # "quyết định ký ngày nào", a date).
 _LEGAL = re.compile(r"\b(?:quyet dinh|nghi dinh|nghi quyet|van ban|luat|thong tu|chi thi)(?: (?!ngay|nam|thang|luc|khi)[a-z]+){0,2} (?:nao|gi|mo)\b")
 
+# Where the money comes from ("tiền lấy từ đâu?", "kinh phí ở đâu ra", "ai chi trả"), and a provision that says it.
+_FUNDING_ASKED = re.compile(r"\b(?:tien|kinh phi|von|quy)(?: [a-z]+){0,2} (?:tu dau|o dau ra|dau ra)\b"
+                            r"|\bnguon (?:kinh phi|tien|von)\b|\bai (?:chi tra|tra tien|bo tien|chi tien)\b"
+                            r"|\blay tien (?:o )?dau\b")
+_FUNDING = re.compile(r"\b(?:kinh phi|ngan sach|nguon von|nguon luc tai chinh|quy|huy dong|dong gop)\b")
+
 # The kind of legal text a legal-basis question names, and how a reference of that kind is written.
 _LEGAL_KIND = re.compile(r"\b(?:nghi quyet|nghi dinh|thong tu|nq|nd)\b")
 _LEGAL_KIND_MARKS = {"nghi quyet": ("nghi quyet", "/nq", "nq-"), "nq": ("nghi quyet", "/nq", "nq-"),
@@ -53,7 +59,7 @@ _DATE = re.compile(r"\bngay \d{1,2}\b|\bhang (?:nam|quy|thang)\b|\bdinh ky\b")
 _YES_NO = re.compile(r"\b(?:khong|ko|k|hong|hok|chua|duoc khong|phai khong)(?: [a-z]+)?\W*$")
 _OFFICE_ASKED = re.compile(r"\bphong (?:nao|mo|gi|j)\b")
 _NOW = re.compile(r"\b(?:hien (?:nay|gio|tai)|bay gio|dang o muc|thuc te)\b")
-_EVERY = re.compile(r"\b(?:nam|ngay|thang|luc|khi|cho|noi|ai) nao cung\b")
+_EVERY = re.compile(r"\b(?:nam|ngay|thang|luc|khi|cho|noi|ai) nao(?: [a-z]+){0,2} cung\b")
 
 
 # School levels as people write them -> the plans' words (folded).
@@ -133,6 +139,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
             "theo qd", "nq nao", "nq so", "nghi quyet so", "nghi dinh so"):
         kind = _LEGAL_KIND.search(q)
         return Asked("legal_basis", year=year, body=kind.group(0) if kind else None)
+    if _FUNDING_ASKED.search(q):
+        return Asked("funding", year=year)
     if _has(q, "ban hanh ngay nao", "ban hanh khi nao", "ban hanh nam nao", "ban hanh luc nao", "ky ngay nao",
             "ban hanh hoi nao", "ra ngay nao", "ra doi khi nao"):
         return Asked("time", "issued", year)  # the citation's date answers it
@@ -166,7 +174,7 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     elif _PRICE_NAMED.search(q):
         unit = "price"
     elif _MONEY.search(q):
-        unit = "price" if _PRICE_ASKED.search(q) else "money"
+        unit = "price" if _PRICE_ASKED.search(q) else "income" if _INCOME_ASKED.search(q) else "money"
     elif _AGE.search(q):
         unit = "age"
     else:
@@ -191,6 +199,16 @@ _PRICE = r"(?:menh gia|chi phi|hoc phi|gia|tien|kinh phi|phi)"
 _PRICE_ASKED = re.compile(r"\b(?:menh gia|gia|hoc phi|chi phi)(?: [a-z]+){0,3} la bao nhieu\b")
 # A price named by what is bought or rented ("giá bán … bao nhiêu một mét vuông"; not "người già", "tham gia").
 _PRICE_NAMED = re.compile(r"\bgia (?:ban|thue|mua|nuoc|dien|ve|can ho)(?: [a-z0-9]+){0,4} (?:la )?bao nhieu\b")
+
+
+# An income asked ("thu nhập bao nhiêu thì là hộ nghèo"): a threshold answers it. Otherwise the amount a
+# threshold names ("hộ nghèo có thu nhập từ 12 triệu đồng/người/năm trở xuống") says who, not how much is given.
+_INCOME_ASKED = re.compile(r"\b(?:thu nhap|chuan ngheo|chuan can ngheo|muc song)\b")
+
+
+def _threshold(text: str, number: Dict[str, Any]) -> bool:
+    amount = rf"(?<![\d,.]){re.escape(_written(number))}\s*(?:trieu |nghin |ngan )?dong\S*"
+    return bool(re.search(amount + r"\s+tro (?:xuong|len)\b", fold(text)))
 
 
 def _written(number: Dict[str, Any]) -> str:
@@ -228,9 +246,11 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
     if groups and want.element != "agency" and not level_named and not any(for_group(hit, g, aliases) for g in groups):
         return False
     if want.element == "figure":
-        unit = "money" if want.unit == "price" else want.unit
+        unit = "money" if want.unit in ("price", "income") else want.unit
         numbers = [n for n in hit.numbers if unit is None or _unit_class(str(n.get("unit"))) == unit
                    or want.unit == "money" and _share_of_a_price(hit.text, n)]
+        if want.unit == "money":
+            numbers = [n for n in numbers if not _threshold(hit.text, n)]
         names_only = _in_group_names_only(hit, aliases) if numbers else set()
         numbers = [n for n in numbers if _written(n) not in names_only]
         if not numbers:
@@ -256,12 +276,19 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
         if want.unit == "issued" or _YEAR.search(hit.text):
             return True
         return want.unit == "date" and bool(_DATE.search(_folded_text(hit.text)))
+    elif want.element == "funding":
+        return holds_funding(hit)
     elif want.element == "procedure":
         return _has(normalize(hit.text, chat=False), "thu tuc", "ho so", "dang ky", "mot cua", "tiep nhan",
                     "qua buu dien", "qua he thong buu dien", "qua tai khoan")  # where a payment is received
     elif want.year and want.year not in hit.text and any(n.get("year") for n in hit.numbers):
         return False
     return True
+
+
+def holds_funding(hit: Hit) -> bool:
+    """The provision says where money comes from: a budget, a fund, contributions."""
+    return bool(_FUNDING.search(_folded_text(hit.text)))
 
 
 def for_group(hit: Hit, group: str, aliases: AliasTable) -> bool:
@@ -283,7 +310,7 @@ def _folded_text(text: str) -> str:
 
 
 ELEMENT_WORDS = {"figure": "con số cụ thể", "time": "thời điểm cụ thể", "agency": "cơ quan phụ trách riêng", "legal_basis": "văn bản căn cứ",
-                 "procedure": "thủ tục hay nơi nộp hồ sơ", None: "nội dung này"}
+                 "procedure": "thủ tục hay nơi nộp hồ sơ", "funding": "nguồn kinh phí", None: "nội dung này"}
 
 
 def missing_phrase(want: Asked, group_names: Sequence[str]) -> str:
@@ -304,5 +331,22 @@ _NATIONAL = ("luong huu", "nghi huu", "huu tri", "muc dong bao hiem", "ty le don
              "huong bao nhieu thang", "gia han the", "muc huong bao hiem", "muc huong luong")
 
 
-def national_rule(question: str) -> bool:
-    return _has(normalize(question), *_NATIONAL)
+def national_phrases(question: str) -> List[str]:
+    """The words of a national rule a question names ("lương hưu", "mức đóng bảo hiểm")."""
+    q = normalize(question)
+    return [p for p in _NATIONAL if _has(q, p)]
+
+
+# Words that also name what local plans do about insurance ("hỗ trợ đóng bảo hiểm xã hội tự nguyện").
+_NATIONAL_BUT_LOCAL_TOO = frozenset({"dong bao hiem", "nghi huu"})
+
+
+def national_amounts(question: str) -> List[str]:
+    """The national rule's words a question names that no plan's field words share ("lương hưu", "thai sản")."""
+    return [p for p in national_phrases(question) if p not in _NATIONAL_BUT_LOCAL_TOO]
+
+
+def names_national_rule(hit: Hit, phrases: Sequence[str]) -> bool:
+    """The provision speaks of the national rule asked about itself, not only of the same field (a target for
+    the share of workers insured does not say what a pension is)."""
+    return _has(_folded_text(hit.text), *phrases)

@@ -15,8 +15,9 @@ import re
 import unicodedata
 
 from actions import templates as T
-from actions.answerability import (Asked, asked, for_group, holds, is_question, missing_phrase, names_group,
-                                   national_rule)
+from actions.answerability import (Asked, asked, for_group, holds, holds_funding, is_question, missing_phrase,
+                                   names_group, names_national_rule, national_amounts,
+                                   national_phrases)
 from actions.follow_up import FRAME_WORDS, Rewritten, content_words, own_words, rewrite
 from actions.reply_format import (WHOLE, answer_text, buttons, currency_line, currency_note, numbers_in,
                                   shorten, whole_text)
@@ -342,12 +343,18 @@ def read(turn: Turn, search: ProvisionSearch) -> Reading:
     question = relayed_question(turn.text)
     named, mentioned = _places_named(turn, search)
     place = None if (named or mentioned) else _place(search, turn.text)
+    if (named or mentioned) and search.index().places is not None:
+        # "Tui ở Sóc Trăng cũ, giờ nhập vô Cần Thơ": the named plan answers; a place in its province outside the
+        # territory it was written for is still said.
+        plan = catalogue_key(search, "locality", named) if named else mentioned[0]
+        place = search.index().places.outside_territory(turn.text, plan) if plan else None
     # Only the words naming the place count as replaced in a follow-up, not the whole message.
     place_phrases = _place_phrases(search, turn.text, named, place) if (named or mentioned or place) else []
     place_words = [w for phrase in place_phrases for w in phrase.split()]
     element = asked(question).element
     follow = rewrite(search.index(), question, turn.slots.get("last_question"), place_words,
-                     detail=element is not None, refers_back=element in ("agency", "legal_basis", "procedure", "time"))
+                     detail=element is not None,
+                     refers_back=element in ("agency", "legal_basis", "procedure", "time", "funding"))
     return Reading(question, named, mentioned, place, place_words, follow, place_phrases)
 
 
@@ -600,6 +607,8 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
                 hits += [h for h in extra if h.locality == locality and h.id not in {x.id for x in hits}]
     if previous is not None and want.element == "agency" and previous.locality == locality:
         hits, other = _companions(search, previous, hits, _names_agency), False
+    elif previous is not None and want.element == "funding" and previous.locality == locality:
+        hits, other = _companions(search, previous, hits, holds_funding), False  # "tiền lấy từ đâu?"
     elif previous is not None and want.element == "legal_basis" and previous.locality == locality \
             and not set(own_words(reading.question, reading.place_words)) - _LEGAL_ASK_WORDS:
         # "theo quyết định nào?" after an answer that cites none: the plan's legal basis for its subject
@@ -624,7 +633,10 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     if len(set(asked_groups)) > 1:
         # "hộ nghèo … con đi học": a provision for both groups (pupils of poor households) before one for either.
         holding.sort(key=lambda h: -sum(for_group(h, g, aliases) for g in set(asked_groups)))
-    return _Found(hits, other, holding, bool(national_rule(question)), asked_groups)
+    rule = national_amounts(question)
+    if rule:  # "lương hưu được bao nhiêu phần trăm": only a provision on the pension itself holds it
+        holding = [h for h in holding if names_national_rule(h, rule)]
+    return _Found(hits, other, holding, bool(national_phrases(question)), asked_groups)
 
 
 # What follows "chương trình" / "kế hoạch" when it names the plan: "hành động số 28 của Thành ủy", "an sinh
@@ -753,7 +765,8 @@ def _presented(search: ProvisionSearch, reading: Reading, asking: _Asking, want:
     # "Xem thêm" shows the answered provision whole first when it was shortened or has a currency note.
     whole = [WHOLE + best.id] if best.text not in text or currency_line(best, today) else []
     reply.say(text, _buttons_after_answer(bool(rest or whole)))
-    reply.slots["last_answer"] = best.id if reply.outcome == "answer" else None
+    if reply.outcome == "answer":  # a reply that only offers related provisions leaves the last answer standing
+        reply.slots["last_answer"] = best.id
     reply.provisions = [best.id]
     reply.slots["last_results"] = whole + [h.id for h in rest]
     return reply

@@ -27,6 +27,7 @@ _DETAIL = frozenset("""
     admin vu viec nay ni do kia chinh sach khoan muc tieu con qd nq nd ky ban hanh ngay thang nam han chot
     thoi giai doan ap dung luc khi bao gio lau cham nhat
     chi dao quan ly trien khai giai quyet xu ly ke hoach to chuc nganh
+    tien lay tu dau ra nguon kinh phi von tra bo
 """.split())
 # A follow-up has at most this many words of its own besides what it replaces.
 MAX_OWN_WORDS = 2

@@ -252,19 +252,31 @@ class PlaceResolver:
                 return PlaceMatch(unit.name, "merged", plan.locality, unit.new_province)
         return PlaceMatch(unit.name, "none", None, unit.new_province)
 
-    def find(self, text: str) -> Optional[PlaceMatch]:
-        """The most specific place the text names, read consistently with the other places it names
-        ("phường Hội An, Quảng Nam"); among readings left open, the one a plan covers."""
+    def _mentions(self, text: str) -> List[Tuple[int, int, List[Unit]]]:
         expanded = expanded_tokens(text, chat=False)
         tokens = [t for t, _ in expanded]
         inner = frozenset(i for i, (_, k) in enumerate(expanded) if k)
         mentions = self.gazetteer.mentions(tokens, self.common, typed=text, inner=inner)
+        # A bare name shared by a province and a district is the province ("Sóc Trăng").
+        return [(a, b, [u for u in units if u.level == "province"]
+                 if " ".join(tokens[a:b]) in self.gazetteer.names and any(u.level == "province" for u in units)
+                 else units) for a, b, units in mentions]
+
+    def outside_territory(self, text: str, locality: str) -> Optional[PlaceMatch]:
+        """A place the text names that lies in ``locality``'s province today but outside the territory its plan
+        was written for ("Sóc Trăng cũ, giờ nhập vô Cần Thơ"), when every reading of the name is."""
+        for _, _, units in self._mentions(text):
+            matches = [self.classify(u) for u in units]
+            if matches and all(m.status == "merged" and m.locality == locality for m in matches):
+                return matches[0]
+        return None
+
+    def find(self, text: str) -> Optional[PlaceMatch]:
+        """The most specific place the text names, read consistently with the other places it names
+        ("phường Hội An, Quảng Nam"); among readings left open, the one a plan covers."""
+        mentions = self._mentions(text)
         if not mentions:
             return None
-        # A bare name shared by a province and a district is the province ("Sóc Trăng").
-        mentions = [(a, b, [u for u in units if u.level == "province"]
-                     if " ".join(tokens[a:b]) in self.gazetteer.names and any(u.level == "province" for u in units)
-                     else units) for a, b, units in mentions]
         provinces = [{u.new_province for u in units} for _, _, units in mentions]
         order = {"ward": 0, "district": 1, "province": 2}
         best: Optional[Tuple[Tuple[int, int], PlaceMatch]] = None

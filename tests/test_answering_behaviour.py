@@ -242,8 +242,8 @@ def test_place_resolution_reads_names_consistently():
     ("nộp hồ sơ ở đâu", "procedure", None),
     ("hộ nghèo có được vay vốn không", None, None),
     # an income asked is an amount, which a share or a multiple does not answer
-    ("thu nhập bao nhiêu thì được tính là hộ nghèo", "figure", "money"),
-    ("thu nhap la bao nhieu mot nguoi mot nam", "figure", "money"),
+    ("thu nhập bao nhiêu thì được tính là hộ nghèo", "figure", "income"),
+    ("thu nhap la bao nhieu mot nguoi mot nam", "figure", "income"),
     ("thu nhập hộ nghèo tăng bao nhiêu lần", "figure", None),
     ("hỗ trợ lãi suất được mấy %", "figure", "percent"),
     # the South's "nhiêu" is "bao nhiêu"; "nhiều" (many) asks nothing
@@ -635,3 +635,55 @@ def test_a_resolution_asked_for_is_not_answered_by_a_decree(search):
 def test_electricity_is_a_subject_and_a_telephone_number_is_not(search):
     assert "dien" in content_words(search.index(), "kéo điện cũng vậy hả", [])
     assert normalize("số điện thoại của phòng") == "so sdt cua phong"
+
+
+def test_every_year_with_words_between_does_not_ask_when(search):
+    text = ("Nhà tui sát sông, năm nào lũ cũng vô tới nóc. Giờ muốn làm lại nhà cho chắc thì được hỗ trợ bao nhiêu "
+            "tiền vậy?")
+    assert asked(text).element == "figure" and asked(text).unit == "money"
+    reply = Chat(search, locality="Đức Phổ").say(text)
+    assert reply.outcome != "answer"  # the plan sets no amount for rebuilding a house
+
+
+def test_a_pension_asked_is_outside_the_plans_but_their_help_with_contributions_is_not(search):
+    pension = Chat(search).say("Tui ở Đà Nẵng, đóng bảo hiểm xã hội được 20 năm rồi. Về hưu thì tui lãnh lương hưu "
+                               "được bao nhiêu phần trăm lương?", "ask_social_insurance")
+    assert pension.outcome == "outside_plans" and not pension.provisions
+    helped = Chat(search).say("Tôi làm nông ở Đức Phổ, đóng BHXH tự nguyện có được nhà nước hỗ trợ tiền không?",
+                              "ask_social_insurance")
+    assert helped.outcome == "answer" and helped.provisions[:1] == ["dp-059"]
+
+
+def test_a_former_province_named_beside_the_city_it_joined_is_told_the_plan_predates_it(search):
+    reply = Chat(search).say("Tui ở Sóc Trăng cũ, giờ nhập vô thành phố Cần Thơ rồi. Vậy chương trình an sinh của Cần "
+                             "Thơ có lo tiền mua bảo hiểm y tế cho hộ nghèo bên tui không?", "ask_health_insurance")
+    assert reply.provisions[:1] == ["ct-039"] and "Sóc Trăng nay thuộc Cần Thơ" in text_of(reply)
+    plain = Chat(search).say("Cần Thơ có lo tiền mua bảo hiểm y tế cho hộ nghèo không?", "ask_health_insurance")
+    assert "nay thuộc" not in text_of(plain)
+
+
+def test_after_a_reply_the_plan_does_not_state_a_follow_up_leans_on_the_last_answer(search):
+    chat = Chat(search)
+    first = chat.say("Đà Nẵng có mở rộng thêm diện người được hưởng bảo trợ xã hội không vậy?")
+    assert first.provisions[:1] == ["dn-033"]
+    assert chat.say("mức chuẩn là nhiêu tiền?", "ask_social_assistance").outcome == "related"
+    reply = chat.say("ai lo vụ này?", "ask_agency")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-039"]  # the agency of social assistance
+
+
+def test_where_the_money_comes_from_is_asked_and_answered_by_a_provision_on_funding(search):
+    assert asked("tiền lấy từ đâu?").element == "funding" and asked("kinh phí ở đâu ra").element == "funding"
+    assert asked("tiền trợ cấp nhận ở đâu").element == "procedure"
+    chat = Chat(search, locality="Cần Thơ")
+    assert chat.say("ở đây chương trình giảm nghèo làm trong giai đoạn nào vậy?", "ask_poverty").outcome == "answer"
+    reply = chat.say("tiền lấy từ đâu?", "help")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-018"]  # the city's budget, society's help
+
+
+def test_an_income_threshold_says_who_is_helped_not_how_much_is_given(search):
+    chat = Chat(search)
+    assert chat.say("uh vay sinh vien con ho ngheo o tphcm co dc ho tro hoc phi ko", "ask_tuition").provisions[:1] \
+        == ["hcm-043"]
+    reply = chat.say("mỗi năm được bao nhiêu tiền vậy ạ", "ask_target")
+    assert reply.outcome != "answer"  # "thu nhập từ 12 triệu đồng/người/năm trở xuống" is who, not the amount
+    assert asked("thu nhập bao nhiêu thì được tính là hộ nghèo").unit == "income"
