@@ -151,6 +151,7 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         # A day or a deadline asked ("hạn ngày nào", "chậm nhất khi nào"): a recurring date holds it.
         day = _has(q, "ngay nao", "han chot", "han ngay")
         return Asked("time", "day" if day else None, year)
+    q = re.sub(r"\bo mo\b", "o dau", q)  # "nhận ở mô": the Centre's "ở đâu"
     if _has(q, "thu tuc", "ho so", "giay to", "nop o dau", "dang ky o dau", "lam o dau", "nhan o dau",
             "dang ky nhu the nao", "xin o dau", "o dau de", "den dau", "lien he o dau", "cach dang ky") \
             or re.search(r"\bo dau\W*$", q):  # "…, ở đâu?" asks where

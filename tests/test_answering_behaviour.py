@@ -687,3 +687,17 @@ def test_an_income_threshold_says_who_is_helped_not_how_much_is_given(search):
     reply = chat.say("mỗi năm được bao nhiêu tiền vậy ạ", "ask_target")
     assert reply.outcome != "answer"  # "thu nhập từ 12 triệu đồng/người/năm trở xuống" is who, not the amount
     assert asked("thu nhập bao nhiêu thì được tính là hộ nghèo").unit == "income"
+
+
+def test_where_a_monthly_allowance_is_paid_asked_in_central_words_finds_payment_by_post_or_bank(search):
+    assert asked("Tiền đó nhận ở mô?").element == "procedure"
+    reply = Chat(search).say("Mạ tui lãnh tiền trợ cấp hàng tháng ở Đà Nẵng, giờ đi lại khó. Tiền đó nhận ở mô, có "
+                             "chuyển khoản được không?", "ask_social_assistance")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-093"]  # by post; payments through banks
+
+
+def test_the_lonely_elderly_are_both_elderly_and_social_assistance_beneficiaries(search):
+    assert {"nguoi-cao-tuoi", "doi-tuong-btxh"} <= set(search.analyze("người già neo đơn").groups)
+    reply = Chat(search).say("Ở Cần Thơ trợ cấp cho người già neo đơn, người khuyết tật là làm theo nghị định nào "
+                             "vậy?", "ask_social_assistance")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-030"]  # Nghị định 13/2010 and 67/2007
