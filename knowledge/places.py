@@ -149,6 +149,8 @@ class Gazetteer:
                     short = n == 1 and not name.isdigit()
                     units = [u for u in self.names.get(name, ()) if u.level in levels
                              and (not short or u.level == "province") and (plen or not name.isdigit())]
+                    if not units and not plen and n >= 2 and i > 0 and tokens[i - 1] in _AT and seen is not None:
+                        units = self._only_ward(name, seen)  # "làm ruộng ở Phổ Phong"
                     if units and seen is not None:
                         units = seen.plausible(name, units, prefix=prefix)
                     if units:
@@ -162,6 +164,20 @@ class Gazetteer:
             else:
                 i += 1
         return found
+
+
+    def _only_ward(self, name: str, seen: "_TypedText") -> List[Unit]:
+        """The one ward or commune a bare name typed with its diacritics names, when only one has it."""
+        wards = [u for u in self.names.get(name, ()) if u.level == "ward"]
+        spelled = seen.spelling(name)
+        if not wards or spelled is None or spelled == fold(spelled):
+            return []
+        wards = seen.plausible(name, wards)
+        return wards if len({(u.name, u.new_province) for u in wards}) == 1 else []
+
+
+# Words after which a bare name of a ward or commune is a place ("ở Phổ Phong", "tại Linh Trung").
+_AT = frozenset({"o", "tai"})
 
 
 def _phrase(tokens: Sequence[str], i: int) -> bool:
@@ -179,13 +195,14 @@ class _TypedText:
         self.folded = fold(self.typed)
         self.aligned = len(self.folded) == len(self.typed)
 
-    def _spelling(self, name: str) -> Optional[str]:
+    def spelling(self, name: str) -> Optional[str]:
+        """The name as the message typed it, or None when the message cannot be aligned with its folded form."""
         match = re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", self.folded) if self.aligned else None
         return self.typed[match.start():match.end()] if match else None
 
     def plausible(self, name: str, units: List[Unit], prefix: str = "") -> List[Unit]:
         """The units the name, as typed after ``prefix`` (a type word, or "" for a bare name), may be."""
-        spelled = self._spelling(name)
+        spelled = self.spelling(name)
         if spelled is None:
             return units
         if spelled != fold(spelled):  # typed with diacritics: they must be the place's

@@ -701,3 +701,11 @@ def test_the_lonely_elderly_are_both_elderly_and_social_assistance_beneficiaries
     reply = Chat(search).say("Ở Cần Thơ trợ cấp cho người già neo đơn, người khuyết tật là làm theo nghị định nào "
                              "vậy?", "ask_social_assistance")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-030"]  # Nghị định 13/2010 and 67/2007
+
+
+def test_a_commune_named_alone_after_o_is_a_place_when_only_one_has_that_name(search):
+    reply = Chat(search).say("Tui làm ruộng ở Phổ Phong, giờ muốn đóng bảo hiểm xã hội tự nguyện để già có lương. Nhà "
+                             "nước có phụ tiền đóng cho nông dân không?", "ask_social_insurance")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-059"]  # Phổ Phong is in Đức Phổ
+    assert answering._place(search, "tui lam ruong o pho phong") is None  # without its marks it could be anything
+    assert answering._place(search, "nhà tôi ở An Khánh") is None  # many communes have that name
