@@ -242,9 +242,11 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
         if named and not set(named) & set(want.levels):
             return False
         level_named = bool(named)
-    # An agency is in charge of a task, not of a group: its provision rarely names the group asked about.
+    # An agency is in charge of a task, and a legal basis grounds a policy, not a group: their provisions rarely
+    # name the group asked about.
     # The school level asked, named in the text, says more than "học sinh" (mầm non is for children).
-    if groups and want.element != "agency" and not level_named and not any(for_group(hit, g, aliases) for g in groups):
+    if groups and want.element not in ("agency", "legal_basis") and not level_named \
+            and not any(for_group(hit, g, aliases) for g in groups):
         return False
     if want.element == "figure":
         unit = "money" if want.unit in ("price", "income") else want.unit

@@ -696,8 +696,8 @@ def test_where_a_monthly_allowance_is_paid_asked_in_central_words_finds_payment_
     assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-093"]  # by post; payments through banks
 
 
-def test_the_lonely_elderly_are_both_elderly_and_social_assistance_beneficiaries(search):
-    assert {"nguoi-cao-tuoi", "doi-tuong-btxh"} <= set(search.analyze("người già neo đơn").groups)
+def test_a_legal_basis_asked_for_some_groups_is_the_basis_of_their_policy_whoever_it_names(search):
+    # The decrees on social assistance name its beneficiaries as a whole, not the elderly or the disabled.
     reply = Chat(search).say("Ở Cần Thơ trợ cấp cho người già neo đơn, người khuyết tật là làm theo nghị định nào "
                              "vậy?", "ask_social_assistance")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-030"]  # Nghị định 13/2010 and 67/2007
