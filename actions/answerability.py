@@ -46,7 +46,8 @@ _LEGAL = re.compile(r"\b(?:quyet dinh|nghi dinh|nghi quyet|van ban|luat|thong tu
 _FUNDING_ASKED = re.compile(r"\b(?:tien|kinh phi|von|quy)(?: [a-z]+){0,2} (?:tu dau|o dau ra|dau ra)\b"
                             r"|\bnguon (?:kinh phi|tien|von)\b|\bai (?:chi tra|tra tien|bo tien|chi tien)\b"
                             r"|\blay tien (?:o )?dau\b")
-_FUNDING = re.compile(r"\b(?:kinh phi|ngan sach|nguon von|nguon luc tai chinh|quy|huy dong|dong gop)\b")
+_FUNDING = re.compile(r"\b(?:kinh phi|ngan sach|nguon von|nguon luc tai chinh|huy dong|dong gop"
+                      r"|quy (?:vi|den on|bao tro|khuyen hoc|ho tro|giam ngheo|tin dung|phat trien|xa hoi))\b")  # not "hằng quý"
 
 # The kind of legal text a legal-basis question names, and how a reference of that kind is written.
 _LEGAL_KIND = re.compile(r"\b(?:nghi quyet|nghi dinh|thong tu|nq|nd)\b")

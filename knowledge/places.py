@@ -165,7 +165,6 @@ class Gazetteer:
                 i += 1
         return found
 
-
     def _only_ward(self, name: str, seen: "_TypedText") -> List[Unit]:
         """The one ward or commune a bare name typed with its diacritics names, when only one has it."""
         wards = [u for u in self.names.get(name, ()) if u.level == "ward"]
