@@ -266,12 +266,12 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
     elif want.element == "agency":
         if want.body and not (want.body in hit.text or any(a.startswith(want.body) for a in hit.agencies)):
             return False
-        return hit.kind == "agency" or bool(hit.agencies)
+        return names_agency(hit)
     elif want.element == "legal_basis":
         if want.body:  # "nghị quyết nào": a resolution, not a decree ("quyết định" is said of any text)
             marks = _LEGAL_KIND_MARKS[want.body]
             return any(m in fold(ref) for ref in hit.legal_refs for m in marks)
-        return hit.kind == "legal_basis" or bool(hit.legal_refs)
+        return cites_legal_basis(hit)
     elif want.element == "time":
         if want.year and want.unit != "issued":
             return want.year in hit.text
@@ -288,6 +288,16 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
     elif want.year and want.year not in hit.text and any(n.get("year") for n in hit.numbers):
         return False
     return True
+
+
+def names_agency(hit: Hit) -> bool:
+    """The provision names an agency in charge."""
+    return hit.kind == "agency" or bool(hit.agencies)
+
+
+def cites_legal_basis(hit: Hit) -> bool:
+    """The provision cites a legal text."""
+    return hit.kind == "legal_basis" or bool(hit.legal_refs)
 
 
 def holds_funding(hit: Hit) -> bool:
@@ -345,9 +355,10 @@ def national_phrases(question: str) -> List[str]:
 _NATIONAL_BUT_LOCAL_TOO = frozenset({"dong bao hiem", "nghi huu"})
 
 
-def national_amounts(question: str) -> List[str]:
-    """The national rule's words a question names that no plan's field words share ("lương hưu", "thai sản")."""
-    return [p for p in national_phrases(question) if p not in _NATIONAL_BUT_LOCAL_TOO]
+def national_amounts(phrases: Sequence[str]) -> List[str]:
+    """Of a question's national-rule words (``national_phrases``), those no plan's field words share ("lương
+    hưu", "thai sản")."""
+    return [p for p in phrases if p not in _NATIONAL_BUT_LOCAL_TOO]
 
 
 def names_national_rule(hit: Hit, phrases: Sequence[str]) -> bool:

@@ -15,8 +15,8 @@ import re
 import unicodedata
 
 from actions import templates as T
-from actions.answerability import (Asked, asked, for_group, holds, holds_funding, is_question, missing_phrase,
-                                   names_group, names_national_rule, national_amounts,
+from actions.answerability import (Asked, asked, cites_legal_basis, for_group, holds, holds_funding, is_question,
+                                   missing_phrase, names_agency, names_group, names_national_rule, national_amounts,
                                    national_phrases)
 from actions.follow_up import FRAME_WORDS, Rewritten, content_words, own_words, rewrite
 from actions.reply_format import (WHOLE, answer_text, buttons, currency_line, currency_note, numbers_in,
@@ -606,14 +606,14 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
             for extra in (like, on_it):
                 hits += [h for h in extra if h.locality == locality and h.id not in {x.id for x in hits}]
     if previous is not None and want.element == "agency" and previous.locality == locality:
-        hits, other = _companions(search, previous, hits, _names_agency), False
+        hits, other = _companions(search, previous, hits, names_agency), False
     elif previous is not None and want.element == "funding" and previous.locality == locality:
         hits, other = _companions(search, previous, hits, holds_funding), False  # "tiền lấy từ đâu?"
     elif previous is not None and want.element == "legal_basis" and previous.locality == locality \
             and not set(own_words(reading.question, reading.place_words)) - _LEGAL_ASK_WORDS:
         # "theo quyết định nào?" after an answer that cites none: the plan's legal basis for its subject
         # (not when the message names the text it means: "nghị quyết đại hội nào").
-        hits, other = _companions(search, previous, hits, _cites_legal_basis), False
+        hits, other = _companions(search, previous, hits, cites_legal_basis), False
     if not subject and reading.follow is not None:
         # "giá nước có được giảm cho hộ nghèo không" after a question on water: what the message asks about
         # in words of its own must be in the answer, not only the group it names.
@@ -633,10 +633,11 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     if len(set(asked_groups)) > 1:
         # "hộ nghèo … con đi học": a provision for both groups (pupils of poor households) before one for either.
         holding.sort(key=lambda h: -sum(for_group(h, g, aliases) for g in set(asked_groups)))
-    rule = national_amounts(question)
+    national = national_phrases(question)
+    rule = national_amounts(national)
     if rule:  # "lương hưu được bao nhiêu phần trăm": only a provision on the pension itself holds it
         holding = [h for h in holding if names_national_rule(h, rule)]
-    return _Found(hits, other, holding, bool(national_phrases(question)), asked_groups)
+    return _Found(hits, other, holding, bool(national), asked_groups)
 
 
 # What follows "chương trình" / "kế hoạch" when it names the plan: "hành động số 28 của Thành ủy", "an sinh
@@ -774,14 +775,6 @@ def _presented(search: ProvisionSearch, reading: Reading, asking: _Asking, want:
 
 # The words of a bare question for a legal basis ("theo quyết định nào?", "căn cứ văn bản số mấy?").
 _LEGAL_ASK_WORDS = frozenset("quyet dinh nghi quyet van ban can cu so hieu theo thong tu luat ky".split())
-
-
-def _names_agency(hit: Hit) -> bool:
-    return hit.kind == "agency" or bool(hit.agencies)
-
-
-def _cites_legal_basis(hit: Hit) -> bool:
-    return hit.kind == "legal_basis" or bool(hit.legal_refs)
 
 
 def _companions(search: ProvisionSearch, answer: Hit, hits: List[Hit], provides: Callable[[Hit], bool]) -> List[Hit]:
