@@ -36,7 +36,8 @@ _AGE = re.compile(r"\b(?:may|bao nhieu|bao nhiu|bnhiu) tuoi\b|\btuoi (?:nao|bao 
 _RESPONSIBLE = r"(?:lo|phu trach|chu tri|chiu trach nhiem|thuc hien|quan ly|chi dao|trien khai|giai quyet)"
 _AGENCY = re.compile(r"\b(?<!dinh )(?<!quyet )(?<!ban )(?:co quan|so|ban nganh|nganh|don vi|to chuc) (?:nao|mo|gi)\b(?! tuoi)"
                      r"|\b(?:ben|noi|cap|phong) (?:nao|mo)(?: [a-z]+){0,3} " + _RESPONSIBLE + r"\b"
-                     r"|\bai (?:xu ly|dung ra|" + _RESPONSIBLE[3:] + r"\b|\bco quan (?:phu trach|chu tri)\b")
+                     r"|\bai (?:xu ly|dung ra|" + _RESPONSIBLE[3:] + r"\b|\bco quan (?:phu trach|chu tri)\b"
+                     r"|\b(?:gui|nop) (?:ve|cho|toi|den|len) (?:dau|ai|mo|noi nao)\b")  # "báo cáo gửi về đâu"
 
 # A legal basis is asked: a kind of legal text, a word or two, then which ("nghị quyết đại hội nào"; not
 # "quyết định ký ngày nào", a date).
@@ -148,9 +149,9 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     if _has(q, "tu nam nao", "tu nam hoc nao", "nam hoc nao", "khi nao", "bao gio", "chung nao", "tu luc nao",
             "nam nao", "nam mo", "nam hoc mo", "luc nao", "tu khi nao", "ngay nao", "thang nao", "han chot",
             "thoi han", "cham nhat", "giai doan nao", "giai doan may nam", "den nam nao", "toi nam nao",
-            "bao lau"):
+            "bao lau", "ngay may", "thang may", "dinh ky"):
         # A day or a deadline asked ("hạn ngày nào", "chậm nhất khi nào"): a recurring date holds it.
-        day = _has(q, "ngay nao", "han chot", "han ngay")
+        day = _has(q, "ngay nao", "ngay may", "han chot", "han ngay", "dinh ky")
         return Asked("time", "day" if day else None, year)
     q = re.sub(r"\bo mo\b", "o dau", q)  # "nhận ở mô": the Centre's "ở đâu"
     if _has(q, "thu tuc", "ho so", "giay to", "nop o dau", "dang ky o dau", "lam o dau", "nhan o dau",

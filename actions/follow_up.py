@@ -27,8 +27,10 @@ _DETAIL = frozenset("""
     admin vu viec nay ni do kia chinh sach khoan muc tieu con qd nq nd ky ban hanh ngay thang nam han chot
     thoi giai doan ap dung luc khi bao gio lau cham nhat
     chi dao quan ly trien khai giai quyet xu ly ke hoach to chuc nganh
-    tien lay tu dau ra nguon kinh phi von tra bo
+    tien lay tu dau ra nguon kinh phi von tra bo gui nop ve
 """.split())
+# "kéo điện cũng vậy hả", "còn kéo điện thì sao?": the last question asked again about what the message names.
+_SAME_AGAIN = re.compile(r"\b(?:cung (?:vay|the|z|v)|thi sao|thi the nao|thi ra sao|co giong)\b")
 # A follow-up has at most this many words of its own besides what it replaces.
 MAX_OWN_WORDS = 2
 MAX_FOLLOW_UP_WORDS = 15
@@ -76,6 +78,11 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     last_words = set(normalize(last_question).split())
     replaces = bool(place_words or new_groups or swap or levels or years)
     unknown = [t for t in own if t not in last_words]
+    subject = None
+    if unknown and not replaces and not detail and len(own) <= MAX_OWN_WORDS and _SAME_AGAIN.search(folded) \
+            and index.aliases.mentions("topic", normalize(last_question).split()):
+        # "kéo điện cũng vậy hả" after a question on water: the message's words in place of the last topic
+        subject, replaces = own, True
     if len(own) > MAX_OWN_WORDS or not (replaces or detail) or (unknown and not replaces and not refers_back):
         return None
     question = normalize(last_question) + (" phan tram" if "%" in last_question else "")
@@ -88,6 +95,8 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
         question = _replace_concept(index, "group", question, named)
     if swap:  # "bhtn thì sao?" after a question on BHYT
         question = _replace_concept(index, "topic", question, swap)
+    if subject:
+        question = _replace_concept(index, "topic", question, subject)
     if levels:
         question = _replace_levels(question, levels[0][1])
     if years:

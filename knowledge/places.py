@@ -118,6 +118,9 @@ class Gazetteer:
         key = fold_name(short) if short else ""
         if key:
             self.names.setdefault(key, []).append(replace(unit, short=short))
+        if unit.level == "province" and " " in key:
+            # typed run together on a phone ("e o cantho", "danang"): a province only
+            self.names.setdefault(key.replace(" ", ""), []).append(replace(unit, short=short))
 
     def mentions(self, tokens: Sequence[str], common: FrozenSet[str] = frozenset(),
                  typed: Optional[str] = None, inner: FrozenSet[int] = frozenset()) -> List[Tuple[int, int, List[Unit]]]:

@@ -150,6 +150,10 @@ _ASKING_FRAME = STOPWORDS | QUESTION_FRAME | frozenset(
     .split())
 
 
+# Words opening a clause that goes on from the one before it ("…, vậy được bao nhiêu?").
+_LEANING = frozenset("vay z v dzay".split())
+
+
 def question_focus(text: str) -> Optional[str]:
     """The part of a long message that asks (its last asking sentence, from "cho em hỏi" on when
     it says so), folded; None when the message is one short sentence."""
@@ -170,6 +174,8 @@ def question_focus(text: str) -> Optional[str]:
         first = marks[0]
         while first > 0 and not set(", ".join(clauses[first:marks[-1] + 1]).split()) - _ASKING_FRAME:
             first -= 1  # "…xin quà Tết ở phường Hòa Khánh, là ngày nào?": the asking words alone ask nothing
+        while first > 0 and clauses[first].split()[0] in _LEANING:
+            first -= 1  # "…mua thẻ cho hộ cận nghèo, vậy được phụ nhiêu phần trăm?": "vậy" leans on what precedes
         focus = ", ".join(clauses[first:marks[-1] + 1])
     if not focus or len(focus.split()) >= len(folded.split()) - 2:
         return None

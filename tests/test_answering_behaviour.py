@@ -269,6 +269,10 @@ def test_place_resolution_reads_names_consistently():
     # a legal text, a word or two, then which; a date asked of it is a date
     ("làm ra để thực hiện nghị quyết đại hội nào vậy ạ", "legal_basis", None),
     ("quyết định ký ngày nào", "time", "issued"),
+    # a recurring date or a day of the month asked; where a report is sent is whom it goes to
+    ("các sở phải báo cáo kết quả định kỳ khi nào?", "time", "day"),
+    ("hạn báo cáo là ngày mấy?", "time", "day"),
+    ("gửi về đâu?", "agency", None),
 ])
 def test_what_a_question_asks_for(question, element, unit):
     want = asked(question)
@@ -417,6 +421,10 @@ def test_the_asking_part_of_a_long_message_outweighs_its_story_in_ranking(search
      "le tet thanh pho co di tham hoi tang qua gia dinh chinh sach khong co"),
     ("Bác nhờ hỏi giùm: trợ cấp sẽ chuyển vô tài khoản chứ không phát tiền mặt nữa, có đúng rứa không?",
      "tro cap se chuyen vo tai khoan chu khong phat tien mat nua, co dung rua khong"),
+    # a clause opening with "vậy" goes on from the one before it
+    ("Nhà tui ở Gò Vấp. Nghe nói thành phố có phụ tiền mua thẻ bảo hiểm y tế cho hộ cận nghèo, vậy được phụ nhiêu "
+     "phần trăm dzậy?", "nghe noi thanh pho co phu tien mua the bao hiem y te cho ho can ngheo, vay duoc phu nhieu "
+     "phan tram dzay"),
     # with no "?", the last sentence with an asking word
     ("nhà em ở Gò Vấp. năm rồi mới vô hộ cận nghèo, cho em hỏi được hỗ trợ gì không", "duoc ho tro gi khong"),
 ])
@@ -573,6 +581,9 @@ def test_asking_for_more_in_words_continues_the_answer_unless_it_asks_something_
     # a group named in words the synonym table reads ("bà bầu": phụ nữ mang thai) replaces the last one
     ("Nhà em hộ cận nghèo ở Càng Long có được hưởng trợ cấp xã hội không", "ủa vậy bà bầu bên đó có được ko",
      "nha em phu nu o cang long co duoc huong tro cap xa hoi khong"),
+    # the same asked of a subject in the message's own words takes the last topic's place
+    ("hộ nghèo ở Cần Thơ có phải góp tiền khi làm dự án nước sạch không", "kéo điện cũng vậy hả",
+     "ho ngheo o can tho co phai gop tien khi lam du an keo dien khong"),
 ])
 def test_a_follow_up_is_the_last_question_with_its_part_replaced(search, last, follow, expected):
     assert rewrite(search.index(), follow, last, [], detail=False).question == expected
@@ -709,3 +720,38 @@ def test_a_commune_named_alone_after_o_is_a_place_when_only_one_has_that_name(se
     assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-059"]  # Phổ Phong is in Đức Phổ
     assert answering._place(search, "tui lam ruong o pho phong") is None  # without its marks it could be anything
     assert answering._place(search, "nhà tôi ở An Khánh") is None  # many communes have that name
+
+
+@pytest.mark.parametrize("follow", ["kéo điện cũng vậy hả", "Còn kéo điện thì sao?"])
+def test_the_same_question_asked_of_a_subject_in_own_words_is_answered_for_that_subject(search, follow):
+    chat = Chat(search)
+    assert chat.say("Hộ nghèo ở Cần Thơ khi có dự án kéo nước sạch vô xóm thì có phải góp tiền không?").outcome == "answer"
+    reply = chat.say(follow)
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-056"]  # water and power projects alike
+    # words of its own without "the same" ask anew
+    assert rewrite(search.index(), "kéo điện mất bao lâu", "hộ nghèo ở Cần Thơ góp tiền nước sạch", [],
+                   detail=False) is None
+
+
+def test_a_report_s_deadline_then_where_it_goes_then_another_city_s_deadline(search):
+    chat = Chat(search)
+    first = chat.say("Chương trình an sinh xã hội của Cần Thơ quy định các sở, quận huyện phải báo cáo kết quả định kỳ "
+                     "khi nào?", "ask_agency")
+    assert first.outcome == "answer" and first.provisions[:1] == ["ct-068"]  # each quarter, by the 30th
+    sent = chat.say("gửi về đâu?", "ask_agency")
+    assert sent.outcome == "answer" and sent.provisions[:1] == ["ct-068"]  # to the Department of Labour
+    elsewhere = chat.say("Đà Nẵng thì hạn báo cáo là ngày mấy?")
+    assert elsewhere.outcome == "answer" and elsewhere.provisions[:1] == ["dn-119"]  # 30/11 each year
+
+
+def test_a_television_or_radio_asked_for_is_the_plan_s_audio_visual_equipment(search):
+    reply = Chat(search).say("Nhà em thuộc hộ nghèo theo chuẩn thành phố Đà Nẵng, ở trên Hòa Bắc. Có được hỗ trợ tivi "
+                             "hay radio gì để coi thời sự không ạ?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-089"]  # thiết bị nghe nhìn
+
+
+@pytest.mark.parametrize("text, locality", [("e o cantho, nha e ho ngheo", "can-tho"),
+                                            ("nha minh o danang nha", "da-nang")])
+def test_a_province_typed_run_together_is_still_that_province(search, text, locality):
+    place = answering._place(search, text)
+    assert place is not None and place.locality == locality
