@@ -432,11 +432,17 @@ def _made_by(hit: Hit, year: str) -> bool:
     return bool(issued) and int(year) <= int(issued[-1])
 
 
+# Words pointing back at what was just asked about ("hỗ trợ khoản đó", "vụ này", "như vậy").
+_POINTS_BACK = re.compile(r"\b(?:khoan|cai|vu|muc|che do|chinh sach|quy) (?:do|nay|ni|kia|tren)\b|\bnhu (?:vay|the|tren)\b")
+
+
 def _on_its_own(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Asking, want: Asked,
                 found: _Found) -> Tuple[Reading, _Asking, Asked, _Found]:
     """A follow-up reading that finds nothing that answers yields to the message read on its own, when
     that finds an answer on the same subject (the topic the message names, else the last question's):
     "còn thất nghiệp ở thành thị tính giảm còn nhiêu" after a question on loans."""
+    if _POINTS_BACK.search(normalize(reading.question)):
+        return reading, asking, want, found  # "khoản đó" is the last question's subject: not a question alone
     alone = replace(reading, follow=None)
     asked_alone = _asking(turn, search, alone)
     if isinstance(asked_alone, Reply):
@@ -614,6 +620,12 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         # "theo quyết định nào?" after an answer that cites none: the plan's legal basis for its subject
         # (not when the message names the text it means: "nghị quyết đại hội nào").
         hits, other = _companions(search, previous, hits, cites_legal_basis), False
+    if previous is not None and not subject and named_groups and want.element is None \
+            and not search.analyze(reading.question).topics \
+            and not content_words(search.index(), reading.question, reading.place_words):
+        # "hộ cận nghèo có được hỗ trợ khoản đó hông?" after the co-payment for the poor: the same subject
+        # asked for another group; a provision naming the group on another subject does not answer it.
+        subject = _subject(search, question, previous, reading.place_words)
     if not subject and reading.follow is not None:
         # "giá nước có được giảm cho hộ nghèo không" after a question on water: what the message asks about
         # in words of its own must be in the answer, not only the group it names.

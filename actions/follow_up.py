@@ -31,6 +31,8 @@ _DETAIL = frozenset("""
 """.split())
 # "kéo điện cũng vậy hả", "còn kéo điện thì sao?": the last question asked again about what the message names.
 _SAME_AGAIN = re.compile(r"\b(?:cung (?:vay|the|z|v)|thi sao|thi the nao|thi ra sao|co giong)\b")
+# Words that only introduce the group a follow-up names ("mấy người thuộc diện bảo trợ xã hội").
+_WHO_WORDS = frozenset({"nguoi", "thuoc"})
 # A follow-up has at most this many words of its own besides what it replaces.
 MAX_OWN_WORDS = 2
 MAX_FOLLOW_UP_WORDS = 15
@@ -145,7 +147,8 @@ def content_words(index: SearchIndex, text: str, place_words: List[str]) -> List
     named = {w for c in index.analyze(text).concepts for w in c.words}
     levels = {w for spelling, _ in level_mentions(normalize(text)) for w in spelling.split()}
     read = " ".join(_as_search_reads(index, text))  # "bà bầu" is phụ nữ mang thai, a group
-    return [t for t in own_words(read, place_words) if t not in named and t not in levels and t not in _DETAIL]
+    return [t for t in own_words(read, place_words)
+            if t not in named and t not in levels and t not in _DETAIL and t not in _WHO_WORDS]
 
 
 def own_words(text: str, place_words: List[str]) -> List[str]:

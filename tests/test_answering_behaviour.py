@@ -755,3 +755,16 @@ def test_a_television_or_radio_asked_for_is_the_plan_s_audio_visual_equipment(se
 def test_a_province_typed_run_together_is_still_that_province(search, text, locality):
     place = answering._place(search, text)
     assert place is not None and place.locality == locality
+
+
+def test_another_group_asked_of_the_same_subject_is_answered_only_by_a_provision_on_that_subject(search):
+    chat = Chat(search)
+    first = chat.say("Má tui thuộc hộ nghèo thành phố, ở quận 8. Đi khám chữa bệnh thì thành phố hỗ trợ phần đồng chi "
+                     "trả bao nhiêu vậy?", "ask_health_insurance")
+    assert first.outcome == "answer" and first.provisions[:1] == ["hcm-040"]
+    # "mấy người thuộc diện …" only introduces the group
+    btxh = chat.say("Còn mấy người thuộc diện bảo trợ xã hội thì sao?", "ask_social_assistance")
+    assert btxh.outcome == "answer" and btxh.provisions[:1] == ["hcm-060"]  # their co-payment, 5%
+    # "khoản đó" is the co-payment: a goal naming near-poor households on another subject is not the answer
+    near_poor = chat.say("hộ cận nghèo có được hỗ trợ khoản đó hông?", "ask_poverty")
+    assert near_poor.outcome == "related" and "hcm-004" not in near_poor.provisions[:1]
