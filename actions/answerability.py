@@ -58,6 +58,8 @@ _LEGAL_KIND_MARKS = {"nghi quyet": ("nghi quyet", "/nq", "nq-"), "nq": ("nghi qu
 
 # A date or a recurring deadline in a provision ("ngày 30/11", "ngày 30 của tháng cuối quý", "hằng quý").
 _DATE = re.compile(r"\bngay \d{1,2}\b|\bhang (?:nam|quy|thang)\b|\bdinh ky\b")
+# When something starts: "từ năm 2024", "từ năm học 2010 - 2011", "bắt đầu năm 2013".
+_START = re.compile(r"\b(?:tu|bat dau(?: tu)?) (?:nam (?:hoc )?|ngay \d{1,2}/\d{1,2}/)?(?:19|20)\d{2}\b")
 _YES_NO = re.compile(r"\b(?:khong|ko|k|hong|hok|chua|duoc khong|phai khong)(?: [a-z]+)?\W*$")
 _OFFICE_ASKED = re.compile(r"\bphong (?:nao|mo|gi|j)\b")
 _NOW = re.compile(r"\b(?:hien (?:nay|gio|tai)|bay gio|dang o muc|thuc te)\b")
@@ -102,6 +104,7 @@ class Asked:
     now: bool = False  # a figure as it stands today ("hiện giờ thất nghiệp đang ở mức bao nhiêu?"), not a target
     body: Optional[str] = None  # the kind of body asked for ("phòng nào" -> "Phòng"), for an agency; the kind
     # of legal text, for a legal basis ("nghị quyết đại hội nào" -> "nghi quyet")
+    after: bool = False  # the years after ``year`` are asked ("sau 2015 thì mỗi năm bao nhiêu?")
 
 
 def _has(text: str, *phrases: str) -> bool:
@@ -120,7 +123,8 @@ def asked(question: str) -> Asked:
     q = normalize(question)
     years = _YEAR.findall(q)
     year = years[-1] if years else None
-    want = replace(_asked(q, question, year), levels=levels_in(q))
+    want = replace(_asked(q, question, year), levels=levels_in(q),
+                   after=bool(year and re.search(rf"\bsau (?:nam )?{year}\b", q)))
     if want.element == "agency" and _OFFICE_ASKED.search(q):
         want = replace(want, body="Phòng")  # a district's office, not its Party committee or council
     return replace(want, now=True) if want.element == "figure" and _NOW.search(q) else want
@@ -152,6 +156,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
             "bao lau", "ngay may", "thang may", "dinh ky"):
         # A day or a deadline asked ("hạn ngày nào", "chậm nhất khi nào"): a recurring date holds it.
         day = _has(q, "ngay nao", "ngay may", "han chot", "han ngay", "dinh ky")
+        if not day and _has(q, "tu nam nao", "tu nam hoc nao", "tu khi nao", "tu luc nao", "tu nam may"):
+            return Asked("time", "start", year)  # a start: "từ năm 2024", not "đến năm 2030"
         return Asked("time", "day" if day else None, year)
     q = re.sub(r"\bo mo\b", "o dau", q)  # "nhận ở mô": the Centre's "ở đâu"
     if _has(q, "thu tuc", "ho so", "giay to", "nop o dau", "dang ky o dau", "lam o dau", "nhan o dau",
@@ -252,7 +258,9 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
         return False
     if want.element == "figure":
         unit = "money" if want.unit in ("price", "income") else want.unit
-        numbers = [n for n in hit.numbers if unit is None or _unit_class(str(n.get("unit"))) == unit
+        # an age ("từ 3 đến 5 tuổi") says who, not how many or how much, unless an age is asked
+        numbers = [n for n in hit.numbers if unit is None and _unit_class(str(n.get("unit"))) != "age"
+                   or _unit_class(str(n.get("unit"))) == unit
                    or want.unit == "money" and _share_of_a_price(hit.text, n)]
         if want.unit == "money":
             numbers = [n for n in numbers if not _threshold(hit.text, n)]
@@ -260,7 +268,7 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
         numbers = [n for n in numbers if _written(n) not in names_only]
         if not numbers:
             return False
-        if want.year and want.year not in hit.text:
+        if want.year and not _holds_year(hit, want):
             return False
         if want.now and hit.kind == "target":  # a target says where a figure should be, not where it is
             return False
@@ -275,9 +283,11 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
         return cites_legal_basis(hit)
     elif want.element == "time":
         if want.year and want.unit != "issued":
-            return want.year in hit.text
+            return _holds_year(hit, want)
         if want.unit == "day":  # a day or deadline: a year alone ("đến năm 2025") does not say it
             return bool(_DATE.search(_folded_text(hit.text)))
+        if want.unit == "start":
+            return bool(_START.search(_folded_text(hit.text)))
         if want.unit == "issued" or _YEAR.search(hit.text):
             return True
         return want.unit == "date" and bool(_DATE.search(_folded_text(hit.text)))
@@ -286,9 +296,16 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
     elif want.element == "procedure":
         return _has(normalize(hit.text, chat=False), "thu tuc", "ho so", "dang ky", "mot cua", "tiep nhan",
                     "qua buu dien", "qua he thong buu dien", "qua tai khoan")  # where a payment is received
-    elif want.year and want.year not in hit.text and any(n.get("year") for n in hit.numbers):
+    elif want.year and not _holds_year(hit, want) and any(n.get("year") for n in hit.numbers):
         return False
     return True
+
+
+def _holds_year(hit: Hit, want: Asked) -> bool:
+    """The provision speaks of the year asked, or of a later one when the years after it are asked."""
+    if want.after:
+        return any(int(y) > int(want.year or 0) for y in re.findall(r"\b(?:19|20)\d{2}\b", hit.text))
+    return bool(want.year) and want.year in hit.text
 
 
 def names_agency(hit: Hit) -> bool:
@@ -334,7 +351,7 @@ def missing_phrase(want: Asked, group_names: Sequence[str]) -> str:
     if group_names:
         phrase += " cho " + ", ".join(group_names)
     if want.year:
-        phrase += f" cho năm {want.year}"
+        phrase += f" cho {'sau ' if want.after else ''}năm {want.year}"
     return phrase
 
 
@@ -343,7 +360,8 @@ _NATIONAL = ("luong huu", "nghi huu", "huu tri", "muc dong bao hiem", "ty le don
              "thai san",
              "rut bao hiem xa hoi mot lan", "rut mot lan", "chuan ngheo quoc gia", "muc luong toi thieu",
              "luong co so", "cach tinh", "tuoi nghi huu", "mai tang phi", "tro cap that nghiep duoc bao nhieu",
-             "huong bao nhieu thang", "gia han the", "muc huong bao hiem", "muc huong luong")
+             "huong bao nhieu thang", "gia han the", "muc huong bao hiem", "muc huong luong",
+             "bao hiem y te ho gia dinh", "bhyt ho gia dinh", "nguoi thu nhat", "nguoi thu hai", "muc dong")
 
 
 def national_phrases(question: str) -> List[str]:
@@ -356,10 +374,15 @@ def national_phrases(question: str) -> List[str]:
 _NATIONAL_BUT_LOCAL_TOO = frozenset({"dong bao hiem", "nghi huu"})
 
 
-def national_amounts(phrases: Sequence[str]) -> List[str]:
+# A contribution asked about as help with it ("được hỗ trợ mức đóng BHYT bao nhiêu"): what local plans give.
+_CONTRIBUTION = frozenset({"muc dong bao hiem", "muc dong"})
+
+
+def national_amounts(phrases: Sequence[str], question: str = "") -> List[str]:
     """Of a question's national-rule words (``national_phrases``), those no plan's field words share ("lương
-    hưu", "thai sản")."""
-    return [p for p in phrases if p not in _NATIONAL_BUT_LOCAL_TOO]
+    hưu", "thai sản"); a contribution is one only when no help with it is asked."""
+    helped = _has(normalize(question), "ho tro", "giam", "mien") if question else False
+    return [p for p in phrases if p not in _NATIONAL_BUT_LOCAL_TOO and not (helped and p in _CONTRIBUTION)]
 
 
 def names_national_rule(hit: Hit, phrases: Sequence[str]) -> bool:

@@ -646,7 +646,7 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         # "hộ nghèo … con đi học": a provision for both groups (pupils of poor households) before one for either.
         holding.sort(key=lambda h: -sum(for_group(h, g, aliases) for g in set(asked_groups)))
     national = national_phrases(question)
-    rule = national_amounts(national)
+    rule = national_amounts(national, question)
     if rule:  # "lương hưu được bao nhiêu phần trăm": only a provision on the pension itself holds it
         holding = [h for h in holding if names_national_rule(h, rule)]
     return _Found(hits, other, holding, bool(national), asked_groups)

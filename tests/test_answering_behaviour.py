@@ -263,7 +263,7 @@ def test_place_resolution_reads_names_consistently():
     # a day or a deadline, which a recurring date ("ngày 30/11 hằng năm") holds; a year is not one
     ("các đơn vị báo cáo về đâu, hạn ngày nào vậy ạ", "time", "day"),
     ("ubnd tp phai ra ke hoach trong thoi han nao a", "time", None),
-    ("hộ nghèo được hỗ trợ từ năm nào", "time", None),
+    ("hộ nghèo được hỗ trợ từ năm nào", "time", "start"),
     ("được hỗ trợ học phí bao nhiêu tiền", "figure", "money"),
     ("hộ nghèo có được nhiều ưu đãi không", None, None),
     # a legal text, a word or two, then which; a date asked of it is a date
@@ -768,3 +768,34 @@ def test_another_group_asked_of_the_same_subject_is_answered_only_by_a_provision
     # "khoản đó" is the co-payment: a goal naming near-poor households on another subject is not the answer
     near_poor = chat.say("hộ cận nghèo có được hỗ trợ khoản đó hông?", "ask_poverty")
     assert near_poor.outcome == "related" and "hcm-004" not in near_poor.provisions[:1]
+
+
+def test_an_age_range_does_not_answer_how_many(search):
+    reply = Chat(search).say("Tới 2030 thị xã Đức Phổ sẽ xây thêm bao nhiêu trường mầm non vậy?")
+    assert reply.outcome == "related"  # dp-017 sets ages 3 to 5 for pre-school, not a number of schools
+    assert asked("trẻ mấy tuổi thì được phổ cập mầm non").unit == "age"
+
+
+def test_since_when_is_answered_by_a_start_year_not_an_end_year(search):
+    reply = Chat(search).say("Mấy việc chăm lo cho người có công trong chương trình của Đức Phổ thực hiện từ năm nào?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-049"]  # "từ năm 2024", not dp-008's 2030
+
+
+def test_the_years_after_one_asked_are_not_answered_by_a_figure_that_ends_with_it(search):
+    chat = Chat(search)
+    first = chat.say("Quỹ giảm nghèo của TP Hồ Chí Minh mỗi năm được bổ sung bao nhiêu tiền để cho hộ nghèo vay?")
+    assert first.outcome == "answer" and first.provisions[:1] == ["hcm-039"]  # 2013 to 2015
+    later = chat.say("sau 2015 thì mỗi năm bao nhiêu?")
+    assert later.outcome == "related" and "sau năm 2015" in text_of(later)
+    assert not asked("năm 2015 thì mỗi năm bao nhiêu?").after
+
+
+def test_household_health_insurance_contributions_are_national_but_help_with_a_contribution_is_local(search):
+    household = Chat(search, locality="TP Hồ Chí Minh").say(
+        "Nhà tui 4 người, mua bảo hiểm y tế hộ gia đình thì người thứ nhất đóng bao nhiêu, mấy người sau được giảm "
+        "nhiêu vậy?", "ask_health_insurance")
+    assert household.outcome == "outside_plans" and not household.provisions
+    helped = Chat(search).say("hộ cận nghèo ở TP HCM được hỗ trợ mức đóng bảo hiểm y tế bao nhiêu phần trăm?")
+    assert helped.outcome == "answer" and helped.provisions[:1] == ["hcm-045"]  # 50% of the card's price
+    rate = Chat(search).say("mức đóng bảo hiểm xã hội tự nguyện ở Đà Nẵng là bao nhiêu")
+    assert rate.outcome == "outside_plans"
