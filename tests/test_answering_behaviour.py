@@ -799,3 +799,12 @@ def test_household_health_insurance_contributions_are_national_but_help_with_a_c
     assert helped.outcome == "answer" and helped.provisions[:1] == ["hcm-045"]  # 50% of the card's price
     rate = Chat(search).say("mức đóng bảo hiểm xã hội tự nguyện ở Đà Nẵng là bao nhiêu")
     assert rate.outcome == "outside_plans"
+
+
+def test_pupils_are_children_so_a_question_on_the_kids_school_fees_finds_the_pupils_provision(search):
+    chat = Chat(search)
+    first = chat.say("Nhà tui ở Gò Vấp, thuộc diện hộ cận nghèo. Nghe hàng xóm nói thành phố có phụ tiền mua thẻ bảo "
+                     "hiểm y tế cho hộ cận nghèo, vậy được phụ nhiêu phần trăm dzậy?", "ask_health_insurance")
+    assert first.outcome == "answer" and first.provisions[:1] == ["hcm-045"]
+    fees = chat.say("còn tiền học của tụi nhỏ thì sao?")
+    assert fees.outcome == "answer" and fees.provisions[:1] == ["hcm-046"]  # 50% of fees for near-poor pupils
