@@ -432,6 +432,8 @@ def _made_by(hit: Hit, year: str) -> bool:
     return bool(issued) and int(year) <= int(issued[-1])
 
 
+# A provision stating the criterion a threshold belongs to ("theo tiêu chí thu nhập…", "chuẩn nghèo").
+_CRITERION = re.compile(r"\b(?:tieu chi|chuan (?:ngheo|can ngheo|ho ngheo|thu nhap))\b")
 # Words pointing back at what was just asked about ("hỗ trợ khoản đó", "vụ này", "như vậy").
 _POINTS_BACK = re.compile(r"\b(?:khoan|cai|vu|muc|che do|chinh sach|quy) (?:do|nay|ni|kia|tren)\b|\bnhu (?:vay|the|tren)\b")
 
@@ -594,6 +596,12 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     if reading.follow is None and not asking.choosing:
         query = without_places(query, reading.place_phrases)
     hits, other = best_hits(search, query, intent, locality, groups + asked_groups, kinds=kinds)
+    if want.unit == "income" and not other:
+        # "thu nhập bao nhiêu thì là hộ nghèo": the provision stating the criterion, among the many that
+        # repeat its threshold
+        criterion, _ = best_hits(search, f"{query} tiêu chí chuẩn", intent, locality, groups + asked_groups)
+        hits += [h for h in criterion if h.locality == locality and h.id not in {x.id for x in hits}]
+        hits.sort(key=lambda h: not _CRITERION.search(normalize(h.text, chat=False)))
     leans = reading.follow is not None or asking.choosing  # on the last answer: "thế hộ cận nghèo?", "Đà Nẵng"
     previous = search.index().by_id.get(turn.slots.get("last_answer") or "") if leans else None
     subject: Dict[str, float] = {}

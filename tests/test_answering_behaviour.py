@@ -808,3 +808,12 @@ def test_pupils_are_children_so_a_question_on_the_kids_school_fees_finds_the_pup
     assert first.outcome == "answer" and first.provisions[:1] == ["hcm-045"]
     fees = chat.say("còn tiền học của tụi nhỏ thì sao?")
     assert fees.outcome == "answer" and fees.provisions[:1] == ["hcm-046"]  # 50% of fees for near-poor pupils
+
+
+@pytest.mark.parametrize("text", [
+    "Cho hỏi ở Sài Gòn thu nhập bao nhiêu thì được tính là hộ nghèo theo chương trình của Thành ủy vậy?",
+    "Theo chương trình 28 của Thành ủy thì ở TP.HCM thu nhập bao nhiêu trở xuống mới tính là hộ nghèo vậy?",
+])
+def test_the_poverty_line_asked_is_the_provision_stating_the_criterion_not_one_repeating_it(search, text):
+    reply = Chat(search).say(text, "ask_poverty")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-011"]  # "theo tiêu chí thu nhập … 12 triệu"
