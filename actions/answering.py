@@ -704,12 +704,16 @@ def _without(question: str, spans: Callable[[str], List[Tuple[int, int]]]) -> st
 MIN_SUBJECT_SHARE = 0.5
 
 
+# Words of when, not of what ("đến cuối năm 2015"): no subject.
+_WHEN_WORDS = frozenset("nam thang ngay quy cuoi dau giua".split())
+
+
 def _subject(search: ProvisionSearch, question: str, previous: Hit, place_words: Sequence[str]) -> Dict[str, float]:
     """The words of the question that the last answer also holds, by idf: what the question was about,
     without its frame, its places, its years or words the plans use everywhere. Empty when fewer than two."""
     index = search.index()
     held = _words_held(search, previous.text)
-    skip = set(QUESTION_FRAME) | FRAME_WORDS | {w for p in place_words for w in p.split()} \
+    skip = set(QUESTION_FRAME) | FRAME_WORDS | _WHEN_WORDS | {w for p in place_words for w in p.split()} \
         | set(normalize(previous.locality_name or "").split())
     idf = lambda t: index.idf.get(t, index.max_idf)  # noqa: E731
     terms = [t for t, _ in index.analyze(question).terms]

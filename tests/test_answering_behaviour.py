@@ -817,3 +817,10 @@ def test_pupils_are_children_so_a_question_on_the_kids_school_fees_finds_the_pup
 def test_the_poverty_line_asked_is_the_provision_stating_the_criterion_not_one_repeating_it(search, text):
     reply = Chat(search).say(text, "ask_poverty")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-011"]  # "theo tiêu chí thu nhập … 12 triệu"
+
+
+def test_the_subject_of_a_question_asked_again_elsewhere_holds_no_words_of_when(search):
+    previous = search.index().by_id["hcm-014"]
+    subject = answering._subject(search, "tp hcm đặt mục tiêu gì về trạm y tế xã đến cuối năm 2015", previous,
+                                 ["da", "nang"])
+    assert not {"cuoi", "nam"} & set(subject)  # "đến cuối năm" says when, not what
