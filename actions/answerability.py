@@ -186,6 +186,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         unit = "price" if _PRICE_ASKED.search(q) else "income" if _INCOME_ASKED.search(q) else "money"
     elif _AGE.search(q):
         unit = "age"
+    elif _has(q, "bao nhieu nam", "may nam", "bao nhieu thang", "may thang"):
+        unit = "duration"  # "đóng đủ bao nhiêu năm": a length of time, not a share or an amount
     else:
         unit = None
     return Asked("figure", unit, year)
@@ -199,6 +201,8 @@ def _unit_class(unit: str) -> str:
         return "money"
     if "tuoi" in u:
         return "age"
+    if u.strip() in ("nam", "thang"):
+        return "duration"
     return "count"
 
 

@@ -824,3 +824,11 @@ def test_the_subject_of_a_question_asked_again_elsewhere_holds_no_words_of_when(
     subject = answering._subject(search, "tp hcm đặt mục tiêu gì về trạm y tế xã đến cuối năm 2015", previous,
                                  ["da", "nang"])
     assert not {"cuoi", "nam"} & set(subject)  # "đến cuối năm" says when, not what
+
+
+def test_years_of_contribution_asked_are_not_answered_by_a_share_of_pensioners(search):
+    reply = Chat(search, locality="Đức Phổ").say(
+        "Tui năm nay 55 tuổi, đóng BHXH được 12 năm. Phải đóng đủ bao nhiêu năm mới được lãnh lương hưu?",
+        "ask_social_insurance")
+    assert reply.outcome == "outside_plans"  # dp-013's 25% of retirees is no number of years
+    assert asked("sống khỏe được bao nhiêu năm").unit == "duration"
