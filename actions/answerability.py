@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from knowledge.catalogue import AliasTable
 from knowledge.provision_search import Hit
-from knowledge.text import fold, normalize
+from knowledge.text import fold, normalize, question_focus
 
 _YEAR = re.compile(r"\b(20[0-9]{2})\b")
 # A money figure is asked when a money word follows the asking words ("bao nhiêu tiền", "mấy
@@ -63,7 +63,7 @@ _START = re.compile(r"\b(?:tu|bat dau(?: tu)?) (?:nam (?:hoc )?|ngay \d{1,2}/\d{
 _YES_NO = re.compile(r"\b(?:khong|ko|k|hong|hok|chua|duoc khong|phai khong)(?: [a-z]+)?\W*$")
 _OFFICE_ASKED = re.compile(r"\bphong (?:nao|mo|gi|j)\b")
 _NOW = re.compile(r"\b(?:hien (?:nay|gio|tai)|bay gio|dang o muc|thuc te)\b")
-_EVERY = re.compile(r"\b(?:nam|ngay|thang|luc|khi|cho|noi|ai) nao(?: [a-z]+){0,2} cung\b")
+_EVERY = re.compile(r"\b(?:nam|ngay|thang|luc|khi|cho|noi|ai) (?:nao|mo)(?: [a-z]+){0,2} cung\b")
 
 
 # School levels as people write them -> the plans' words (folded).
@@ -123,11 +123,27 @@ def asked(question: str) -> Asked:
     q = normalize(question)
     years = _YEAR.findall(q)
     year = years[-1] if years else None
-    want = replace(_asked(q, question, year), levels=levels_in(q),
+    part = asking_part(question)  # "ổng nằm một chỗ mấy năm nay … có lo bảo hiểm y tế không": not a duration
+    want = replace(_asked(normalize(part), part, year), levels=levels_in(q),
                    after=bool(year and re.search(rf"\bsau (?:nam )?{year}\b", q)))
     if want.element == "agency" and _OFFICE_ASKED.search(q):
         want = replace(want, body="Phòng")  # a district's office, not its Party committee or council
     return replace(want, now=True) if want.element == "figure" and _NOW.search(q) else want
+
+
+def asking_part(question: str) -> str:
+    """The part of a long message that asks, as typed (``question_focus``, with its diacritics when the
+    message can be aligned with its folded form); the whole of a short one."""
+    focus = question_focus(question)
+    if not focus:
+        return question
+    folded = fold(question)
+    clauses = [c.strip() for c in focus.split(",") if c.strip()]
+    start = folded.rfind(clauses[0])
+    end = folded.find(clauses[-1], max(start, 0)) + len(clauses[-1]) if start >= 0 else -1
+    if len(folded) != len(question) or start < 0 or end <= start:
+        return focus
+    return question[start:end]
 
 
 def is_question(text: str) -> bool:
@@ -216,7 +232,7 @@ _PRICE_NAMED = re.compile(r"\bgia (?:ban|thue|mua|nuoc|dien|ve|can ho)(?: [a-z0-
 
 # An income asked ("thu nhập bao nhiêu thì là hộ nghèo"): a threshold answers it. Otherwise the amount a
 # threshold names ("hộ nghèo có thu nhập từ 12 triệu đồng/người/năm trở xuống") says who, not how much is given.
-_INCOME_ASKED = re.compile(r"\b(?:thu nhap|chuan ngheo|chuan can ngheo|muc song)\b")
+_INCOME_ASKED = re.compile(r"\b(?:thu nhap|chuan (?:ho )?(?:can )?ngheo|muc song)\b")
 
 
 def _threshold(text: str, number: Dict[str, Any]) -> bool:

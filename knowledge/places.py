@@ -69,6 +69,7 @@ class Gazetteer:
     def __init__(self, data_dir: Optional[Path] = None):
         data_dir = data_dir or _data_dir()
         self.names: Dict[str, List[Unit]] = {}
+        self.glued: Dict[str, List[Unit]] = {}  # names of two syllables or more typed as one word
         db = sqlite3.connect(f"file:{data_dir / 'dataset.db'}?mode=ro", uri=True)
         try:
             legacy = db.execute("SELECT provinceShort, districtShort, district, ward, wardShort, provinceKey, "
@@ -118,9 +119,9 @@ class Gazetteer:
         key = fold_name(short) if short else ""
         if key:
             self.names.setdefault(key, []).append(replace(unit, short=short))
-        if unit.level == "province" and " " in key:
-            # typed run together on a phone ("e o cantho", "danang"): a province only
-            self.names.setdefault(key.replace(" ", ""), []).append(replace(unit, short=short))
+        if unit.level in ("province", "district") and " " in key:
+            # typed run together on a phone ("e o cantho", "canglong", "hoavang"): a province or former district
+            self.glued.setdefault(key.replace(" ", ""), []).append(replace(unit, short=short))
 
     def mentions(self, tokens: Sequence[str], common: FrozenSet[str] = frozenset(),
                  typed: Optional[str] = None, inner: FrozenSet[int] = frozenset()) -> List[Tuple[int, int, List[Unit]]]:
@@ -152,6 +153,8 @@ class Gazetteer:
                     short = n == 1 and not name.isdigit()
                     units = [u for u in self.names.get(name, ()) if u.level in levels
                              and (not short or u.level == "province") and (plen or not name.isdigit())]
+                    if not units and n == 1 and name not in self.names and name not in common:
+                        units = [u for u in self.glued.get(name, ()) if u.level in levels]  # "canglong"
                     if not units and not plen and n >= 2 and i > 0 and tokens[i - 1] in _AT and seen is not None:
                         units = self._only_ward(name, seen)  # "làm ruộng ở Phổ Phong"
                     if units and seen is not None:
@@ -177,6 +180,9 @@ class Gazetteer:
         wards = seen.plausible(name, wards)
         return wards if len({(u.name, u.new_province) for u in wards}) == 1 else []
 
+
+# A numbered district typed short: "q8", "Q.8".
+_DISTRICT_NUMBER = re.compile(r"q\.?\d{1,2}")
 
 # Words after which a bare name of a ward or commune is a place ("ở Phổ Phong", "tại Linh Trung").
 _AT = frozenset({"o", "tai"})
@@ -272,7 +278,8 @@ class PlaceResolver:
         return PlaceMatch(unit.name, "none", None, unit.new_province)
 
     def _mentions(self, text: str) -> List[Tuple[int, int, List[Unit]]]:
-        expanded = expanded_tokens(text, chat=False)
+        expanded = [pair for t, k in expanded_tokens(text, chat=False)
+                    for pair in ([("quan", k), (t.lstrip("q."), k + 1)] if _DISTRICT_NUMBER.fullmatch(t) else [(t, k)])]
         tokens = [t for t, _ in expanded]
         inner = frozenset(i for i, (_, k) in enumerate(expanded) if k)
         mentions = self.gazetteer.mentions(tokens, self.common, typed=text, inner=inner)

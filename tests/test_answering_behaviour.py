@@ -751,8 +751,12 @@ def test_a_television_or_radio_asked_for_is_the_plan_s_audio_visual_equipment(se
 
 
 @pytest.mark.parametrize("text, locality", [("e o cantho, nha e ho ngheo", "can-tho"),
-                                            ("nha minh o danang nha", "da-nang")])
-def test_a_province_typed_run_together_is_still_that_province(search, text, locality):
+                                            ("nha minh o danang nha", "da-nang"),
+                                            ("canglong muc tieu bn % dan co bhyt", "cang-long"),
+                                            ("nha e ho ngheo o hoavang", "da-nang"),
+                                            ("e thuoc ho ngheo o q8 muon di xkld", "ho-chi-minh"),
+                                            ("nhà ở Q.8 nè", "ho-chi-minh")])
+def test_a_province_or_former_district_typed_run_together_or_short_is_still_that_place(search, text, locality):
     place = answering._place(search, text)
     assert place is not None and place.locality == locality
 
@@ -832,3 +836,22 @@ def test_years_of_contribution_asked_are_not_answered_by_a_share_of_pensioners(s
         "ask_social_insurance")
     assert reply.outcome == "outside_plans"  # dp-013's 25% of retirees is no number of years
     assert asked("sống khỏe được bao nhiêu năm").unit == "duration"
+
+
+
+@pytest.mark.parametrize("text, element", [
+    # the story's "mấy năm nay" asks nothing: the asking part asks yes or no
+    ("Trời ơi, ổng chồng tui bị tai nạn nằm một chỗ mấy năm nay, nhà thuộc diện cận nghèo. Tui hỏi hoài mà hổng ai "
+     "nói rõ: hộ cận nghèo như nhà tui thì thành phố Cần Thơ có lo cho đi bảo hiểm y tế hông dzậy?", None),
+    ("Con tui học xong lớp 12 ở nhà mấy năm ni chưa có việc chi. Rứa thị xã Đức Phổ có cho người nghèo vay vốn tạo "
+     "việc làm không?", None),
+    ("Nhà tui ở Phổ Quang, đi biển, năm mô cũng bão. Thị xã có hỗ trợ hộ nghèo làm lại nhà không?", None),
+    ("Nghe nói huyện có chỉ tiêu nước sạch, vậy tới năm 2030 bao nhiêu phần trăm nhà dân được xài nước sạch?",
+     "figure"),
+])
+def test_what_a_long_message_asks_is_read_from_its_asking_part(text, element):
+    assert asked(text).element == element
+
+
+def test_the_poverty_line_asked_in_chat_shorthand_is_an_income(search):
+    assert asked("chuan ho ngheo tphcm bn tien 1 nguoi 1 nam").unit == "income"
