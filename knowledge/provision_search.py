@@ -23,7 +23,7 @@ from knowledge.models import BeneficiaryGroup, Document, Locality, Provision
 from knowledge.places import PlaceResolver, PlanTerritory, territory_of
 from knowledge.supersession import asks_for_older, replaced
 from knowledge.synonyms import SynonymTable
-from knowledge.text import QUESTION_FRAME, STOPWORDS, ngrams, normalize, question_focus, syllables
+from knowledge.text import QUESTION_FRAME, STOPWORDS, ngrams, normalize, question_focus, search_words, syllables
 
 _K1, _B = 1.2, 0.75
 _PAIR_WEIGHT = 0.6          # a syllable pair is evidence of a word, weaker than a whole word
@@ -183,7 +183,7 @@ class SearchIndex:
         return found
 
     def _analyze(self, query: str) -> QueryAnalysis:
-        tokens = self.aliases.synonyms.rewrite(syllables(query, chat=True))
+        tokens = self.aliases.synonyms.rewrite(search_words(syllables(query, chat=True)))
         analysis = QueryAnalysis()
         consumed: Set[int] = set()
         for kind, target in (("locality", analysis.localities), ("group", analysis.groups),

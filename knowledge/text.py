@@ -111,6 +111,26 @@ def expanded_tokens(text: str, chat: bool = True) -> List[Tuple[str, int]]:
     return out
 
 
+# Shorthand read only in what is searched for (the classifier keeps its own reading): a number run into
+# its unit ("1ng 1nam", "6t") and abbreviations the plans spell out ("xkld", "kcn").
+_COUNT_UNIT = re.compile(r"(\d+)(ng|nguoi|nam|thang|tuoi|t)")
+_UNITS = {"ng": "nguoi", "t": "tuoi"}
+_SEARCH_SHORTHAND = {"xkld": "xuat khau lao dong", "kcn": "khu cong nghiep", "kcx": "khu che xuat",
+                     "cty": "cong ty", "bnhiu": "bao nhieu"}
+
+
+def search_words(tokens: List[str]) -> List[str]:
+    """``tokens`` with a query's shorthand spelled out ("1ng" -> 1 người)."""
+    out: List[str] = []
+    for token in tokens:
+        unit = _COUNT_UNIT.fullmatch(token)
+        if unit:
+            out += [unit.group(1), _UNITS.get(unit.group(2), unit.group(2))]
+        else:
+            out += _SEARCH_SHORTHAND.get(token, token).split()
+    return out
+
+
 def syllables(text: str, chat: bool = True) -> List[str]:
     """Normalised syllables of a text, abbreviations expanded."""
     return normalize(text, chat).split()

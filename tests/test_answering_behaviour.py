@@ -855,3 +855,12 @@ def test_what_a_long_message_asks_is_read_from_its_asking_part(text, element):
 
 def test_the_poverty_line_asked_in_chat_shorthand_is_an_income(search):
     assert asked("chuan ho ngheo tphcm bn tien 1 nguoi 1 nam").unit == "income"
+
+
+def test_shorthand_typed_on_a_phone_is_spelled_out_for_the_search_only(search):
+    from knowledge.text import normalize, search_words
+    assert search_words("chuan ho ngheo 1ng 1nam duoi 6t xkld".split()) == \
+        "chuan ho ngheo 1 nguoi 1 nam duoi 6 tuoi xuat khau lao dong".split()
+    assert "1ng" in normalize("1ng 1nam")  # the classifier reads the message as before
+    reply = Chat(search).say("chuan ho ngheo tphcm bn tien 1ng 1nam")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-011"]
