@@ -334,8 +334,12 @@ def names_agency(hit: Hit) -> bool:
 
 
 def cites_legal_basis(hit: Hit) -> bool:
-    """The provision cites a legal text."""
-    return hit.kind == "legal_basis" or bool(hit.legal_refs)
+    """The provision cites a legal text, numbered or named ("theo Pháp lệnh ưu đãi người có công")."""
+    return hit.kind == "legal_basis" or bool(hit.legal_refs) or bool(_NAMED_LAW.search(hit.text))
+
+
+# A law or ordinance named by its title rather than its number.
+_NAMED_LAW = re.compile(r"\bPháp lệnh\b|\bLuật [A-ZĐ]")
 
 
 def holds_funding(hit: Hit) -> bool:

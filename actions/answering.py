@@ -628,6 +628,12 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         # "theo quyết định nào?" after an answer that cites none: the plan's legal basis for its subject
         # (not when the message names the text it means: "nghị quyết đại hội nào").
         hits, other = _companions(search, previous, hits, cites_legal_basis), False
+        if not any(holds(h, want, [], search.index().aliases) for h in hits):
+            # no text grounds that subject in particular: the plan's own basis, which grounds all of it
+            general = set(search.index().aliases.resolve("topic", "an sinh xã hội"))
+            basis = [h for h in search.index().hits_base if h.locality == locality and h.kind == "legal_basis"
+                     and general & set(h.topics)]
+            hits = basis + [h for h in hits if h.id not in {b.id for b in basis}]
     if previous is not None and not subject and named_groups and want.element is None \
             and not search.analyze(reading.question).topics \
             and not content_words(search.index(), reading.question, reading.place_words):
@@ -645,6 +651,11 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     if named_groups and not subject:
         # "thế còn công nhân?": a provision naming the group in its own words before one only tagged with it.
         hits = sorted(hits, key=lambda h: not any(names_group(h, g, aliases) for g in named_groups))
+    new_topics = set(search.analyze(reading.question).topics) - set(search.analyze(
+        turn.slots.get("last_question") or "").topics) if reading.follow is not None else set()
+    if new_topics and not subject:
+        # "có sửa nhà cho người có công không" after their poverty target: a provision on housing first
+        hits = sorted(hits, key=lambda h: not new_topics & set(h.topics))
     if subject:  # provisions on the subject first (stable: score order within each), and only they answer
         on_subject = {h.id for h in hits if _on_subject(search, h, subject)}
         hits = sorted(hits, key=lambda h: h.id not in on_subject)
@@ -798,7 +809,7 @@ def _presented(search: ProvisionSearch, reading: Reading, asking: _Asking, want:
 
 
 # The words of a bare question for a legal basis ("theo quyết định nào?", "căn cứ văn bản số mấy?").
-_LEGAL_ASK_WORDS = frozenset("quyet dinh nghi quyet van ban can cu so hieu theo thong tu luat ky".split())
+_LEGAL_ASK_WORDS = frozenset("quyet dinh nghi quyet van ban can cu so hieu theo thong tu luat ky qd nq nd tt".split())
 
 
 def _companions(search: ProvisionSearch, answer: Hit, hits: List[Hit], provides: Callable[[Hit], bool]) -> List[Hit]:

@@ -864,3 +864,21 @@ def test_shorthand_typed_on_a_phone_is_spelled_out_for_the_search_only(search):
     assert "1ng" in normalize("1ng 1nam")  # the classifier reads the message as before
     reply = Chat(search).say("chuan ho ngheo tphcm bn tien 1ng 1nam")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-011"]
+
+
+def test_a_bare_which_decision_in_chat_shorthand_finds_the_plan_s_basis_for_that_subject(search):
+    chat = Chat(search)
+    first = chat.say("Gia đình người có công ở Đà Nẵng mà còn nghèo thì thành phố đặt mục tiêu sao ạ?", "ask_target")
+    assert first.outcome == "answer"
+    repair = chat.say("co sua nha cho nguoi co cong ko", "ask_social_housing")  # a new topic: housing first
+    assert repair.outcome == "answer" and repair.provisions[:1] == ["dn-029"]
+    basis = chat.say("theo qd nao", "ask_agency")  # the section's ordinance, cited by name
+    assert basis.outcome == "answer" and basis.provisions[:1] == ["dn-028"]
+
+
+def test_which_resolution_after_a_target_no_text_grounds_is_the_plan_s_own_basis(search):
+    chat = Chat(search)
+    chat.say("Càng Long đặt chỉ tiêu gì về y tế đến năm 2030 vậy?", "ask_target")
+    chat.say("con duc pho", "choose_locality")
+    basis = chat.say("theo nq nao", "ask_agency")
+    assert basis.outcome == "answer" and basis.provisions[:1] == ["dp-001"]  # Nghị quyết 42-NQ/TW
