@@ -140,10 +140,10 @@ def asking_part(question: str) -> str:
     folded = fold(question)
     clauses = [c.strip() for c in focus.split(",") if c.strip()]
     start = folded.rfind(clauses[0])
-    end = folded.find(clauses[-1], max(start, 0)) + len(clauses[-1]) if start >= 0 else -1
-    if len(folded) != len(question) or start < 0 or end <= start:
+    last = folded.find(clauses[-1], start) if start >= 0 else -1
+    if len(folded) != len(question) or start < 0 or last < 0:
         return focus
-    return question[start:end]
+    return question[start:last + len(clauses[-1])]
 
 
 def is_question(text: str) -> bool:
@@ -385,7 +385,7 @@ _NATIONAL = ("luong huu", "nghi huu", "huu tri", "muc dong bao hiem", "ty le don
              "rut bao hiem xa hoi mot lan", "rut mot lan", "chuan ngheo quoc gia", "muc luong toi thieu",
              "luong co so", "cach tinh", "tuoi nghi huu", "mai tang phi", "tro cap that nghiep duoc bao nhieu",
              "huong bao nhieu thang", "gia han the", "muc huong bao hiem", "muc huong luong",
-             "bao hiem y te ho gia dinh", "bhyt ho gia dinh", "nguoi thu nhat", "nguoi thu hai", "muc dong")
+             "bao hiem y te ho gia dinh", "bhyt ho gia dinh", "nguoi thu nhat", "nguoi thu hai")
 
 
 def national_phrases(question: str) -> List[str]:
@@ -399,7 +399,7 @@ _NATIONAL_BUT_LOCAL_TOO = frozenset({"dong bao hiem", "nghi huu"})
 
 
 # A contribution asked about as help with it ("được hỗ trợ mức đóng BHYT bao nhiêu"): what local plans give.
-_CONTRIBUTION = frozenset({"muc dong bao hiem", "muc dong"})
+_CONTRIBUTION = frozenset({"muc dong bao hiem"})
 
 
 def national_amounts(phrases: Sequence[str], question: str = "") -> List[str]:

@@ -882,3 +882,8 @@ def test_which_resolution_after_a_target_no_text_grounds_is_the_plan_s_own_basis
     chat.say("con duc pho", "choose_locality")
     basis = chat.say("theo nq nao", "ask_agency")
     assert basis.outcome == "answer" and basis.provisions[:1] == ["dp-001"]  # Nghị quyết 42-NQ/TW
+
+
+def test_a_fee_asked_is_no_national_contribution_rule(search):
+    reply = Chat(search).say("ở Đà Nẵng mức đóng phí gửi xe máy ở bệnh viện là bao nhiêu")
+    assert reply.outcome != "outside_plans"  # "mức đóng phí" is no insurance contribution
