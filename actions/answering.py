@@ -716,7 +716,7 @@ MIN_SUBJECT_SHARE = 0.5
 
 
 # Words of when, not of what ("đến cuối năm 2015"): no subject.
-_WHEN_WORDS = frozenset("nam thang ngay quy cuoi dau giua".split())
+_WHEN_WORDS = frozenset("nam thang ngay cuoi".split())  # not "quy": quỹ (a fund) folds alike
 
 
 def _subject(search: ProvisionSearch, question: str, previous: Hit, place_words: Sequence[str]) -> Dict[str, float]:

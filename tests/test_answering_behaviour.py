@@ -887,3 +887,10 @@ def test_which_resolution_after_a_target_no_text_grounds_is_the_plan_s_own_basis
 def test_a_fee_asked_is_no_national_contribution_rule(search):
     reply = Chat(search).say("ở Đà Nẵng mức đóng phí gửi xe máy ở bệnh viện là bao nhiêu")
     assert reply.outcome != "outside_plans"  # "mức đóng phí" is no insurance contribution
+
+
+def test_a_fund_is_part_of_a_follow_up_s_subject_though_it_folds_like_a_quarter(search):
+    previous = search.index().by_id["hcm-048"]
+    subject = answering._subject(search, "tp hcm có quỹ hỗ trợ học nghề cho người bị thu hồi đất không", previous,
+                                 ["can", "tho"])
+    assert "quy" in subject  # "quỹ", the fund the last answer is about
