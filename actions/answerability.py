@@ -324,7 +324,7 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
 def _holds_year(hit: Hit, want: Asked) -> bool:
     """The provision speaks of the year asked, or of a later one when the years after it are asked."""
     if want.after:
-        return any(int(y) > int(want.year or 0) for y in re.findall(r"\b(?:19|20)\d{2}\b", hit.text))
+        return any(int(y) > int(want.year or 0) for y in _YEAR.findall(hit.text))
     return bool(want.year) and want.year in hit.text
 
 

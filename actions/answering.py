@@ -580,7 +580,8 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     """The provisions for the question in its locality, ranked, and those that hold what was asked."""
     question, intent, locality = asking.question, asking.intent, asking.locality
     # A follow-up naming a group asks about that group ("bà bầu thì sao?"), not the others of the last question.
-    named_groups = search.analyze(reading.question).groups if reading.follow else []
+    message = search.analyze(reading.question)
+    named_groups = message.groups if reading.follow else []
     asked_groups = list(named_groups) or [k for k in search.analyze(question).groups]
     groups = turn.entity_values("group") + ([turn.slots["group"]] if turn.slots.get("group") else [])
     kinds = ("agency",) if want.element == "agency" else ()
@@ -635,7 +636,7 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
                      and general & set(h.topics)]
             hits = basis + [h for h in hits if h.id not in {b.id for b in basis}]
     if previous is not None and not subject and named_groups and want.element is None \
-            and not search.analyze(reading.question).topics \
+            and not message.topics \
             and not content_words(search.index(), reading.question, reading.place_words):
         # "hộ cận nghèo có được hỗ trợ khoản đó hông?" after the co-payment for the poor: the same subject
         # asked for another group; a provision naming the group on another subject does not answer it.
@@ -651,8 +652,8 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     if named_groups and not subject:
         # "thế còn công nhân?": a provision naming the group in its own words before one only tagged with it.
         hits = sorted(hits, key=lambda h: not any(names_group(h, g, aliases) for g in named_groups))
-    new_topics = set(search.analyze(reading.question).topics) - set(search.analyze(
-        turn.slots.get("last_question") or "").topics) if reading.follow is not None else set()
+    new_topics = set(message.topics) - set(search.analyze(turn.slots.get("last_question") or "").topics) \
+        if reading.follow is not None else set()
     if new_topics and not subject:
         # "có sửa nhà cho người có công không" after their poverty target: a provision on housing first
         hits = sorted(hits, key=lambda h: not new_topics & set(h.topics))

@@ -77,17 +77,18 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     # A group already in the last question replaces nothing, and a detail asked with words the last
     # question does not have asks anew ("mục tiêu giảm hộ nghèo còn nhiêu %?" after "hộ nghèo được
     # tính theo thu nhập bao nhiêu?").
-    last_words = set(normalize(last_question).split())
+    last_tokens = normalize(last_question).split()
+    last_words = set(last_tokens)
     replaces = bool(place_words or new_groups or swap or levels or years)
     unknown = [t for t in own if t not in last_words]
     subject = None
     if unknown and not replaces and not detail and len(own) <= MAX_OWN_WORDS and _SAME_AGAIN.search(folded) \
-            and index.aliases.mentions("topic", normalize(last_question).split()):
+            and index.aliases.mentions("topic", last_tokens):
         # "kéo điện cũng vậy hả" after a question on water: the message's words in place of the last topic
         subject, replaces = own, True
     if len(own) > MAX_OWN_WORDS or not (replaces or detail) or (unknown and not replaces and not refers_back):
         return None
-    question = normalize(last_question) + (" phan tram" if "%" in last_question else "")
+    question = " ".join(last_tokens) + (" phan tram" if "%" in last_question else "")
     if analysis.groups and swap is None:
         # the words naming the new group as typed, else as search reads them ("bà bầu": phụ nữ mang thai);
         # a group the last question already names ("thế bà bầu thuộc hộ nghèo?") is not the new one
