@@ -20,7 +20,11 @@ from knowledge.ingest.vocabulary import PlanCatalogue
 
 # A passage longer than this many words is split into its sentences (each its own provision).
 _SPLIT_WORDS = 70
-# A sentence shorter than this stays with the one before it.
+# A sentence longer than this many words (in a passage split as above) is split into its clauses, at
+# its semicolons: the plans list several policies in one sentence, one per clause (inside brackets too:
+# "chính sách hỗ trợ hộ nghèo (hỗ trợ …; hỗ trợ …)").
+_CLAUSE_WORDS = 100
+# A sentence or clause shorter than this stays with the one before it.
 _MIN_SENTENCE_WORDS = 8
 _ABBREVIATIONS = {"tp", "p", "q", "tt", "ths", "ts", "pgs", "gs", "st", "v.v", "tx", "h"}
 _SENTENCE_END = re.compile(rf"(?<=[.!?…])\s+(?=[\"“(]?[{UPPER}0-9])")
@@ -69,10 +73,19 @@ def sentences(text: str) -> List[str]:
         pieces.append(text[last:m.start()].strip())
         last = m.end()
     pieces.append(text[last:].strip())
+    return _joined_short(pieces, " ")
+
+
+def clauses(sentence: str) -> List[str]:
+    """``sentence`` cut after its semicolons; very short clauses stay with the one before."""
+    return _joined_short([piece.strip() for piece in sentence.split(";")], "; ")
+
+
+def _joined_short(pieces: Sequence[str], glue: str) -> List[str]:
     out: List[str] = []
     for piece in filter(None, pieces):
         if out and (len(piece.split()) < _MIN_SENTENCE_WORDS or len(out[-1].split()) < _MIN_SENTENCE_WORDS):
-            out[-1] = f"{out[-1]} {piece}"
+            out[-1] = f"{out[-1]}{glue}{piece}"
         else:
             out.append(piece)
     return out
@@ -103,7 +116,8 @@ class _Tally:
 def _pieces(passage: Passage) -> List[str]:
     if passage.role == "trailer" or len(passage.text.split()) <= _SPLIT_WORDS:
         return [passage.text]
-    return sentences(passage.text)
+    return [clause for sentence in sentences(passage.text)
+            for clause in (clauses(sentence) if len(sentence.split()) > _CLAUSE_WORDS else [sentence])]
 
 
 # Verbs an item under a body's name starts with, its subject being that body.
