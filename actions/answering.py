@@ -15,9 +15,9 @@ import re
 import unicodedata
 
 from actions import templates as T
-from actions.answerability import (Asked, asked, cites_legal_basis, for_group, holds, holds_funding, is_question,
-                                   missing_phrase, names_agency, names_group, names_national_rule, national_amounts,
-                                   national_phrases)
+from actions.answerability import (Asked, asked, asking_part, cites_legal_basis, for_group, holds, holds_funding,
+                                   is_question, missing_phrase, names_agency, names_group, names_national_rule,
+                                   national_amounts, national_phrases)
 from actions.follow_up import FRAME_WORDS, Rewritten, content_words, own_words, rewrite
 from actions.reply_format import (WHOLE, answer_text, buttons, currency_line, currency_note, numbers_in,
                                   shorten, whole_text)
@@ -645,7 +645,7 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         # "giá nước có được giảm cho hộ nghèo không" after a question on water: what the message asks about
         # in words of its own must be in the answer, not only the group it names.
         index = search.index()
-        words = set(content_words(index, reading.question, reading.place_words))
+        words = {t for t in content_words(index, reading.question, reading.place_words) if not t.isdigit()}
         if len(words) >= 2:
             subject = {_spelled(t): index.idf.get(t, index.max_idf) for t in words}
     aliases = search.index().aliases
@@ -665,7 +665,9 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     if len(set(asked_groups)) > 1:
         # "hộ nghèo … con đi học": a provision for both groups (pupils of poor households) before one for either.
         holding.sort(key=lambda h: -sum(for_group(h, g, aliases) for g in set(asked_groups)))
-    national = national_phrases(question)
+    # A national rule in the story is not what is asked ("ko có lương hưu gì hết. … hỗ trợ đóng bhxh tự nguyện
+    # … xã mình có nói tới chính sách đó ko"): only the asking part's words say it is.
+    national = national_phrases(asking_part(question))
     rule = national_amounts(national, question)
     if rule:  # "lương hưu được bao nhiêu phần trăm": only a provision on the pension itself holds it
         holding = [h for h in holding if names_national_rule(h, rule)]

@@ -18,19 +18,26 @@ FRAME_WORDS = frozenset("""
     thi sao the con vay nua cung luon dat nhi ha nhe ben phia khu vuc tinh huyen xa phuong quan thi tran
     thanh pho tp sao co khong duoc ok oke uh u vang da neu truong hop rieng cu moi hien nay
     hoi tiep them chi tieu muc ho tro bao nhieu phan tram the nao ra ntn vs voi
-    rang rua ri mo ni te hi he nhi noi ngoai ba ma bo me cha con chau em roi toi tui v may
+    rang rua ri mo ni te hi he nhi noi ngoai ba ma bo me cha con chau em roi toi tui v may giong
 """.split())
 _YEAR = re.compile(r"\b20[0-9]{2}\b")
 # Words of a request for a detail ("theo nghị định nào vậy ad?", "ai lo vụ này?") and what they point back at.
 _DETAIL = frozenset("""
     nghi dinh quyet van ban so luat thong tu can cu don vi phu trach lo ai chu tri thuc hien
     admin vu viec nay ni do kia chinh sach khoan muc tieu con qd nq nd ky ban hanh ngay thang nam han chot
-    thoi giai doan ap dung luc khi bao gio lau cham nhat
+    thoi giai doan ap dung luc khi bao gio lau cham nhat xong lan
     chi dao quan ly trien khai giai quyet xu ly ke hoach to chuc nganh
     tien lay tu dau ra nguon kinh phi von tra bo gui nop ve
 """.split())
+# "chừng nào" asks when, as "bao giờ" (its "chừng" folds as "chứng" of "chứng chỉ").
+_WHEN = re.compile(r"\bchung (?:nao|mo)\b")
+# Before "trọ" (folded like the "trợ" of "hỗ trợ"), words that make it lodging: "nhà trọ", "phòng trọ", "ở trọ".
+_LODGING = frozenset({"nha", "phong", "o", "khu", "xom", "day"})
 # "kéo điện cũng vậy hả", "còn kéo điện thì sao?": the last question asked again about what the message names.
 _SAME_AGAIN = re.compile(r"\b(?:cung (?:vay|the|z|v)|thi sao|thi the nao|thi ra sao|co giong)\b")
+# Words opening a follow-up before what it asks about ("còn", "thế", "vậy còn").
+_OPENERS = frozenset({"con", "the", "vay", "ma", "nhung"})
+MAX_SUBJECT_WORDS = 4
 # Words that only introduce the group a follow-up names ("mấy người thuộc diện bảo trợ xã hội").
 _WHO_WORDS = frozenset({"nguoi", "thuoc"})
 # A follow-up has at most this many words of its own besides what it replaces.
@@ -52,7 +59,7 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     one that names what it asks about only in passing ("cơ quan nào lo vụ bảo hiểm này?")."""
     if not last_question:
         return None
-    folded = normalize(text)
+    folded = _WHEN.sub("bao gio", normalize(text))
     tokens = folded.split()
     if not tokens or len(tokens) > MAX_FOLLOW_UP_WORDS:
         return None
@@ -68,9 +75,15 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     years = _YEAR.findall(folded)
     last_analysis = index.analyze(last_question)
     new_groups = set(analysis.groups) - set(last_analysis.groups)
-    own = [t for t in tokens if t not in FRAME_WORDS and t not in STOPWORDS and t not in QUESTION_FRAME
+    # A frame word naming a topic in words the last question does not have is the message's own ("vay tiền":
+    # a loan, though "vay" folds as "vậy").
+    last_words = set(normalize(last_question).split())
+    new_topic_words = {w for c in analysis.concepts if c.kind == "topic" for w in c.words} - last_words
+    own = [t for i, t in enumerate(tokens) if (t not in FRAME_WORDS and t not in STOPWORDS or t in new_topic_words
+                                               or t == "tro" and i and tokens[i - 1] in _LODGING)
+           and t not in QUESTION_FRAME
            and t not in group_words and t not in level_words and t not in place_words and not _YEAR.fullmatch(t)
-           and not (detail and t in _DETAIL)]
+           and not (detail and (t in _DETAIL or t.isdigit()))]  # "được bao nhiêu 1 tháng": a rate, not a subject
     swap = None if detail else _topic_swap(index, text, analysis, last_analysis, topic_words, place_words)
     if swap is not None:
         own = []
@@ -78,16 +91,30 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     # question does not have asks anew ("mục tiêu giảm hộ nghèo còn nhiêu %?" after "hộ nghèo được
     # tính theo thu nhập bao nhiêu?").
     last_tokens = normalize(last_question).split()
-    last_words = set(last_tokens)
     replaces = bool(place_words or new_groups or swap or levels or years)
     unknown = [t for t in own if t not in last_words]
     subject = None
     if unknown and not replaces and not detail and len(own) <= MAX_OWN_WORDS and _SAME_AGAIN.search(folded) \
             and index.aliases.mentions("topic", last_tokens):
-        # "kéo điện cũng vậy hả" after a question on water: the message's words in place of the last topic
+        # "kéo điện cũng vậy hả" after a question on water: the message's words in place of the last topic,
+        # all those before "thì sao" when they hold its own ("còn nhà vệ sinh thì sao": "nhà" is a frame word)
         subject, replaces = own, True
-    if len(own) > MAX_OWN_WORDS or not (replaces or detail) or (unknown and not replaces and not refers_back):
+        said = folded[:_SAME_AGAIN.search(folded).start()].split()
+        while said and said[0] in _OPENERS:
+            said.pop(0)
+        if len(said) <= MAX_SUBJECT_WORDS and set(own) <= set(said):
+            subject = said
+    # A detail asked of the last question's subject in its words only ("bao lâu báo cáo 1 lần" after where
+    # reports go): the words it repeats are no words of its own.
+    counted = [] if detail and not unknown else own
+    if len(counted) > MAX_OWN_WORDS or not (replaces or detail) or (unknown and not replaces and not refers_back):
         return None
+    if new_groups and not (detail or place_words or swap or levels or years or subject):
+        # "còn chủ nhà trọ cho công nhân thuê thì có được hỗ trợ gì": a group, and a subject of its own (words
+        # the synonym table reads as the group, "bà bầu", are the group's)
+        read = set(_as_search_reads(index, text))
+        if len([t for t in unknown if t in read]) >= MAX_OWN_WORDS:
+            return None
     question = " ".join(last_tokens) + (" phan tram" if "%" in last_question else "")
     if analysis.groups and swap is None:
         # the words naming the new group as typed, else as search reads them ("bà bầu": phụ nữ mang thai);
@@ -147,7 +174,7 @@ def content_words(index: SearchIndex, text: str, place_words: List[str]) -> List
     "giá nước có được giảm cho hộ nghèo không"."""
     named = {w for c in index.analyze(text).concepts for w in c.words}
     levels = {w for spelling, _ in level_mentions(normalize(text)) for w in spelling.split()}
-    read = " ".join(_as_search_reads(index, text))  # "bà bầu" is phụ nữ mang thai, a group
+    read = _WHEN.sub("bao gio", " ".join(_as_search_reads(index, text)))  # "bà bầu" is phụ nữ mang thai, a group
     return [t for t in own_words(read, place_words)
             if t not in named and t not in levels and t not in _DETAIL and t not in _WHO_WORDS]
 
@@ -171,9 +198,10 @@ def _replace_concept(index: SearchIndex, kind: str, question: str, new_words: Li
 
 
 def _replace_levels(question: str, canon: str) -> str:
-    """Every school level of the last question gives way to the new one ("cấp 1 với cấp 2" -> "cấp 3")."""
+    """Every school level of the last question gives way to the new one ("cấp 1 với cấp 2" -> "cấp 3";
+    "tới tuổi cấp 3 … đi học cấp 3" -> both "cấp 2")."""
     spellings = sorted((s for s, _ in LEVELS), key=len, reverse=True)
     pattern = re.compile(r"\b(?:" + "|".join(spellings) + r")\b(?:\s+(?:voi|va|,)\s+(?:" + "|".join(spellings) + r")\b)*")
     if pattern.search(question):
-        return pattern.sub(canon, question, count=1)
+        return pattern.sub(canon, question)
     return f"{question} {canon}"

@@ -21,6 +21,7 @@ from knowledge.db import kb_version, read_version, transaction
 from knowledge.errors import NotFound
 from knowledge.models import BeneficiaryGroup, Document, Locality, Provision
 from knowledge.places import PlaceResolver, PlanTerritory, territory_of
+from knowledge.search_phrases import plan_phrasing
 from knowledge.supersession import asks_for_older, replaced
 from knowledge.synonyms import SynonymTable
 from knowledge.text import QUESTION_FRAME, STOPWORDS, ngrams, normalize, question_focus, search_words, syllables
@@ -183,7 +184,7 @@ class SearchIndex:
         return found
 
     def _analyze(self, query: str) -> QueryAnalysis:
-        tokens = self.aliases.synonyms.rewrite(search_words(syllables(query, chat=True)))
+        tokens = self.aliases.synonyms.rewrite(search_words(plan_phrasing(syllables(query, chat=True))))
         analysis = QueryAnalysis()
         consumed: Set[int] = set()
         for kind, target in (("locality", analysis.localities), ("group", analysis.groups),

@@ -584,6 +584,12 @@ def test_asking_for_more_in_words_continues_the_answer_unless_it_asks_something_
     # the same asked of a subject in the message's own words takes the last topic's place
     ("hộ nghèo ở Cần Thơ có phải góp tiền khi làm dự án nước sạch không", "kéo điện cũng vậy hả",
      "ho ngheo o can tho co phai gop tien khi lam du an keo dien khong"),
+    # all the words before "thì sao", frame words among them ("nhà"), name the new subject
+    ("ở Càng Long tới 2030 bao nhiêu phần trăm hộ được xài nước sạch?", "con nha ve sinh thi sao",
+     "o cang long toi 2030 bao nhieu phan tram ho duoc xai nha ve sinh"),
+    # a school level named twice gives way twice
+    ("Đức Phổ tính bao nhiêu phần trăm tụi nhỏ tới tuổi cấp 3 được đi học cấp 3?", "cấp 2 thì sao?",
+     "duc pho tinh bao nhieu phan tram tui nho toi tuoi trung hoc co so duoc di hoc trung hoc co so"),
 ])
 def test_a_follow_up_is_the_last_question_with_its_part_replaced(search, last, follow, expected):
     assert rewrite(search.index(), follow, last, [], detail=False).question == expected
@@ -663,6 +669,11 @@ def test_a_pension_asked_is_outside_the_plans_but_their_help_with_contributions_
     helped = Chat(search).say("Tôi làm nông ở Đức Phổ, đóng BHXH tự nguyện có được nhà nước hỗ trợ tiền không?",
                               "ask_social_insurance")
     assert helped.outcome == "answer" and helped.provisions[:1] == ["dp-059"]
+    # a pension in the story, help with contributions asked
+    story = Chat(search).say("chao ad, toi 58t, lam ruong o Pho Chau, Duc Pho ca doi, ko co luong huu gi het. nghe noi "
+                             "nha nuoc co ho tro dong bhxh tu nguyen cho nong dan, vay thi xa minh co noi toi chinh "
+                             "sach do ko", "ask_social_insurance")
+    assert story.outcome == "answer" and story.provisions[:1] == ["dp-059"]
 
 
 def test_a_former_province_named_beside_the_city_it_joined_is_told_the_plan_predates_it(search):
@@ -894,3 +905,53 @@ def test_a_fund_is_part_of_a_follow_up_s_subject_though_it_folds_like_a_quarter(
     subject = answering._subject(search, "tp hcm có quỹ hỗ trợ học nghề cho người bị thu hồi đất không", previous,
                                  ["can", "tho"])
     assert "quy" in subject  # "quỹ", the fund the last answer is about
+
+
+@pytest.mark.parametrize("turns, expected", [
+    # "nhà vệ sinh" is the plan's "công trình phụ hợp vệ sinh"
+    (["Cho hỏi ở Càng Long tới 2030 thì bao nhiêu phần trăm hộ được xài nước sạch đạt chuẩn?",
+      "con nha ve sinh thi sao"], "cl-025"),
+    # "chừng nào xong" asks when: its words are no subject the answer must hold
+    (["Tui làm công nhân khu công nghiệp, ở trọ tại Đức Phổ. Nghe nói thị xã tính xây nhà ở xã hội, xây bao "
+      "nhiêu căn vậy?", "chừng nao xong"], "dp-031"),
+    (["Ở Đức Phổ, tới năm 2030 thị xã tính bao nhiêu phần trăm tụi nhỏ tới tuổi cấp 3 là được đi học cấp 3?",
+      "cấp 2 thì sao?"], "dp-019"),
+    # a detail asked in the last question's own words ("báo cáo") and a rate ("1 lần")
+    (["Em làm ở phường, cho em hỏi chương trình an sinh xã hội của Cần Thơ thì các sở, quận huyện gửi báo cáo về "
+      "đâu để tổng hợp vậy?", "bao lâu báo cáo 1 lần"], "ct-068"),
+    # a loan ("vay tiền", though "vay" folds as "vậy") is a subject of its own, not the last one at another level
+    (["Con tôi học lớp 7 ở Ô Môn, nhà thuộc hộ nghèo. Theo chương trình an sinh của Cần Thơ thì cháu có được miễn "
+      "giảm học phí không ạ?", "mai mốt lên đại học có vay tiền học được không"], "ct-050"),
+    # a new group with a subject of its own ("chủ nhà trọ … cho thuê") asks anew, not the last question for it
+    (["Tôi ở trọ quận 8 cả chục năm, thu nhập thấp. Thành phố có tính chuyện giúp người nghèo mua hay thuê nhà ở xã "
+      "hội không?", "tới năm 2020 thì mỗi người được bình quân bao nhiêu mét vuông nhà?",
+      "con chu nha tro cho cong nhan thue thi co dc ho tro j ko"], "hcm-051"),
+    # "chứng chỉ" is no "chừng nào": the message asks on its own, and the next place follow-up leans on it
+    (["Phổ Văn bên em thanh niên ở nhà không có việc nhiều lắm. Chương trình của Đức Phổ tính giảm thất nghiệp "
+      "xuống mức mô ạ?", "rứa lao động có bằng cấp chứng chỉ thì phấn đấu bao nhiêu %?",
+      "bên Càng Long con số đó là bao nhiêu?"], "cl-010"),
+])
+def test_a_follow_up_in_the_resident_s_words_is_answered(search, turns, expected):
+    chat = Chat(search)
+    for text in turns[:-1]:
+        chat.say(text)
+    reply = chat.say(turns[-1])
+    assert reply.outcome == "answer" and reply.provisions[:1] == [expected]
+
+
+def test_a_rate_asked_after_an_answer_is_asked_of_that_answer_s_question(search):
+    chat = Chat(search)
+    chat.say("Vợ em đang mang bầu, nhà cận nghèo ở xã Đại Phước, Càng Long. Vậy có được trợ cấp gì không anh?")
+    assert rewrite(search.index(), "được bao nhiêu 1 tháng", chat.slots["last_question"], [], detail=True) is not None
+    rate = chat.say("được bao nhiêu 1 tháng")
+    assert rate.outcome != "answer" and rate.provisions[:1] == ["cl-012"]  # no amount: the same provision, related
+    assert "mang bau" in chat.slots["last_question"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Nghe người ta nói Đà Nẵng sắp không thu học phí nữa, có đúng vậy không?", "dn-053"),  # miễn học phí
+    ("tuoi tho tb cua nguoi dan duc pho muc tieu 2030 la bn tuoi z", "dp-023"),  # trung bình, not thương binh
+])
+def test_residents_phrasing_of_the_plans_words_is_searched_as_the_plans_word_it(search, text, expected):
+    reply = Chat(search).say(text)
+    assert reply.outcome == "answer" and reply.provisions[:1] == [expected]
