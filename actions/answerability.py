@@ -103,7 +103,8 @@ class Asked:
     levels: Tuple[str, ...] = ()  # school levels named ("cấp 3" -> trung học phổ thông)
     now: bool = False  # a figure as it stands today ("hiện giờ thất nghiệp đang ở mức bao nhiêu?"), not a target
     body: Optional[str] = None  # the kind of body asked for ("phòng nào" -> "Phòng"), for an agency; the kind
-    # of legal text, for a legal basis ("nghị quyết đại hội nào" -> "nghi quyet")
+    # of legal text, for a legal basis ("nghị quyết đại hội nào" -> "nghi quyet"); what a figure is of, when
+    # only a figure of that answers ("lãi suất mấy %" -> "lai suat")
     after: bool = False  # the years after ``year`` are asked ("sau 2015 thì mỗi năm bao nhiêu?")
 
 
@@ -194,7 +195,7 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         figure = True  # "chuẩn nghèo là nhiêu?", "hỗ trợ nhiêu tiền": the South's "bao nhiêu" ("nhiều" is many)
     if not figure:
         return Asked(None, year=year)
-    if _has(q, "phan tram", "ty le") or "%" in question:
+    if _has(q, "phan tram", "ty le", "lai suat") or "%" in question:
         unit = "percent"
     elif _PRICE_NAMED.search(q):
         unit = "price"
@@ -206,7 +207,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         unit = "duration"  # "đóng đủ bao nhiêu năm": a length of time, not a share or an amount
     else:
         unit = None
-    return Asked("figure", unit, year)
+    # a loan's rate: a share of something else does not answer it
+    return Asked("figure", unit, year, body="lai suat" if _has(q, "lai suat") else None)
 
 
 def _unit_class(unit: str) -> str:
@@ -276,6 +278,8 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
     if groups and want.element not in ("agency", "legal_basis") and not level_named \
             and not any(for_group(hit, g, aliases) for g in groups):
         return False
+    if want.element == "figure" and want.body and not _has(_folded_text(hit.text), want.body):
+        return False  # "lãi suất mấy phần trăm": only a figure of the rate itself answers
     if want.element == "figure":
         unit = "money" if want.unit in ("price", "income") else want.unit
         # an age ("từ 3 đến 5 tuổi") says who, not how many or how much, unless an age is asked

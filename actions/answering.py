@@ -554,7 +554,7 @@ def _wanted(turn: Turn, reading: Reading, asking: _Asking) -> Asked:
     own = asked(reading.question) if follow else want
     if own.element is not None and own.element != want.element:
         # The element the follow-up itself asks ("giai đoạn mấy năm?"), not one the last question asked.
-        want = replace(want, element=own.element, unit=own.unit)
+        want = replace(want, element=own.element, unit=own.unit, body=own.body)
     if follow and want.element == "legal_basis" and own.element == "legal_basis":
         want = replace(want, body=own.body)  # the kind of text this message names, not the last one's
     if (follow or choosing) and want.year and want.year not in normalize(turn.text):
@@ -603,6 +603,15 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         criterion, _ = best_hits(search, f"{query} tiêu chí chuẩn", intent, locality, groups + asked_groups)
         hits += [h for h in criterion if h.locality == locality and h.id not in {x.id for x in hits}]
         hits.sort(key=lambda h: not _CRITERION.search(normalize(h.text, chat=False)))
+    general = set(search.index().aliases.resolve("topic", "an sinh xã hội"))
+    if want.element == "legal_basis" and reading.follow is None and not message.groups \
+            and set(message.topics) <= general and re.search(r"\b(?:chuong trinh|ke hoach)\b", normalize(question)):
+        # "kế hoạch … ban hành đầu năm 2022 dựa trên những văn bản nào": of the plan as a whole, whose own
+        # basis (in its opening part) answers before a text grounding one of its parts
+        def own_basis(h: Hit) -> Tuple[bool, bool]:
+            basis = h.kind == "legal_basis" and bool(general & set(h.topics))
+            return not basis, not (basis and "mo dau" in fold(h.section).lower())
+        hits = sorted(hits, key=own_basis)
     leans = reading.follow is not None or asking.choosing  # on the last answer: "thế hộ cận nghèo?", "Đà Nẵng"
     previous = search.index().by_id.get(turn.slots.get("last_answer") or "") if leans else None
     subject: Dict[str, float] = {}
@@ -631,7 +640,6 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         hits, other = _companions(search, previous, hits, cites_legal_basis), False
         if not any(holds(h, want, [], search.index().aliases) for h in hits):
             # no text grounds that subject in particular: the plan's own basis, which grounds all of it
-            general = set(search.index().aliases.resolve("topic", "an sinh xã hội"))
             basis = [h for h in search.index().hits_base if h.locality == locality and h.kind == "legal_basis"
                      and general & set(h.topics)]
             hits = basis + [h for h in hits if h.id not in {b.id for b in basis}]

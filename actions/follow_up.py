@@ -34,7 +34,7 @@ _WHEN = re.compile(r"\bchung (?:nao|mo)\b")
 # Before "trọ" (folded like the "trợ" of "hỗ trợ"), words that make it lodging: "nhà trọ", "phòng trọ", "ở trọ".
 _LODGING = frozenset({"nha", "phong", "o", "khu", "xom", "day"})
 # "kéo điện cũng vậy hả", "còn kéo điện thì sao?": the last question asked again about what the message names.
-_SAME_AGAIN = re.compile(r"\b(?:cung (?:vay|the|z|v)|thi sao|thi the nao|thi ra sao|co giong)\b")
+_SAME_AGAIN = re.compile(r"\b(?:cung (?:vay|the|z|v)|thi (?:sao|rang|ri)|thi the nao|thi ra sao|co giong)\b")
 # Words opening a follow-up before what it asks about ("còn", "thế", "vậy còn").
 _OPENERS = frozenset({"con", "the", "vay", "ma", "nhung"})
 MAX_SUBJECT_WORDS = 4
@@ -109,9 +109,10 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     counted = [] if detail and not unknown else own
     if len(counted) > MAX_OWN_WORDS or not (replaces or detail) or (unknown and not replaces and not refers_back):
         return None
-    if new_groups and not (detail or place_words or swap or levels or years or subject):
+    if new_groups and not (detail or place_words or swap or levels or years or subject or _SAME_AGAIN.search(folded)):
         # "còn chủ nhà trọ cho công nhân thuê thì có được hỗ trợ gì": a group, and a subject of its own (words
-        # the synonym table reads as the group, "bà bầu", are the group's)
+        # the synonym table reads as the group, "bà bầu", are the group's; "còn người già neo đơn thì sao?"
+        # asks the last question again)
         read = set(_as_search_reads(index, text))
         if len([t for t in unknown if t in read]) >= MAX_OWN_WORDS:
             return None

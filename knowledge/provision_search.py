@@ -252,10 +252,12 @@ class SearchIndex:
         if len(candidates) == 0:
             return [], analysis
         coverage = self._coverage(analysis)
-        if focus:
+        focused = self.analyze(focus) if focus else None
+        if focused is not None and len(_content_words(focused)) >= 2:
             # A long message's context ("nhà em ở Gò Vấp, năm rồi mới vô hộ cận nghèo") does not ask
-            # anything: a provision that covers the asking part covers the question.
-            coverage = np.maximum(coverage, self._coverage(self.analyze(focus)))
+            # anything: a provision that covers the asking part covers the question, when that part names
+            # something ("có thật không, mà ai phụ trách vậy" names nothing: its "thật" is no subject).
+            coverage = np.maximum(coverage, self._coverage(focused))
         if has_terms:
             rank = scores[candidates] * coverage[candidates] ** _COORDINATION
             order = candidates[np.lexsort((candidates, -rank))]
@@ -282,8 +284,7 @@ class SearchIndex:
         """Per provision, the idf-weighted share of the query's content words it covers: words
         in its text, and words that name one of its groups or topics ("người già" for a
         provision on "người cao tuổi")."""
-        weights = {t: self.idf.get(t, self.max_idf) for t, _ in analysis.terms
-                   if " " not in t and t not in QUESTION_FRAME}
+        weights = {t: self.idf.get(t, self.max_idf) for t in _content_words(analysis)}
         total = sum(weights.values())
         covered = np.zeros(self.size, dtype=np.float32)
         if not total:
@@ -306,6 +307,11 @@ class SearchIndex:
         if concept.kind == "group":
             return _any_mask(self.by_group, self.aliases.group_family(concept.key), self.size)
         return _any_mask(self.by_topic, [concept.key], self.size)
+
+
+def _content_words(analysis: QueryAnalysis) -> List[str]:
+    """The query's single words that say what it is about (not how it asks)."""
+    return [t for t, _ in analysis.terms if " " not in t and t not in QUESTION_FRAME]
 
 
 def _widen(aliases: AliasTable, groups: List[str]) -> List[str]:

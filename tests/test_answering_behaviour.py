@@ -955,3 +955,30 @@ def test_a_rate_asked_after_an_answer_is_asked_of_that_answer_s_question(search)
 def test_residents_phrasing_of_the_plans_words_is_searched_as_the_plans_word_it(search, text, expected):
     reply = Chat(search).say(text)
     assert reply.outcome == "answer" and reply.provisions[:1] == [expected]
+
+
+def test_an_asking_part_that_names_nothing_does_not_make_any_provision_cover_the_message(search):
+    # "có thật không, mà ai phụ trách vậy": its "thật" folds as the "thất" of "thất nghiệp"; the story names
+    # social housing for students, which no agency in the plan is given for students.
+    reply = Chat(search).say("chao ad, e la sv nam 2 o DN, que o Quang Nam ra hoc, o tro gia cao qua. nghe noi tp co "
+                             "nha o xa hoi cho sv, co that ko a, ma ai phu trach vay")
+    assert not (reply.outcome == "answer" and reply.provisions[:1] not in (["dn-106"], ["dn-083"]))
+    hits, _ = search.index().search("nghe noi tp co nha o xa hoi cho sv, co that ko a, ma ai phu trach vay",
+                                    localities=["da-nang"])
+    assert all(h.coverage < 1.0 for h in hits if "thất nghiệp" in h.text)
+
+
+def test_the_legal_basis_of_the_plan_as_a_whole_is_its_own_opening_basis(search):
+    reply = Chat(search).say("Kính gửi anh chị, kế hoạch thực hiện chính sách xã hội mà UBND thành phố Đà Nẵng ban "
+                             "hành đầu năm 2022 được xây dựng dựa trên những văn bản nào ạ?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-001"]
+    part = Chat(search).say("Ở Cần Thơ học sinh hộ nghèo được miễn giảm học phí theo nghị định nào?")
+    assert part.outcome == "answer" and part.provisions[:1] == ["ct-051"]  # a part's basis, not the plan's
+
+
+def test_an_interest_rate_asked_is_not_answered_with_another_share(search):
+    # ct-050's "100% sinh viên có nhu cầu" is a share of students, not a loan's rate
+    text = "Sinh viên ở Cần Thơ vay vốn đi học thì mỗi tháng được vay tối đa bao nhiêu, lãi suất mấy phần trăm vậy?"
+    assert asked(text).unit == "percent" and asked(text).body == "lai suat"
+    reply = Chat(search).say(text)
+    assert reply.outcome != "answer" and reply.provisions[:1] == ["ct-050"]
