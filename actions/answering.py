@@ -507,6 +507,9 @@ def _asking(turn: Turn, search: ProvisionSearch, reading: Reading) -> Any:
     if follow and not choosing:
         keep_intent = intent in (None, "nlu_fallback", "choose_locality") or intent not in INTENT_KINDS
         question, remembered = follow
+        if keep_intent and set(search.analyze(reading.question).topics) \
+                - set(search.analyze(turn.slots.get("last_question") or "").topics):
+            keep_intent, intent = False, None  # "còn bảo hiểm xã hội thì răng?" after BHYT: not the last topic's
         intent = turn.slots.get("last_intent") if keep_intent else intent
         remembered_intent = intent if follow.question == follow.remembered else turn.slots.get("last_intent")
     if place is not None and place.status == "none":

@@ -982,3 +982,11 @@ def test_an_interest_rate_asked_is_not_answered_with_another_share(search):
     assert asked(text).unit == "percent" and asked(text).body == "lai suat"
     reply = Chat(search).say(text)
     assert reply.outcome != "answer" and reply.provisions[:1] == ["ct-050"]
+
+
+def test_a_follow_up_on_another_topic_is_not_searched_with_the_last_topic_s_preference(search):
+    chat = Chat(search)
+    chat.say("Cho tui hỏi Đà Nẵng tính tới năm 2025 thì bao nhiêu phần trăm dân có thẻ bảo hiểm y tế rứa?",
+             "ask_health_insurance")
+    reply = chat.say("còn bảo hiểm xã hội thì răng?", "ask_social_insurance")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-011"]
