@@ -11,14 +11,15 @@ from typing import List, NamedTuple, Optional, Set
 
 from actions.answerability import LEVELS, level_mentions
 from knowledge.provision_search import QueryAnalysis, SearchIndex
-from knowledge.text import QUESTION_FRAME, STOPWORDS, normalize, syllables
+from knowledge.search_phrases import plan_phrasing
+from knowledge.text import QUESTION_FRAME, STOPWORDS, normalize, search_words, syllables
 
 # Words that frame a follow-up rather than ask something new.
 FRAME_WORDS = frozenset("""
     thi sao the con vay nua cung luon dat nhi ha nhe ben phia khu vuc tinh huyen xa phuong quan thi tran
     thanh pho tp sao co khong duoc ok oke uh u vang da neu truong hop rieng cu moi hien nay
     hoi tiep them chi tieu muc ho tro bao nhieu phan tram the nao ra ntn vs voi
-    rang rua ri mo ni te hi he nhi noi ngoai ba ma bo me cha con chau em roi toi tui v may giong
+    rang rua ri mo ni te hi he nhi noi ngoai ba ma bo me cha con chau em roi toi tui v may giong be
 """.split())
 _YEAR = re.compile(r"\b20[0-9]{2}\b")
 # Words of a request for a detail ("theo nghị định nào vậy ad?", "ai lo vụ này?") and what they point back at.
@@ -31,6 +32,8 @@ _DETAIL = frozenset("""
 """.split())
 # "chừng nào" asks when, as "bao giờ" (its "chừng" folds as "chứng" of "chứng chỉ").
 _WHEN = re.compile(r"\bchung (?:nao|mo)\b")
+# An age, which says who as a group does ("ba em năm nay 72 tuổi").
+_AGE = re.compile(r"\b\d{1,2} tuoi\b")
 # Before "trọ" (folded like the "trợ" of "hỗ trợ"), words that make it lodging: "nhà trọ", "phòng trọ", "ở trọ".
 _LODGING = frozenset({"nha", "phong", "o", "khu", "xom", "day"})
 # "kéo điện cũng vậy hả", "còn kéo điện thì sao?": the last question asked again about what the message names.
@@ -83,6 +86,7 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
                                                or t == "tro" and i and tokens[i - 1] in _LODGING)
            and t not in QUESTION_FRAME
            and t not in group_words and t not in level_words and t not in place_words and not _YEAR.fullmatch(t)
+           and not (t.isdigit() and tokens[i + 1:i + 2] == ["tuoi"])  # an age says who, as the group does
            and not (detail and (t in _DETAIL or t.isdigit()))]  # "được bao nhiêu 1 tháng": a rate, not a subject
     swap = None if detail else _topic_swap(index, text, analysis, last_analysis, topic_words, place_words)
     if swap is not None:
@@ -123,7 +127,8 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
         named = (_named(index, "group", tokens, new_groups)
                  or _named(index, "group", _as_search_reads(index, text), new_groups)
                  or _named(index, "group", tokens) or _named(index, "group", _as_search_reads(index, text)))
-        question = _replace_concept(index, "group", question, named)
+        # the last group's age goes with it ("ba em 72 tuổi" asked again for a child)
+        question = _replace_concept(index, "group", _AGE.sub(" ", question), named)
     if swap:  # "bhtn thì sao?" after a question on BHYT
         question = _replace_concept(index, "topic", question, swap)
     if subject:
@@ -155,8 +160,8 @@ def _topic_swap(index: SearchIndex, text: str, analysis: QueryAnalysis, last: Qu
 
 
 def _as_search_reads(index: SearchIndex, text: str) -> List[str]:
-    """The message's words through the synonym table, as search reads them ("bà bầu" -> phụ nữ mang thai)."""
-    return index.aliases.synonyms.rewrite(syllables(text, chat=True))
+    """The message's words as search reads them: "bà bầu" -> phụ nữ mang thai, "bé 4 tuổi" -> trẻ em."""
+    return index.aliases.synonyms.rewrite(plan_phrasing(search_words(syllables(text, chat=True))))
 
 
 def _named(index: SearchIndex, kind: str, tokens: List[str], keys: Optional[Set[str]] = None) -> List[str]:

@@ -184,7 +184,7 @@ class SearchIndex:
         return found
 
     def _analyze(self, query: str) -> QueryAnalysis:
-        tokens = self.aliases.synonyms.rewrite(search_words(plan_phrasing(syllables(query, chat=True))))
+        tokens = self.aliases.synonyms.rewrite(plan_phrasing(search_words(syllables(query, chat=True))))
         analysis = QueryAnalysis()
         consumed: Set[int] = set()
         for kind, target in (("locality", analysis.localities), ("group", analysis.groups),

@@ -922,6 +922,9 @@ def test_a_fund_is_part_of_a_follow_up_s_subject_though_it_folds_like_a_quarter(
     # a loan ("vay tiền", though "vay" folds as "vậy") is a subject of its own, not the last one at another level
     (["Con tôi học lớp 7 ở Ô Môn, nhà thuộc hộ nghèo. Theo chương trình an sinh của Cần Thơ thì cháu có được miễn "
       "giảm học phí không ạ?", "mai mốt lên đại học có vay tiền học được không"], "ct-050"),
+    # an age says who: a child of 4 asked after a father of 72 (whose age goes with him)
+    (["Chị ơi cho em hỏi, ba em năm nay 72 tuổi ở Cần Thơ mà chưa có thẻ bảo hiểm y tế. Thành phố có lo tiền mua "
+      "thẻ cho người già không chị?", "còn bé nhà em mới 4 tuổi thì sao chị"], "ct-044"),
     # a new group with a subject of its own ("chủ nhà trọ … cho thuê") asks anew, not the last question for it
     (["Tôi ở trọ quận 8 cả chục năm, thu nhập thấp. Thành phố có tính chuyện giúp người nghèo mua hay thuê nhà ở xã "
       "hội không?", "tới năm 2020 thì mỗi người được bình quân bao nhiêu mét vuông nhà?",
