@@ -199,14 +199,24 @@ class _TypedText:
     """The message as typed, to tell a place name from the same letters with other diacritics."""
 
     def __init__(self, typed: str):
-        self.typed = unicodedata.normalize("NFC", typed).lower()
+        self.cased = unicodedata.normalize("NFC", typed)
+        self.typed = self.cased.lower()
         self.folded = fold(self.typed)
-        self.aligned = len(self.folded) == len(self.typed)
+        self.aligned = len(self.folded) == len(self.typed) == len(self.cased)
+
+    def _span(self, name: str) -> Optional[Tuple[int, int]]:
+        match = re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", self.folded) if self.aligned else None
+        return (match.start(), match.end()) if match else None
 
     def spelling(self, name: str) -> Optional[str]:
         """The name as the message typed it, or None when the message cannot be aligned with its folded form."""
-        match = re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", self.folded) if self.aligned else None
-        return self.typed[match.start():match.end()] if match else None
+        span = self._span(name)
+        return self.typed[span[0]:span[1]] if span else None
+
+    def capitalised(self, name: str) -> bool:
+        """Every syllable of the name typed with a capital ("o Cu Chi"): a proper name, not words."""
+        span = self._span(name)
+        return bool(span) and all(w[:1].isupper() for w in self.cased[span[0]:span[1]].split())
 
     def plausible(self, name: str, units: List[Unit], prefix: str = "") -> List[Unit]:
         """The units the name, as typed after ``prefix`` (a type word, or "" for a bare name), may be."""
@@ -215,7 +225,7 @@ class _TypedText:
             return units
         if spelled != fold(spelled):  # typed with diacritics: they must be the place's
             return [u for u in units if u.level == "province" or unicodedata.normalize("NFC", u.short).lower() == spelled]
-        if any(t in STOPWORDS for t in name.split()):
+        if any(t in STOPWORDS for t in name.split()) and not self.capitalised(name):
             if not prefix:
                 return [u for u in units if u.level == "province"]
             # "thị xã có tổ chức" is not Huyện Cô Tô: with a function word, the type word must be the unit's own.

@@ -14,7 +14,8 @@ from actions.follow_up import content_words, rewrite
 from actions.reply_format import shorten_around
 from knowledge.places import PlaceResolver, PlanTerritory, territory_of
 from knowledge.provision_search import ProvisionSearch
-from knowledge.text import normalize, question_focus
+from knowledge.search_phrases import plan_phrasing
+from knowledge.text import normalize, question_focus, search_words, syllables
 
 
 @pytest.fixture
@@ -993,3 +994,36 @@ def test_a_follow_up_on_another_topic_is_not_searched_with_the_last_topic_s_pref
              "ask_health_insurance")
     reply = chat.say("còn bảo hiểm xã hội thì răng?", "ask_social_insurance")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-011"]
+
+
+@pytest.mark.parametrize("typed, read", [
+    ("còn cái vụ mất việc thì được lãnh tiền đó", "bao hiem that nghiep"),
+    ("còn cái bảo hiểm lỡ mất việc có tiền đó", "bao hiem that nghiep"),
+    ("muốn tự bỏ tiền ra đóng để già có lương hưu", "bao hiem xa hoi tu nguyen"),
+    ("bao nhiêu người có thẻ bảo hiểm đi khám", "bao hiem y te"),
+    ("mỗi năm kiếm chỗ làm cho được bao nhiêu người", "giai quyet viec lam"),
+    ("có mấy căn chung cư giá rẻ của nhà nước không", "nha o xa hoi"),
+    ("không có tiền mướn luật sư", "tro giup phap ly"),
+    ("thành phố có cho mượn tiền để đi học không", "vay von hoc tap"),
+    ("công ty hứa đưa đi làm bên Hàn", "xuat khau lao dong"),
+    ("tới mùa nắng nước máy cũng bị mặn", "phong chong man"),
+    ("con bác bị tật ở chân", "khuyet tat"),
+    ("bé chậm phát triển nhẹ", "khuyet tat"),
+    ("muốn cho bé học chung trường với các bạn", "giao duc hoa nhap"),
+])
+def test_everyday_words_are_searched_as_the_plans_term(typed, read):
+    assert read in " ".join(plan_phrasing(search_words(syllables(typed))))
+
+
+def test_words_that_only_look_like_a_term_are_left_alone():
+    for typed in ("cửa tự động", "nhà tự đóng góp", "tuổi thọ 75 tuổi"):
+        assert " ".join(plan_phrasing(search_words(syllables(typed)))) == " ".join(search_words(syllables(typed)))
+
+
+def test_a_former_district_typed_without_diacritics_is_a_place_when_typed_as_a_name(search):
+    # "Chi" alone is a function word ("chỉ", "gì"); "Cu Chi" with capitals is the former district Củ Chi
+    text = ("nha toi o Cu Chi bi thu hoi dat lam duong, mat het ruong roi. gio 2 vo chong muon hoc nghe kiem viec "
+            "khac, thanh pho co quy nao giup khong")
+    reply = Chat(search).say(text)
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-048"]
+    assert Chat(search).say(text.lower()).outcome == "ask_locality"  # lower case: it could be words
