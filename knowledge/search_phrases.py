@@ -7,7 +7,7 @@ from typing import List
 
 # "tb" after "tuổi thọ" is trung bình (not thương binh); "không thu học phí" is the plans' "miễn học phí";
 # "nhà vệ sinh" their "công trình phụ hợp vệ sinh"; "chích ngừa" their "tiêm chủng".
-_PHRASES = tuple((re.compile(rf"\b{phrase}\b"), meaning) for phrase, meaning in (
+_PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning in (
     ("(tuoi tho|thu nhap) tb", r"\1 trung binh"),
     ("(?:khong|khoi|ko|k) (?:thu|dong|lay) (?:tien )?hoc phi", "mien hoc phi"),
     ("(?:khong|ko|k) (?:mat|ton) tien", "mien phi"),
@@ -19,6 +19,8 @@ _PHRASES = tuple((re.compile(rf"\b{phrase}\b"), meaning) for phrase, meaning in 
     ("bao hiem (?:lo |khi )?(?:mat viec|nghi viec)", "bao hiem that nghiep"),
     ("tu bo tien(?: ra)? dong|tu (?:minh )?dong (?:tien|bao hiem)(?: xa hoi)?", "bao hiem xa hoi tu nguyen"),
     ("(?:the )?bao hiem (?:de |di )?kham(?: benh)?", "bao hiem y te"),
+    ("(?:nguoi )?tim viec (?:gap|gap go) (?:nhau|cong ty)|cong ty (?:voi|va) nguoi tim viec(?: gap nhau)?"
+     "|ngay hoi viec lam", "san giao dich viec lam"),
     ("(?:kiem|tim) (?:cho lam|viec lam|viec)", "giai quyet viec lam"),
     ("(?:can ho|chung cu|nha) gia re", "nha o xa hoi"),
     ("(?:ra toa|thua kien|kien tung|(?:muon|thue) luat su)", "tro giup phap ly"),
@@ -27,6 +29,18 @@ _PHRASES = tuple((re.compile(rf"\b{phrase}\b"), meaning) for phrase, meaning in 
     ("(?:bi|nhiem) man", "nhiem man phong chong man"),
     ("bi tat(?: o (?:chan|tay|mat))?|tan tat|cham phat trien", "khuyet tat"),
     ("hoc chung (?:truong|lop)", "giao duc hoa nhap"),
+    ("do an|thuc an", "thuc pham"),
+    ("oi mua|non mua|tieu chay|trung doc", "ngo doc thuc pham"),
+    ("vien phi", "chi phi kham chua benh"),
+    ("(?:phai )?bu them|phan (?:phai )?bu", "dong chi tra"),
+    ("chu (?:nha )?tro", "nguoi co nha tro cho thue"),
+    ("nha ngheo", "ho ngheo"),
+    ("(?:mat|bat|phu) song(?: sdt)?|song (?:sdt|di dong)|keo mang|mang internet|hoc online", "phu song di dong internet"),
+    ("(?:khong|ko|chua) (?:nop|dong)(?: [a-z]+){0,2} bao hiem|bao hiem(?: [a-z]+){0,4} (?:khong|ko|chua) (?:nop|dong)"
+     "|no (?:tien )?bao hiem", "no dong bao hiem"),
+    # a baby's age in months says who: "cháu nội mới 14 tháng" (not "1 tháng", a month)
+    ("moi (?:[1-9]|[12][0-9]|3[0-5]) thang(?: tuoi)?|(?<!duoi )(?:[1-9]|[12][0-9]|3[0-5]) thang tuoi",
+     r"\g<0> tre em duoi 36 thang tuoi"),
     # a child's age says who ("bé mới 4 tuổi"); not a working age ("từ 15 tuổi trở lên") or a group's own
     # name ("trẻ em dưới 6 tuổi"). An old person's is no group of its own: "bà tôi 85 tuổi … nhận trợ cấp
     # qua bưu điện" asks of everyone's allowance.
