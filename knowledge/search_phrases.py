@@ -34,7 +34,6 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("vien phi", "chi phi kham chua benh"),
     ("(?:phai )?bu them|phan (?:phai )?bu", "dong chi tra"),
     ("chu (?:nha )?tro", "nguoi co nha tro cho thue"),
-    ("nha ngheo", "ho ngheo"),
     ("(?:mat|bat|phu) song(?: sdt)?|song (?:sdt|di dong)|keo mang|mang internet|hoc online", "phu song di dong internet"),
     ("(?:khong|ko|chua) (?:nop|dong)(?: [a-z]+){0,2} bao hiem|bao hiem(?: [a-z]+){0,4} (?:khong|ko|chua) (?:nop|dong)"
      "|no (?:tien )?bao hiem", "no dong bao hiem"),
