@@ -1017,6 +1017,9 @@ def test_a_follow_up_on_another_topic_is_not_searched_with_the_last_topic_s_pref
     ("công ty trừ tiền bảo hiểm trong lương mà không nộp lên", "no dong bao hiem"),
     ("cho công ty với người tìm việc gặp nhau", "san giao dich viec lam"),
     ("để lại đứa cháu nội mới 14 tháng", "tre em duoi 36 thang tuoi"),
+    ("cái bớt tiền đó được tới năm nào", "mien giam"),
+    ("mua thẻ ở trường có được nhà nước phụ thêm không", "ho tro"),
+    ("người già hết tuổi đi làm", "sau do tuoi nghi huu"),
 ])
 def test_everyday_words_are_searched_as_the_plans_term(typed, read):
     assert read in " ".join(plan_phrasing(search_words(syllables(typed))))
@@ -1024,7 +1027,7 @@ def test_everyday_words_are_searched_as_the_plans_term(typed, read):
 
 def test_words_that_only_look_like_a_term_are_left_alone():
     for typed in ("cửa tự động", "nhà tự đóng góp", "tuổi thọ 75 tuổi", "được bao nhiêu 1 tháng", "6 tháng đầu năm",
-                  "trẻ dưới 36 tháng tuổi", "có sống ở đây", "lao động từ 15 tuổi trở lên"):
+                  "trẻ dưới 36 tháng tuổi", "có sống ở đây", "lao động từ 15 tuổi trở lên", "chị em phụ nữ"):
         assert " ".join(plan_phrasing(search_words(syllables(typed)))) == " ".join(search_words(syllables(typed)))
 
 
