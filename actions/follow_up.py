@@ -80,7 +80,8 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     new_groups = set(analysis.groups) - set(last_analysis.groups)
     # A frame word naming a topic in words the last question does not have is the message's own ("vay tiền":
     # a loan, though "vay" folds as "vậy").
-    last_words = set(normalize(last_question).split())
+    last_tokens = normalize(last_question).split()
+    last_words = set(last_tokens)
     new_topic_words = {w for c in analysis.concepts if c.kind == "topic" for w in c.words} - last_words
     own = [t for i, t in enumerate(tokens) if (t not in FRAME_WORDS and t not in STOPWORDS or t in new_topic_words
                                                or t == "tro" and i and tokens[i - 1] in _LODGING)
@@ -94,7 +95,6 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     # A group already in the last question replaces nothing, and a detail asked with words the last
     # question does not have asks anew ("mục tiêu giảm hộ nghèo còn nhiêu %?" after "hộ nghèo được
     # tính theo thu nhập bao nhiêu?").
-    last_tokens = normalize(last_question).split()
     replaces = bool(place_words or new_groups or swap or levels or years)
     unknown = [t for t in own if t not in last_words]
     subject = None
