@@ -38,7 +38,7 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("(?:khong|ko|chua) (?:nop|dong)(?: [a-z]+){0,2} bao hiem|bao hiem(?: [a-z]+){0,4} (?:khong|ko|chua) (?:nop|dong)"
      "|no (?:tien )?bao hiem", "no dong bao hiem"),
     ("bot tien|duoc bot", "mien giam"),
-    ("phu them|phu tien", "ho tro"),
+    ("phu (them|tien)", r"ho tro \1"),
     ("(?:het|qua) tuoi (?:di lam|lao dong)", "sau do tuoi nghi huu"),
     # a baby's age in months says who: "cháu nội mới 14 tháng" (not "1 tháng", a month)
     ("moi (?:[1-9]|[12][0-9]|3[0-5]) thang(?: tuoi)?|(?<!duoi )(?:[1-9]|[12][0-9]|3[0-5]) thang tuoi",

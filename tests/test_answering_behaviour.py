@@ -1019,6 +1019,7 @@ def test_a_follow_up_on_another_topic_is_not_searched_with_the_last_topic_s_pref
     ("để lại đứa cháu nội mới 14 tháng", "tre em duoi 36 thang tuoi"),
     ("cái bớt tiền đó được tới năm nào", "mien giam"),
     ("mua thẻ ở trường có được nhà nước phụ thêm không", "ho tro"),
+    ("hộ nghèo có được nhà nước phụ tiền điện hông", "ho tro tien dien"),
     ("người già hết tuổi đi làm", "sau do tuoi nghi huu"),
 ])
 def test_everyday_words_are_searched_as_the_plans_term(typed, read):
