@@ -11,8 +11,7 @@ from typing import List, NamedTuple, Optional, Set
 
 from actions.answerability import LEVELS, level_mentions
 from knowledge.provision_search import QueryAnalysis, SearchIndex
-from knowledge.search_phrases import plan_phrasing
-from knowledge.text import QUESTION_FRAME, STOPWORDS, normalize, search_words, syllables
+from knowledge.text import QUESTION_FRAME, STOPWORDS, normalize
 
 # Words that frame a follow-up rather than ask something new.
 FRAME_WORDS = frozenset("""
@@ -160,8 +159,8 @@ def _topic_swap(index: SearchIndex, text: str, analysis: QueryAnalysis, last: Qu
 
 
 def _as_search_reads(index: SearchIndex, text: str) -> List[str]:
-    """The message's words as search reads them: "bà bầu" -> phụ nữ mang thai, "bé 4 tuổi" -> trẻ em."""
-    return index.aliases.synonyms.rewrite(plan_phrasing(search_words(syllables(text, chat=True))))
+    """The message's words as search reads them ("bà bầu" -> phụ nữ mang thai, "bé 4 tuổi" -> trẻ em)."""
+    return index.query_words(text)
 
 
 def _named(index: SearchIndex, kind: str, tokens: List[str], keys: Optional[Set[str]] = None) -> List[str]:

@@ -183,8 +183,13 @@ class SearchIndex:
             found = self._analyses[query] = self._analyze(query)
         return found
 
+    def query_words(self, query: str) -> List[str]:
+        """The query's words as search reads them: shorthand spelled out, residents' phrasing in the plans'
+        terms, then the synonym table ("bà bầu" -> phụ nữ mang thai, "bé 4 tuổi" -> trẻ em)."""
+        return self.aliases.synonyms.rewrite(plan_phrasing(search_words(syllables(query, chat=True))))
+
     def _analyze(self, query: str) -> QueryAnalysis:
-        tokens = self.aliases.synonyms.rewrite(plan_phrasing(search_words(syllables(query, chat=True))))
+        tokens = self.query_words(query)
         analysis = QueryAnalysis()
         consumed: Set[int] = set()
         for kind, target in (("locality", analysis.localities), ("group", analysis.groups),
