@@ -97,12 +97,13 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     replaces = bool(place_words or new_groups or swap or levels or years)
     unknown = [t for t in own if t not in last_words]
     subject = None
-    if unknown and not replaces and not detail and len(own) <= MAX_OWN_WORDS and _SAME_AGAIN.search(folded) \
+    again = _SAME_AGAIN.search(folded)
+    if unknown and not replaces and not detail and len(own) <= MAX_OWN_WORDS and again \
             and index.aliases.mentions("topic", last_tokens):
         # "kéo điện cũng vậy hả" after a question on water: the message's words in place of the last topic,
         # all those before "thì sao" when they hold its own ("còn nhà vệ sinh thì sao": "nhà" is a frame word)
         subject, replaces = own, True
-        said = folded[:_SAME_AGAIN.search(folded).start()].split()
+        said = folded[:again.start()].split()
         while said and said[0] in _OPENERS:
             said.pop(0)
         if len(said) <= MAX_SUBJECT_WORDS and set(own) <= set(said):
@@ -112,7 +113,7 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     counted = [] if detail and not unknown else own
     if len(counted) > MAX_OWN_WORDS or not (replaces or detail) or (unknown and not replaces and not refers_back):
         return None
-    if new_groups and not (detail or place_words or swap or levels or years or subject or _SAME_AGAIN.search(folded)):
+    if new_groups and not (detail or place_words or swap or levels or years or subject or again):
         # "còn chủ nhà trọ cho công nhân thuê thì có được hỗ trợ gì": a group, and a subject of its own (words
         # the synonym table reads as the group, "bà bầu", are the group's; "còn người già neo đơn thì sao?"
         # asks the last question again)
