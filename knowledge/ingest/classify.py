@@ -28,12 +28,16 @@ _PLAN_WORDING: Tuple[Tuple[str, Optional[str]], ...] = (
     ("công tác xã hội", "trợ giúp xã hội"),
     ("giáo dục nghề nghiệp", "dạy nghề"), ("thị trường lao động", "việc làm"),
     ("giáo dục pháp luật", "truyền thông"),
+    ("dân vùng nông thôn", "người ở nông thôn"), ("dân nông thôn", "người ở nông thôn"),
+    ("dân số nông thôn", "người ở nông thôn"), ("ở nông thôn", "người ở nông thôn"),
+    ("đền ơn đáp nghĩa", "người có công"), ("NCCCM", "người có công"), ("nước hợp vệ sinh", "nước sạch"), ("tử vong", "y tế"), ("tổ chức thực hiện", None),
     ("công nghệ thông tin", None), ("công nhân viên", None), ("bác sĩ gia đình", None),
 )
 # A group and the topic of the policy for it, as plans and curators pair them: a provision for "hộ
 # nghèo" is on "giảm nghèo", one on "bảo trợ xã hội" is for its "đối tượng" (read through the catalogue).
 _PAIRED: Tuple[Tuple[str, str], ...] = (
-    ("hộ nghèo", "giảm nghèo"), ("đối tượng bảo trợ xã hội", "bảo trợ xã hội"), ("người có công", "người có công"))
+    ("hộ nghèo", "giảm nghèo"), ("đối tượng bảo trợ xã hội", "bảo trợ xã hội"), ("người có công", "người có công"),
+    ("người thất nghiệp", "việc làm"), ("trẻ em", "trẻ em"))
 
 _TARGET_VERB = re.compile(
     r"\b(?:dat|phan dau|giam (?:con|xuong)|xuong duoi|duoi \d|tren \d|toi thieu|it nhat|tang len|khong che|duy tri"
@@ -148,8 +152,12 @@ def tags(catalogue: PlanCatalogue, text: str, headings: Sequence[str]) -> Tags:
     topics = mentions(catalogue, "topic", text)
     groups = mentions(catalogue, "group", text)
     named_groups = list(groups)
+    # A group brings its policy's topic when the provision names no topic of its own or sits under a
+    # heading on that topic: "việc làm … nhất là hộ nghèo" is on jobs, not on poverty reduction.
+    own_topics = bool(topics)
+    heading_topics = {t for heading in headings for t in mentions(catalogue, "topic", heading)}
     for group, topic in _pairs(catalogue):
-        if group in named_groups and topic not in topics:
+        if group in named_groups and topic not in topics and (not own_topics or topic in heading_topics):
             topics.append(topic)
     topics_confidence = 0.85
     if not topics:

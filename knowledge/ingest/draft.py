@@ -24,6 +24,8 @@ _SPLIT_WORDS = 70
 # its semicolons: the plans list several policies in one sentence, one per clause (inside brackets too:
 # "chính sách hỗ trợ hộ nghèo (hỗ trợ …; hỗ trợ …)").
 _CLAUSE_WORDS = 100
+# A sentence of any length with a figure in two or more of its clauses is cut at its semicolons too: targets
+# ("… đạt 50%; … đạt 40%; …"), one provision a target (_figure_clauses).
 # A sentence or clause shorter than this stays with the one before it.
 _MIN_SENTENCE_WORDS = 8
 _ABBREVIATIONS = {"tp", "p", "q", "tt", "ths", "ts", "pgs", "gs", "st", "v.v", "tx", "h"}
@@ -113,11 +115,43 @@ class _Tally:
     successors: Dict[str, str] = field(default_factory=dict)
 
 
-def _pieces(passage: Passage) -> List[str]:
-    if passage.role == "trailer" or len(passage.text.split()) <= _SPLIT_WORDS:
-        return [passage.text]
-    return [clause for sentence in sentences(passage.text)
-            for clause in (clauses(sentence) if len(sentence.split()) > _CLAUSE_WORDS else [sentence])]
+def _figure_clauses(sentence: str) -> bool:
+    """Whether ``sentence`` lists targets, one figure a clause ("… đạt 50%; … đạt 40%; …")."""
+    parts = clauses(sentence)
+    return len(parts) >= 2 and sum(bool(re.search(r"\d", part)) for part in parts) >= 2
+
+
+_BY_YEAR = re.compile(r"\b(?:đến|tới) (?:cuối |hết )?năm ((?:19|20)\d\d)\b", re.IGNORECASE)
+
+
+def _targets(sentence: str) -> List[Tuple[str, Optional[str]]]:
+    """A list of targets cut at its semicolons, each clause with the year an earlier clause set for it
+    ("Đến năm 2025, … đạt 50%; … đạt 99%": the second is for 2025 too), None where it names its own."""
+    out: List[Tuple[str, Optional[str]]] = []
+    year: Optional[str] = None
+    for clause in clauses(sentence):
+        found = _BY_YEAR.findall(clause)
+        out.append((clause, None if _ANY_YEAR.search(clause) else year))
+        year = found[-1] if found else year
+    return out
+
+
+def _pieces(passage: Passage) -> List[Tuple[str, Optional[str]]]:
+    """The passage's provisions: its text, or its sentences, or their clauses; each with the year an
+    earlier clause of its sentence set for it (see _targets)."""
+    if passage.role == "trailer":
+        return [(passage.text, None)]
+    if len(passage.text.split()) <= _SPLIT_WORDS:
+        return _targets(passage.text) if _figure_clauses(passage.text) else [(passage.text, None)]
+    out: List[Tuple[str, Optional[str]]] = []
+    for sentence in sentences(passage.text):
+        if _figure_clauses(sentence):
+            out += _targets(sentence)
+        elif len(sentence.split()) > _CLAUSE_WORDS:
+            out += [(clause, None) for clause in clauses(sentence)]
+        else:
+            out.append((sentence, None))
+    return out
 
 
 # Verbs an item under a body's name starts with, its subject being that body.
@@ -151,14 +185,15 @@ def _wants_subject(text: str) -> bool:
 
 
 def _provision(passage: Passage, text: str, lines: Sequence[str], catalogue: PlanCatalogue,
-               own_code: Optional[str], tally: _Tally) -> DraftProvision:
+               own_code: Optional[str], tally: _Tally, year: Optional[str] = None) -> DraftProvision:
     source = _verbatim(text, "\n".join(lines[passage.position:max(passage.last, passage.position) + 1]))
     text = " ".join(text.split())
     named = agencies_in(text)  # read before the heading's body is put in front
     wants_subject = bool(passage.subject) and _wants_subject(text)
-    year = _target_year(passage.headings)
+    year = year or _target_year(passage.headings)
     if year and not _ANY_YEAR.search(text):
-        # under "Mục tiêu cụ thể đến năm 2030", a target reads on its own with its year ("Đến năm 2030, …").
+        # under "Mục tiêu cụ thể đến năm 2030", or after "Đến năm 2030, … ;", a target reads on its own with
+        # its year ("Đến năm 2030, …").
         text = f"Đến năm {year}, {_lower_first(text)}"
     if wants_subject:
         # "1. Sở Y tế" / "a) Chủ trì, phối hợp …": the item reads on its own with its body named first.
@@ -255,10 +290,10 @@ def draft_plan(lines: Sequence[str], catalogue: PlanCatalogue, overrides: Option
     tally = _Tally()
     provisions: List[DraftProvision] = []
     for passage in structure.passages:
-        for piece in _pieces(passage):
+        for piece, year in _pieces(passage):
             if len(piece.split()) < 3 or (LEAD_IN.search(piece) and not legal_refs_in(piece, meta.code)):
                 continue  # "… ban hành Chương trình thực hiện như sau:" introduces, it does not say
-            provisions.append(_provision(passage, piece, lines, catalogue, meta.code, tally))
+            provisions.append(_provision(passage, piece, lines, catalogue, meta.code, tally, year))
     for position, provision in enumerate(provisions):
         provision.position = position
     _section_topics(provisions)
