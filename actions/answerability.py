@@ -22,7 +22,10 @@ _MONEY = re.compile(r"\b(?:bao nhieu|nhieu|may|muc)(?: [a-z]+){0,2} (?:tien|trie
                     r"|\b(?:bao nhieu|nhieu|may|muc) dong\b"
                     r"|\b(?:tien|trieu|dong) (?:mot|moi|1) (?:thang|nam|nguoi)\b"
                     r"|\bbao nhieu (?:mot|moi|1) (?:thang|nam|can|suat|nguoi)\b|\b(?:mot|moi|1) thang (?:la )?bao nhieu\b"
-                    r"|\bthu nhap (?:la |chi |tu |khoang )?bao nhieu\b")  # an income is an amount
+                    r"|\bthu nhap (?:la |chi |tu |khoang )?bao nhieu\b"  # an income is an amount
+                    # "mỗi tháng ông được trợ cấp bao nhiêu", "lương hưu được bao nhiêu": an amount
+                    r"|\b(?:mot|moi|1) thang(?: [a-z]+){0,4} bao nhieu\b(?! (?:nguoi|ho|lan|luot))"
+                    r"|\b(?:tro cap|phu cap|luong(?: huu)?)(?: [a-z]+){0,1} (?:la |duoc )?bao nhieu\b(?! (?:nguoi|ho|lan|luot))")
 
 # "nhiêu" typed with its circumflex and no other mark: "how much" ("nhiều", many, has a tone mark).
 _NHIEU = re.compile(r"(?<![^\W\d_])nhiêu(?![^\W\d_])")
@@ -207,8 +210,14 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         unit = "duration"  # "đóng đủ bao nhiêu năm": a length of time, not a share or an amount
     else:
         unit = None
-    # a loan's rate: a share of something else does not answer it
-    return Asked("figure", unit, year, body="lai suat" if _has(q, "lai suat") else None)
+    # a loan's rate, or the share in one insurance: a share of something else does not answer it
+    # ("bao nhiêu % tham gia bảo hiểm thất nghiệp" is not answered by the share in social insurance)
+    insurances = [kind for kind in _INSURANCES if _has(q, kind)]
+    body = "lai suat" if _has(q, "lai suat") else insurances[0] if len(insurances) == 1 and unit == "percent" else None
+    return Asked("figure", unit, year, body=body)
+
+
+_INSURANCES = ("bao hiem that nghiep", "bao hiem xa hoi", "bao hiem y te")
 
 
 def _unit_class(unit: str) -> str:

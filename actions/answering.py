@@ -646,6 +646,11 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
             basis = [h for h in search.index().hits_base if h.locality == locality and h.kind == "legal_basis"
                      and general & set(h.topics)]
             hits = basis + [h for h in hits if h.id not in {b.id for b in basis}]
+    elif previous is not None and want.element == "time" and previous.locality == locality \
+            and not set(own_words(reading.question, reading.place_words)) - _TIME_ASK_WORDS \
+            and holds(previous, want, [], search.index().aliases):
+        # "bao giờ làm vậy?" after an answer that says when ("… thực hiện từ năm 2024"): that answer
+        hits, other = [previous] + [h for h in hits if h.id != previous.id], False
     if previous is not None and not subject and named_groups and want.element is None \
             and not message.topics \
             and not content_words(search.index(), reading.question, reading.place_words):
@@ -824,6 +829,7 @@ def _presented(search: ProvisionSearch, reading: Reading, asking: _Asking, want:
 
 # The words of a bare question for a legal basis ("theo quyết định nào?", "căn cứ văn bản số mấy?").
 _LEGAL_ASK_WORDS = frozenset("quyet dinh nghi quyet van ban can cu so hieu theo thong tu luat ky qd nq nd tt".split())
+_TIME_ASK_WORDS = frozenset("bao gio khi chung luc thuc hien lam bat dau trien khai tu".split())
 
 
 def _companions(search: ProvisionSearch, answer: Hit, hits: List[Hit], provides: Callable[[Hit], bool]) -> List[Hit]:

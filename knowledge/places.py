@@ -27,6 +27,8 @@ _PREFIXES: Dict[str, Tuple[str, ...]] = {
     "thanh pho": ("district", "province"), "tinh": ("province",),
 }
 _MAX_NAME = 5  # syllables in the longest name matched
+# Vietnamese syllables' initial consonant pairs, folded.
+_INITIALS = frozenset({"ch", "gh", "gi", "kh", "ng", "nh", "ph", "qu", "th", "tr"})
 
 Territory = Tuple[str, Optional[str]]  # (former province, former district or None for all of it)
 
@@ -122,6 +124,13 @@ class Gazetteer:
         if unit.level in ("province", "district") and " " in key:
             # typed run together on a phone ("e o cantho", "canglong", "hoavang"): a province or former district
             self.glued.setdefault(key.replace(" ", ""), []).append(replace(unit, short=short))
+        if unit.level == "province" and key.count(" ") == 1:
+            # a province's first syllable cut to its letter, the way chats write it ("dnang", "qngai"), when
+            # that makes no syllable of its own ("Khánh Hòa" cut so would be "khoa")
+            first, last = key.split()
+            cut = first[0] + last
+            if last[0] not in "aeiouy" and cut[:2] not in _INITIALS:
+                self.glued.setdefault(cut, []).append(replace(unit, short=short))
 
     def mentions(self, tokens: Sequence[str], common: FrozenSet[str] = frozenset(),
                  typed: Optional[str] = None, inner: FrozenSet[int] = frozenset()) -> List[Tuple[int, int, List[Unit]]]:

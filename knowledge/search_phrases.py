@@ -40,6 +40,8 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("bot tien|duoc bot", "mien giam"),
     ("phu (them|tien)", r"ho tro \1"),
     ("(?:het|qua) tuoi (?:di lam|lao dong)", "sau do tuoi nghi huu"),
+    # "sở nào lo", "ai lo vụ này": who is in charge ("lo" is not the plans' "lộ trình")
+    ("(ai|nao|chu tri) lo", r"\1 chu tri"), ("lo (vu|viec|chuyen)", r"chu tri \1"),
     # a baby's age in months says who: "cháu nội mới 14 tháng" (not "1 tháng", a month)
     ("moi (?:[1-9]|[12][0-9]|3[0-5]) thang(?: tuoi)?|(?<!duoi )(?:[1-9]|[12][0-9]|3[0-5]) thang tuoi",
      r"\g<0> tre em duoi 36 thang tuoi"),

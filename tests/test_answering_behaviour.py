@@ -767,7 +767,9 @@ def test_a_television_or_radio_asked_for_is_the_plan_s_audio_visual_equipment(se
                                             ("canglong muc tieu bn % dan co bhyt", "cang-long"),
                                             ("nha e ho ngheo o hoavang", "da-nang"),
                                             ("e thuoc ho ngheo o q8 muon di xkld", "ho-chi-minh"),
-                                            ("nhà ở Q.8 nè", "ho-chi-minh")])
+                                            ("nhà ở Q.8 nè", "ho-chi-minh"),
+                                            ("dnang muc tieu bhtn nam 2025 bn %", "da-nang"),
+                                            ("qngai co ho tro gi ko", "duc-pho")])
 def test_a_province_or_former_district_typed_run_together_or_short_is_still_that_place(search, text, locality):
     place = answering._place(search, text)
     assert place is not None and place.locality == locality
@@ -1039,3 +1041,44 @@ def test_a_former_district_typed_without_diacritics_is_a_place_when_typed_as_a_n
     reply = Chat(search).say(text)
     assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-048"]
     assert Chat(search).say(text.lower()).outcome == "ask_locality"  # lower case: it could be words
+
+
+def test_a_province_cut_to_a_letter_is_no_place_when_that_makes_an_ordinary_syllable(search):
+    # "Khánh Hòa" cut so would be "khoa" ("khoa học"); "Nghệ An" would be "nan"
+    assert answering._place(search, "con em hoc khoa gi thi dc ho tro") is None
+    assert answering._place(search, "nan giai qua, ho ngheo o dau dc ho tro") is None
+
+
+def test_in_charge_asked_as_who_looks_after_it_is_not_a_road_map(search):
+    # "lo" is not "lộ trình" (dn-058: the education department's road map to free tuition)
+    reply = Chat(search).say("Nhà ở xã hội ở Đà Nẵng thì sở nào chủ trì lo vậy?", "ask_agency")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-083"]
+
+
+def test_when_asked_after_an_answer_that_says_when_is_that_answer(search):
+    chat = Chat(search)
+    assert chat.say("Đức Phổ có tính sửa sang mộ liệt sĩ, nghĩa trang liệt sĩ không?").provisions[:1] == ["dp-047"]
+    assert chat.say("ai chỉ đạo việc này?", "ask_agency").provisions[:1] == ["dp-049"]
+    reply = chat.say("bao gio lam vay")  # dp-049: "… thực hiện từ năm 2024 và các năm tiếp theo"
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-049"]
+
+
+def test_the_share_in_one_insurance_is_not_answered_with_the_share_in_another(search):
+    text = "Càng Long có chỉ tiêu bao nhiêu phần trăm lao động tham gia bảo hiểm thất nghiệp không?"
+    assert asked(text).body == "bao hiem that nghiep"
+    reply = Chat(search).say(text)
+    assert reply.outcome != "answer" and reply.provisions[:1] == ["cl-011"]  # cl-011: social insurance, shown as related
+    answered = Chat(search).say("Đà Nẵng đến năm 2025 có bao nhiêu phần trăm lao động tham gia bảo hiểm thất nghiệp?")
+    assert answered.outcome == "answer" and answered.provisions[:1] == ["dn-012"]
+
+
+@pytest.mark.parametrize("text", ["Mỗi tháng ông được trợ cấp bao nhiêu?", "luong huu duoc bao nhieu vay",
+                                  "1 thang nhan dc bao nhieu"])
+def test_an_allowance_asked_per_month_asks_an_amount(text):
+    assert asked(text).unit == "money"
+
+
+def test_a_monthly_allowance_is_not_answered_with_a_share_of_those_who_get_it(search):
+    reply = Chat(search).say("Ông ngoại tôi ở Đức Phổ sống một mình, thuộc hộ nghèo. Mỗi tháng ông được trợ cấp bao nhiêu?")
+    assert reply.outcome != "answer" and reply.provisions[:1] == ["dp-014"]  # dp-014: 100% get it, shown as related
+
