@@ -361,8 +361,15 @@ def holds_funding(hit: Hit) -> bool:
 
 
 def for_group(hit: Hit, group: str, aliases: AliasTable) -> bool:
-    """The provision is tagged with the group (or a parent or child of it), or names it in its text."""
-    return bool(aliases.group_family(group) & set(hit.groups)) or names_group(hit, group, aliases, family=True)
+    """The provision is tagged with the group (or a parent or child of it), names it in its text, or names
+    where only that group is (a crèche "trong các khu công nghiệp" is for workers' children)."""
+    return bool(aliases.group_family(group) & set(hit.groups)) or names_group(hit, group, aliases, family=True) \
+        or any(group in aliases.resolve("group", name) and _has(_folded_text(hit.text), *places)
+               for name, places in _GROUP_PLACES)
+
+
+# Groups named by where they are.
+_GROUP_PLACES = (("công nhân", ("khu cong nghiep", "khu che xuat")),)
 
 
 def names_group(hit: Hit, group: str, aliases: AliasTable, family: bool = False) -> bool:

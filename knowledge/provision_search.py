@@ -9,7 +9,7 @@ import threading
 from contextlib import contextmanager
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 from sqlalchemy import select
@@ -24,7 +24,7 @@ from knowledge.places import PlaceResolver, PlanTerritory, territory_of
 from knowledge.search_phrases import plan_phrasing
 from knowledge.supersession import asks_for_older, replaced
 from knowledge.synonyms import SynonymTable
-from knowledge.text import QUESTION_FRAME, STOPWORDS, ngrams, normalize, question_focus, search_words, syllables
+from knowledge.text import QUESTION_FRAME, STOPWORDS, fold, ngrams, normalize, question_focus, search_words, syllables
 
 _K1, _B = 1.2, 0.75
 _PAIR_WEIGHT = 0.6          # a syllable pair is evidence of a word, weaker than a whole word
@@ -240,7 +240,7 @@ class SearchIndex:
         if self.replaced_codes and not asks_for_older(query, self.replaced_codes):
             mask &= ~self.replaced
         scores = np.zeros(self.size, dtype=np.float32)
-        focus = question_focus(query)
+        focus = _leaning_back(query, question_focus(query), self.analyze)
         weighted = list(analysis.terms)
         if focus and re.search(r"[.?!,;:]", query):
             # The asking part of a long message as typed counts more than its story (not a rewritten follow-up).
@@ -312,6 +312,23 @@ class SearchIndex:
         if concept.kind == "group":
             return _any_mask(self.by_group, self.aliases.group_family(concept.key), self.size)
         return _any_mask(self.by_topic, [concept.key], self.size)
+
+
+# Words of an asking sentence that name nothing it asks about: "Đà Nẵng có tính xây thêm không?" (its
+# subject is in the sentence before).
+_ASKING_ONLY = frozenset("tinh them nua lam xay co the vay sao".split())
+_CLAUSES = re.compile(r"[.?!,;:]+\s*")
+
+
+def _leaning_back(query: str, focus: Optional[str], analyze: Callable[[str], QueryAnalysis]) -> Optional[str]:
+    """The asking part of a long message, with the clause before it when it names nothing of its own
+    ("…, nhà trẻ gần khu công nghiệp ít quá. Đà Nẵng có tính xây thêm không?")."""
+    if not focus or len([w for w in _content_words(analyze(focus)) if w not in _ASKING_ONLY]) >= 1:
+        return focus
+    clauses = [c.strip() for c in _CLAUSES.split(fold(query).lower()) if c.strip()]
+    if len(clauses) < 2 or clauses[-1] not in focus:
+        return focus
+    return f"{clauses[-2]} {focus}"
 
 
 def _content_words(analysis: QueryAnalysis) -> List[str]:

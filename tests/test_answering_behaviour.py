@@ -1082,3 +1082,26 @@ def test_a_monthly_allowance_is_not_answered_with_a_share_of_those_who_get_it(se
     reply = Chat(search).say("Ông ngoại tôi ở Đức Phổ sống một mình, thuộc hộ nghèo. Mỗi tháng ông được trợ cấp bao nhiêu?")
     assert reply.outcome != "answer" and reply.provisions[:1] == ["dp-014"]  # dp-014: 100% get it, shown as related
 
+
+
+def test_an_asking_sentence_naming_nothing_leans_on_the_clause_before_it(search):
+    reply = Chat(search).say("vo chong em lam cong nhan KCN Hoa Khanh, con 2 tuoi khong co cho gui, nha tre gan khu cong "
+                             "nghiep it qua. Da Nang co tinh xay them khong a")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-055"]
+
+
+def test_a_creche_in_the_industrial_parks_is_for_workers_children(search):
+    chat = Chat(search)
+    chat.say("Đến năm 2025 ở Đà Nẵng có phải tất cả học sinh tiểu học đều được học 2 buổi một ngày không ạ?")
+    reply = chat.say("nhà trẻ cho con công nhân trong khu công nghiệp có xây thêm ko")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-055"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Đà Nẵng có làm mã số an sinh riêng cho từng người ko", "dn-092"),
+    ("ở sài gòn có viện dưỡng lão cho người già không", "hcm-057"),
+    ("Mức trợ cấp xã hội hằng tháng cho người già neo đơn ở Đà Nẵng hiện áp dụng theo văn bản nào vậy ạ?", "dn-033"),
+])
+def test_everyday_names_for_what_the_plans_call_otherwise(search, text, expected):
+    reply = Chat(search).say(text)
+    assert reply.outcome == "answer" and reply.provisions[:1] == [expected]
