@@ -18,7 +18,7 @@ from actions import templates as T
 from actions.answerability import (Asked, asked, asking_part, cites_legal_basis, for_group, holds, holds_funding,
                                    is_question, missing_phrase, names_agency, names_group, names_national_rule,
                                    national_amounts, national_phrases)
-from actions.follow_up import FRAME_WORDS, Rewritten, content_words, own_words, rewrite
+from actions.follow_up import FRAME_WORDS, Rewritten, content_words, own_words, points_back, rewrite
 from actions.reply_format import (WHOLE, answer_text, buttons, currency_line, currency_note, numbers_in,
                                   shorten, whole_text)
 from knowledge.errors import NotFound
@@ -558,6 +558,10 @@ def _wanted(turn: Turn, reading: Reading, asking: _Asking) -> Asked:
     if own.element is not None and own.element != want.element:
         # The element the follow-up itself asks ("giai đoạn mấy năm?"), not one the last question asked.
         want = replace(want, element=own.element, unit=own.unit, body=own.body)
+    elif follow and own.element is None and follow.question != follow.remembered and points_back(reading.question):
+        # "có đặt chỉ tiêu cho bớt mấy vụ này không?" after who checks food safety: it asks its own thing of that
+        # subject, not who again
+        want = replace(want, element=None, unit=None, body=None)
     if follow and want.element == "legal_basis" and own.element == "legal_basis":
         want = replace(want, body=own.body)  # the kind of text this message names, not the last one's
     if (follow or choosing) and want.year and want.year not in normalize(turn.text):

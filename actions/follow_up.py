@@ -11,7 +11,7 @@ from typing import List, NamedTuple, Optional, Set
 
 from actions.answerability import LEVELS, level_mentions
 from knowledge.provision_search import QueryAnalysis, SearchIndex
-from knowledge.text import QUESTION_FRAME, STOPWORDS, normalize
+from knowledge.text import QUESTION_FRAME, STOPWORDS, normalize, question_focus
 
 # Words that frame a follow-up rather than ask something new.
 FRAME_WORDS = frozenset("""
@@ -44,12 +44,21 @@ MAX_SUBJECT_WORDS = 4
 _WHO_WORDS = frozenset({"nguoi", "thuoc"})
 # A follow-up has at most this many words of its own besides what it replaces.
 MAX_OWN_WORDS = 2
+# A message pointing back at the last question's subject ("vụ này", "chuyện đó") may ask more of it in
+# this many more words of its own.
+_BACK_REFERENCE = re.compile(r"\b(?:vu|viec|chuyen|khoan|van de|cai) (?:nay|do|ni|kia)\b")
+_BACK_OWN_WORDS = 3
 MAX_FOLLOW_UP_WORDS = 15
 
 
 class Rewritten(NamedTuple):
     question: str     # what the follow-up asks, whole
     remembered: str   # what the next follow-up leans on: without a detail asked ("theo nghị định nào?")
+
+
+def points_back(text: str) -> bool:
+    """Whether the message names what it asks about only as the last question's subject ("mấy vụ này")."""
+    return bool(_BACK_REFERENCE.search(normalize(text)))
 
 
 def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_words: List[str],
@@ -65,6 +74,9 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     tokens = folded.split()
     if not tokens or len(tokens) > MAX_FOLLOW_UP_WORDS:
         return None
+    # "có đặt chỉ tiêu cho bớt mấy vụ này không?": what it asks is of the last question's subject
+    back = points_back(text)
+    detail, refers_back = detail or back, refers_back or back
     analysis = index.analyze(text)
     group_words, topic_words = set(), set()
     for concept in analysis.concepts:
@@ -111,7 +123,8 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     # A detail asked of the last question's subject in its words only ("bao lâu báo cáo 1 lần" after where
     # reports go): the words it repeats are no words of its own.
     counted = [] if detail and not unknown else own
-    if len(counted) > MAX_OWN_WORDS or not (replaces or detail) or (unknown and not replaces and not refers_back):
+    most = MAX_OWN_WORDS + (_BACK_OWN_WORDS if back else 0)
+    if len(counted) > most or not (replaces or detail) or (unknown and not replaces and not refers_back):
         return None
     if new_groups and not (detail or place_words or swap or levels or years or subject or again):
         # "còn chủ nhà trọ cho công nhân thuê thì có được hỗ trợ gì": a group, and a subject of its own (words
@@ -137,6 +150,9 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
         question = _replace_levels(question, levels[0][1])
     if years:
         question = _YEAR.sub(years[-1], question) if _YEAR.search(question) else f"{question} nam {years[-1]}"
+    if back and not replaces:
+        # of the last question's subject: its asking part, not the story around it
+        return Rewritten(f"{question_focus(last_question) or question} {folded}", question)
     if detail:
         return Rewritten(f"{question} {folded}", question)
     return Rewritten(question, question)

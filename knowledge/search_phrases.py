@@ -19,6 +19,7 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("bao hiem (?:lo |khi )?(?:mat viec|nghi viec)", "bao hiem that nghiep"),
     ("tu bo tien(?: ra)? dong|tu (?:minh )?dong (?:tien|bao hiem)(?: xa hoi)?", "bao hiem xa hoi tu nguyen"),
     ("(?:the )?bao hiem (?:de |di )?kham(?: benh)?", "bao hiem y te"),
+    ("mua the(?! bao hiem| bhyt)", "mua the bao hiem y te"),  # "mua thẻ ở trường": the health insurance card
     ("(?:nguoi )?tim viec (?:gap|gap go) (?:nhau|cong ty)|cong ty (?:voi|va) nguoi tim viec(?: gap nhau)?"
      "|ngay hoi viec lam", "san giao dich viec lam"),
     ("(?:kiem|tim) (?:cho lam|viec lam|viec)", "giai quyet viec lam"),

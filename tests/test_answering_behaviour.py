@@ -925,9 +925,10 @@ def test_a_fund_is_part_of_a_follow_up_s_subject_though_it_folds_like_a_quarter(
     # a loan ("vay tiền", though "vay" folds as "vậy") is a subject of its own, not the last one at another level
     (["Con tôi học lớp 7 ở Ô Môn, nhà thuộc hộ nghèo. Theo chương trình an sinh của Cần Thơ thì cháu có được miễn "
       "giảm học phí không ạ?", "mai mốt lên đại học có vay tiền học được không"], "ct-050"),
-    # an age says who: a child of 4 asked after a father of 72 (whose age goes with him)
+    # an age says who: a child of 4 asked after a father of 72 (whose age goes with him); the card bought for
+    # children under 6 (ct-039), not the free care they get (ct-044)
     (["Chị ơi cho em hỏi, ba em năm nay 72 tuổi ở Cần Thơ mà chưa có thẻ bảo hiểm y tế. Thành phố có lo tiền mua "
-      "thẻ cho người già không chị?", "còn bé nhà em mới 4 tuổi thì sao chị"], "ct-044"),
+      "thẻ cho người già không chị?", "còn bé nhà em mới 4 tuổi thì sao chị"], "ct-039"),
     # a new group with a subject of its own ("chủ nhà trọ … cho thuê") asks anew, not the last question for it
     (["Tôi ở trọ quận 8 cả chục năm, thu nhập thấp. Thành phố có tính chuyện giúp người nghèo mua hay thuê nhà ở xã "
       "hội không?", "tới năm 2020 thì mỗi người được bình quân bao nhiêu mét vuông nhà?",
@@ -1105,3 +1106,25 @@ def test_a_creche_in_the_industrial_parks_is_for_workers_children(search):
 def test_everyday_names_for_what_the_plans_call_otherwise(search, text, expected):
     reply = Chat(search).say(text)
     assert reply.outcome == "answer" and reply.provisions[:1] == [expected]
+
+
+def test_buying_the_card_at_school_is_the_health_insurance_card(search):
+    chat = Chat(search)
+    chat.say("Đà Nẵng tính tới năm 2025 thì gần như ai cũng có thẻ bảo hiểm đi khám bệnh hả? Tính bao nhiêu phần trăm dân?")
+    reply = chat.say("con tui đang học đại học, mua thẻ ở trường có được nhà nước phụ thêm không?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-045"]  # not clean water (dn-018)
+
+
+def test_which_office_is_asked_as_an_agency():
+    assert asked("phòng ban nào lo việc này").element == "agency"
+
+
+def test_a_message_pointing_back_at_the_last_subject_asks_of_its_asking_part(search):
+    last = ("Tuần rồi cả xóm tui ở Sơn Trà ăn đám giỗ xong bị ói mửa, tiêu chảy hết trơn. Ở Đà Nẵng ai lo chuyện "
+            "kiểm tra đồ ăn cho an toàn vậy?")
+    follow = rewrite(search.index(), "thành phố có đặt chỉ tiêu cho bớt mấy vụ này không?", last, [], detail=False)
+    assert follow is not None and "kiem tra do an" in follow.question and "dam gio" not in follow.question
+    chat = Chat(search)
+    chat.say(last, "ask_agency")
+    reply = chat.say("thành phố có đặt chỉ tiêu cho bớt mấy vụ này không?", "ask_target")
+    assert reply.outcome == "answer" and reply.provisions[0] in ("dn-015", "dn-075")  # on food safety, not who again
