@@ -1128,3 +1128,11 @@ def test_a_message_pointing_back_at_the_last_subject_asks_of_its_asking_part(sea
     chat.say(last, "ask_agency")
     reply = chat.say("thành phố có đặt chỉ tiêu cho bớt mấy vụ này không?", "ask_target")
     assert reply.outcome == "answer" and reply.provisions[0] in ("dn-015", "dn-075")  # on food safety, not who again
+
+
+def test_a_place_follow_up_keeps_to_the_subject_the_question_named(search):
+    # "ưu tiên đưa nước sạch tới đâu": the subject is clean water, not "đưa" (dn-088 "đưa thông tin về cơ sở")
+    chat = Chat(search)
+    chat.say("Ở TP.HCM, chương trình của Thành ủy ưu tiên đưa nước sạch tới những chỗ nào vậy ạ?")
+    reply = chat.say("Đà Nẵng thì sao?")
+    assert reply.outcome == "answer" and "nước sạch" in search.index().by_id[reply.provisions[0]].text
