@@ -155,6 +155,9 @@ def is_question(text: str) -> bool:
     return "?" in text or bool(_YES_NO.search(normalize(text)))
 
 
+_SHORT_ASK = 6  # words of a message that asks only which plan or scheme grounds the last answer
+
+
 def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     q = _EVERY.sub(" ", q)  # "năm nào cũng phải mua" says every year, it does not ask which
     if _AGENCY.search(q):
@@ -162,7 +165,10 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     if _LEGAL.search(q) or _has(q, "quyet dinh nao", "nghi dinh nao", "nghi quyet nao", "van ban nao", "quyet dinh so may",
             "so may", "so nao", "can cu", "theo van ban", "theo quyet dinh", "theo nghi dinh", "luat nao", "thong tu nao",
             "quyet dinh gi", "van ban gi", "nghi quyet gi", "ban hanh theo", "qd nao", "qd so", "qd gi",
-            "theo qd", "nq nao", "nq so", "nghi quyet so", "nghi dinh so"):
+            "theo qd", "nq nao", "nq so", "nghi quyet so", "nghi dinh so") \
+            or len(q.split()) <= _SHORT_ASK and _has(q, "theo ke hoach nao", "theo de an nao", "theo chuong trinh nao"):
+        # "theo kế hoạch nào vậy?" after an answer asks its basis; in a longer question ("có dự án … không, theo kế
+        # hoạch nào?") the citation names the plan
         kind = _LEGAL_KIND.search(q)
         return Asked("legal_basis", year=year, body=kind.group(0) if kind else None)
     if _FUNDING_ASKED.search(q):

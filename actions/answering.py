@@ -217,7 +217,7 @@ REQUEST_WORDS = {
 # fold like other words ("tôi" and "tới").
 _SCREENER_CUES = re.compile(
     r"\b(?:truong hop|hoan canh|dieu kien|doi tuong nao|dien nao|duoc (?:nhung )?(?:gi|j)|ho tro (?:nhung )?(?:gi|j)"
-    r"|ho tro nao|cho (?:nhung )?(?:gi|j)|duoc nhung|che do|huong|quyen loi|chinh sach (?:gi|j|nao)"
+    r"|ho tro nao|cho (?:nhung )?(?:gi|j)|duoc nhung|che do|huong(?! toi| den| ve)|quyen loi|chinh sach (?:gi|j|nao)"
     r"|(?:toi|minh|em) co duoc|biet minh)\b")
 _ASKS_TARGET = re.compile(r"\bchi tieu\b")
 _REFERENCE = re.compile(r"\b(quyet dinh|nghi dinh|nghi quyet|chuong trinh|ke hoach|de an|thong tu)\b")
@@ -837,7 +837,7 @@ def _presented(search: ProvisionSearch, reading: Reading, asking: _Asking, want:
 
 
 # The words of a bare question for a legal basis ("theo quyết định nào?", "căn cứ văn bản số mấy?").
-_LEGAL_ASK_WORDS = frozenset("quyet dinh nghi quyet van ban can cu so hieu theo thong tu luat ky qd nq nd tt".split())
+_LEGAL_ASK_WORDS = frozenset("quyet dinh nghi quyet van ban can cu so hieu theo thong tu luat ky qd nq nd tt ke hoach de an".split())
 _TIME_ASK_WORDS = frozenset("bao gio khi chung luc thuc hien lam bat dau trien khai tu".split())
 
 

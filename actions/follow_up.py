@@ -46,7 +46,7 @@ _WHO_WORDS = frozenset({"nguoi", "thuoc"})
 MAX_OWN_WORDS = 2
 # A message pointing back at the last question's subject ("vụ này", "chuyện đó") may ask more of it in
 # this many more words of its own.
-_BACK_REFERENCE = re.compile(r"\b(?:vu|viec|chuyen|khoan|van de|cai) (?:nay|do|ni|kia)\b")
+_BACK_REFERENCE = re.compile(r"\b(?:vu|viec|chuyen|khoan|van de|cai|tien|quy|che do|chinh sach) (?:nay|do|ni|kia|ay)\b")
 _BACK_OWN_WORDS = 3
 MAX_FOLLOW_UP_WORDS = 15
 
@@ -94,9 +94,11 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     last_tokens = normalize(last_question).split()
     last_words = set(last_tokens)
     new_topic_words = {w for c in analysis.concepts if c.kind == "topic" for w in c.words} - last_words
+    # "giúp người nghèo" helps a group, a subject of the message's own; "giúp em" is a request
+    helps = {i for i, t in enumerate(tokens) if t == "giup" and i + 1 < len(tokens) and tokens[i + 1] in group_words}
     own = [t for i, t in enumerate(tokens) if (t not in FRAME_WORDS and t not in STOPWORDS or t in new_topic_words
-                                               or t == "tro" and i and tokens[i - 1] in _LODGING)
-           and t not in QUESTION_FRAME
+                                               or t == "tro" and i and tokens[i - 1] in _LODGING or i in helps)
+           and (t not in QUESTION_FRAME or i in helps)
            and t not in group_words and t not in level_words and t not in place_words and not _YEAR.fullmatch(t)
            and not (t.isdigit() and tokens[i + 1:i + 2] == ["tuoi"])  # an age says who, as the group does
            and not (detail and (t in _DETAIL or t.isdigit()))]  # "được bao nhiêu 1 tháng": a rate, not a subject

@@ -43,6 +43,8 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("(?:het|qua) tuoi (?:di lam|lao dong)", "sau do tuoi nghi huu"),
     ("(?:cho|noi|trung tam|nha) (?:nuoi duong|cham soc|duong lao)|vien duong lao", "cung cap dich vu cham soc xa hoi"),
     ("muc tro cap xa hoi", "muc tro cap xa hoi muc tro giup xa hoi"),  # the plans word the level both ways
+    ("ld", "lao dong"), ("nld", "nguoi lao dong"),  # chat shorthand
+    ("keo (?:duong )?(?:dien|day dien)", "cap dien"), ("keo (?:duong )?ong(?: nuoc)?|keo nuoc(?: may)?", "cap nuoc"),
     ("an sinh(?! xa hoi)", "an sinh xa hoi"),
     # "áp dụng theo văn bản nào": a decree, decision or resolution, as the plans cite them
     ("(?:hien )?(?:dang )?(?:ap dung )?(?:theo|can cu|dua tren) (?:van ban|giay to) nao", "theo nghi dinh quyet dinh nghi quyet nao"),  # "mã số an sinh": the plans' "mã số an sinh xã hội"

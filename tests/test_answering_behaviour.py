@@ -1136,3 +1136,45 @@ def test_a_place_follow_up_keeps_to_the_subject_the_question_named(search):
     chat.say("Ở TP.HCM, chương trình của Thành ủy ưu tiên đưa nước sạch tới những chỗ nào vậy ạ?")
     reply = chat.say("Đà Nẵng thì sao?")
     assert reply.outcome == "answer" and "nước sạch" in search.index().by_id[reply.provisions[0]].text
+
+
+def test_helping_a_group_is_a_subject_of_the_message_s_own(search):
+    # "giúp người nghèo" names what is asked; the message is not the last question asked again for the poor
+    chat = Chat(search, locality="Cần Thơ")
+    chat.say("ở đây chương trình giảm nghèo làm trong giai đoạn nào vậy?")
+    chat.say("tiền lấy từ đâu?")
+    reply = chat.say("có quỹ nào giúp người nghèo hông?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-062"]
+
+
+def test_laying_a_power_line_is_the_plans_supply_of_electricity(search):
+    chat = Chat(search)
+    chat.say("Ấp tui ở Cần Thơ sắp kéo đường ống nước sạch, nhà nghèo có phải góp tiền không mấy chú?")
+    reply = chat.say("keo dien cung v ha")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-056"]
+
+
+def test_money_pointed_back_at_is_a_follow_up_not_a_request_for_help(search):
+    chat = Chat(search)
+    chat.say("tp hcm moi nam bo bao nhieu tien vo quy giam ngheo z")
+    reply = chat.say("tiền đó dùng để làm gì?", "help")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-039"]
+
+
+def test_which_plan_grounds_it_asks_for_a_legal_basis(search):
+    assert asked("theo kế hoạch nào vậy?").element == "legal_basis"
+    chat = Chat(search)
+    chat.say("Nhà nước ở Đà Nẵng có xây nhà ở xã hội cho công nhân khu công nghiệp không vậy?")
+    reply = chat.say("theo kế hoạch nào vậy?", "ask_target")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-079"]  # Kế hoạch 7621/KH-UBND
+
+
+def test_chat_shorthand_for_workers_is_read(search):
+    reply = Chat(search, locality="Càng Long").say("ld co bang cap chung chi thi dat nhiu", "out_of_scope")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["cl-010"]
+
+
+def test_what_a_district_aims_for_is_not_a_request_for_the_screener(search):
+    # "hướng tới" folds like "hưởng tới"; nobody's own benefits are asked
+    reply = Chat(search, locality="Càng Long").say("xa hơn tới 2045 thì huyện hướng tới cái gì", "ask_eligibility")
+    assert reply.outcome != "screener"
