@@ -1178,3 +1178,14 @@ def test_what_a_district_aims_for_is_not_a_request_for_the_screener(search):
     # "hướng tới" folds like "hưởng tới"; nobody's own benefits are asked
     reply = Chat(search, locality="Càng Long").say("xa hơn tới 2045 thì huyện hướng tới cái gì", "ask_eligibility")
     assert reply.outcome != "screener"
+
+
+def test_the_period_of_a_plan_as_a_whole_is_the_span_its_first_general_provision_states(search):
+    reply = Chat(search).say("Chương trình an sinh xã hội của thành phố Cần Thơ áp dụng cho giai đoạn nào?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-001"]  # "… trong giai đoạn 2011 - 2015"
+    chat = Chat(search)
+    chat.say("Cần Thơ có chính sách gì về nhà ở cho hộ nghèo không?")
+    later = chat.say("chương trình này áp dụng giai đoạn nào?")
+    assert later.outcome == "answer" and later.provisions[:1] == ["ct-001"]
+    part = Chat(search, locality="Cần Thơ").say("ở đây chương trình giảm nghèo làm trong giai đoạn nào vậy?")
+    assert part.provisions[:1] == ["ct-017"]  # a programme of the plan: its own period
