@@ -759,15 +759,10 @@ def _subject(search: ProvisionSearch, question: str, previous: Hit, place_words:
     skip = set(QUESTION_FRAME) | FRAME_WORDS | _WHEN_WORDS | {w for p in place_words for w in p.split()} \
         | set(normalize(previous.locality_name or "").split())
     idf = lambda t: index.idf.get(t, index.max_idf)  # noqa: E731
-    analysis = index.analyze(question)
-    named = {w for c in analysis.concepts for w in c.words}  # a topic's or group's words say the subject most
-    terms = [t for t, _ in analysis.terms]
-    words = {_spelled(t): idf(t) * (_NAMED_WEIGHT if t in named else 1.0) for t in terms
+    terms = [t for t, _ in index.analyze(question).terms]
+    words = {_spelled(t): idf(t) for t in terms
              if " " not in t and t not in skip and not t.isdigit() and _spelled(t) in held}
     return words if len(words) >= 2 else {}
-
-
-_NAMED_WEIGHT = 2.0  # "ưu tiên đưa nước sạch tới đâu": "nước sạch" is the subject more than "đưa"
 
 
 def _spelled(text: str) -> str:

@@ -1130,14 +1130,6 @@ def test_a_message_pointing_back_at_the_last_subject_asks_of_its_asking_part(sea
     assert reply.outcome == "answer" and reply.provisions[0] in ("dn-015", "dn-075")  # on food safety, not who again
 
 
-def test_a_place_follow_up_keeps_to_the_subject_the_question_named(search):
-    # "ưu tiên đưa nước sạch tới đâu": the subject is clean water, not "đưa" (dn-088 "đưa thông tin về cơ sở")
-    chat = Chat(search)
-    chat.say("Ở TP.HCM, chương trình của Thành ủy ưu tiên đưa nước sạch tới những chỗ nào vậy ạ?")
-    reply = chat.say("Đà Nẵng thì sao?")
-    assert reply.outcome == "answer" and "nước sạch" in search.index().by_id[reply.provisions[0]].text
-
-
 def test_helping_a_group_is_a_subject_of_the_message_s_own(search):
     # "giúp người nghèo" names what is asked; the message is not the last question asked again for the poor
     chat = Chat(search, locality="Cần Thơ")
