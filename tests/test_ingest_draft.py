@@ -249,6 +249,11 @@ def test_a_short_list_of_targets_is_cut_one_target_a_provision(catalogue):
     own_year = draft("II. MỤC TIÊU\n1. Chỉ tiêu\nĐến năm 2025, tỷ lệ hộ nghèo dưới 1%; đến năm 2030 tỷ lệ hộ nghèo "
                      "dưới 0,5% theo chuẩn của thành phố.", catalogue).provisions
     assert [p.numbers[0]["year"] for p in own_year] == [2025, 2030]
+    later = draft("II. MỤC TIÊU\n1. Chỉ tiêu\nPhấn đấu đến cuối năm 2015, giải quyết việc làm cho 250.000 lượt lao động; "
+                  "kéo giảm tỉ lệ thất nghiệp còn 4,5%. Đến năm 2020, kéo giảm tỉ lệ thất nghiệp dưới 4%.",
+                  catalogue).provisions[1]
+    # the list's year holds up to the clause's own ("Đến năm 2020, …" begins its second sentence)
+    assert later.text.startswith("Đến năm 2015, kéo giảm") and later.numbers[0]["year"] == 2015
     policies = "Chăm lo đời sống người có công; hỗ trợ tiền điện cho hộ nghèo theo quy định hiện hành của thành phố."
     assert [p.text for p in draft(f"I. NHIỆM VỤ\n1. Chính sách\n{policies}", catalogue).provisions] == [policies]
 

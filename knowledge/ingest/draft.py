@@ -115,6 +115,10 @@ class _Tally:
     successors: Dict[str, str] = field(default_factory=dict)
 
 
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0]
+
+
 def _figure_clauses(sentence: str) -> bool:
     """Whether ``sentence`` lists targets, one figure a clause ("… đạt 50%; … đạt 40%; …")."""
     parts = clauses(sentence)
@@ -131,7 +135,8 @@ def _targets(sentence: str) -> List[Tuple[str, Optional[str]]]:
     year: Optional[str] = None
     for clause in clauses(sentence):
         found = _BY_YEAR.findall(clause)
-        out.append((clause, None if _ANY_YEAR.search(clause) else year))
+        # a clause whose first sentence names no year reads with the list's ("kéo giảm … còn 4,5%. Đến năm 2020, …")
+        out.append((clause, None if _ANY_YEAR.search(_first_sentence(clause)) else year))
         year = found[-1] if found else year
     return out
 
@@ -190,8 +195,10 @@ def _provision(passage: Passage, text: str, lines: Sequence[str], catalogue: Pla
     text = " ".join(text.split())
     named = agencies_in(text)  # read before the heading's body is put in front
     wants_subject = bool(passage.subject) and _wants_subject(text)
-    year = year or _target_year(passage.headings)
-    if year and not _ANY_YEAR.search(text):
+    # a year carried from its list holds up to the clause's own first year; a heading's, when it names none
+    carried = bool(year) and not _ANY_YEAR.search(_first_sentence(text))
+    year = year if carried else _target_year(passage.headings)
+    if year and (carried or not _ANY_YEAR.search(text)):
         # under "Mục tiêu cụ thể đến năm 2030", or after "Đến năm 2030, … ;", a target reads on its own with
         # its year ("Đến năm 2030, …").
         text = f"Đến năm {year}, {_lower_first(text)}"
