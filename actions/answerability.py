@@ -25,7 +25,8 @@ _MONEY = re.compile(r"\b(?:bao nhieu|nhieu|may|muc)(?: [a-z]+){0,2} (?:tien|trie
                     r"|\bthu nhap (?:la |chi |tu |khoang )?bao nhieu\b"  # an income is an amount
                     # "mỗi tháng ông được trợ cấp bao nhiêu", "lương hưu được bao nhiêu": an amount
                     r"|\b(?:mot|moi|1) thang(?: [a-z]+){0,4} bao nhieu\b(?! (?:nguoi|ho|lan|luot))"
-                    r"|\b(?:tro cap|phu cap|luong(?: huu)?)(?: [a-z]+){0,1} (?:la |duoc )?bao nhieu\b(?! (?:nguoi|ho|lan|luot))")
+                    r"|\b(?:tro cap|phu cap|luong(?: huu)?)(?: [a-z]+){0,1} (?:la |duoc )?bao nhieu\b"
+                    r"(?! (?:nguoi|ho|lan|luot))")
 
 # "nhiêu" typed with its circumflex and no other mark: "how much" ("nhiều", many, has a tone mark).
 _NHIEU = re.compile(r"(?<![^\W\d_])nhiêu(?![^\W\d_])")

@@ -619,9 +619,9 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
             basis = h.kind == "legal_basis" and bool(general & set(h.topics))
             return not basis, not (basis and "mo dau" in fold(h.section).lower())
         hits = sorted(hits, key=own_basis)
-    own = normalize(reading.question)
+    typed = normalize(reading.question)
     if want.element == "time" and not message.groups and set(message.topics) <= general \
-            and re.search(r"\b(?:chuong trinh|ke hoach)\b", own) and re.search(r"\bgiai doan\b", own):
+            and re.search(r"\b(?:chuong trinh|ke hoach)\b", typed) and re.search(r"\bgiai doan\b", typed):
         # "chương trình (này) áp dụng cho giai đoạn nào?": the period of the plan as a whole, which its first
         # general provision giving a span of years states
         span = next((h for h in search.index().hits_base if h.locality == locality and general & set(h.topics)
@@ -842,7 +842,8 @@ def _presented(search: ProvisionSearch, reading: Reading, asking: _Asking, want:
 
 # The words of a bare question for a legal basis ("theo quyết định nào?", "căn cứ văn bản số mấy?").
 _SPAN = re.compile(r"\b(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d\b")  # "giai đoạn 2011 - 2015"
-_LEGAL_ASK_WORDS = frozenset("quyet dinh nghi quyet van ban can cu so hieu theo thong tu luat ky qd nq nd tt ke hoach de an".split())
+_LEGAL_ASK_WORDS = frozenset(
+    "quyet dinh nghi quyet van ban can cu so hieu theo thong tu luat ky qd nq nd tt ke hoach de an".split())
 _TIME_ASK_WORDS = frozenset("bao gio khi chung luc thuc hien lam bat dau trien khai tu".split())
 
 

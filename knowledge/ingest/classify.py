@@ -30,7 +30,8 @@ _PLAN_WORDING: Tuple[Tuple[str, Optional[str]], ...] = (
     ("giáo dục pháp luật", "truyền thông"),
     ("dân vùng nông thôn", "người ở nông thôn"), ("dân nông thôn", "người ở nông thôn"),
     ("dân số nông thôn", "người ở nông thôn"), ("ở nông thôn", "người ở nông thôn"),
-    ("đền ơn đáp nghĩa", "người có công"), ("NCCCM", "người có công"), ("nước hợp vệ sinh", "nước sạch"), ("tử vong", "y tế"), ("tổ chức thực hiện", None),
+    ("đền ơn đáp nghĩa", "người có công"), ("NCCCM", "người có công"), ("nước hợp vệ sinh", "nước sạch"),
+    ("tử vong", "y tế"), ("tổ chức thực hiện", None),
     ("công nghệ thông tin", None), ("công nhân viên", None), ("bác sĩ gia đình", None),
 )
 # A group and the topic of the policy for it, as plans and curators pair them: a provision for "hộ
