@@ -41,14 +41,17 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("bot tien|duoc bot", "mien giam"),
     ("phu (them|tien)", r"ho tro \1"),
     ("(?:het|qua) tuoi (?:di lam|lao dong)", "sau do tuoi nghi huu"),
-    ("(?:cho|noi|trung tam|nha) (?:nuoi duong|cham soc|duong lao)|vien duong lao", "cung cap dich vu cham soc xa hoi"),
+    # "mấy chỗ nuôi dưỡng", "viện dưỡng lão": care services (not "cho chăm sóc", for care)
+    ("(?:(?:may|nhung|cac|co) cho|noi|trung tam|nha) (?:nuoi duong|cham soc|duong lao)|vien duong lao",
+     "cung cap dich vu cham soc xa hoi"),
     ("muc tro cap xa hoi", "muc tro cap xa hoi muc tro giup xa hoi"),  # the plans word the level both ways
     ("ld", "lao dong"), ("nld", "nguoi lao dong"),  # chat shorthand
     ("keo (?:duong )?(?:dien|day dien)", "cap dien"), ("keo (?:duong )?ong(?: nuoc)?|keo nuoc(?: may)?", "cap nuoc"),
-    ("an sinh(?! xa hoi)", "an sinh xa hoi"),
+    ("an sinh(?! xa hoi)", "an sinh xa hoi"),  # "mã số an sinh": the plans' "mã số an sinh xã hội"
     # "áp dụng theo văn bản nào": a decree, decision or resolution, as the plans cite them
-    ("(?:hien )?(?:dang )?(?:ap dung )?(?:theo|can cu|dua tren) (?:van ban|giay to) nao", "theo nghi dinh quyet dinh nghi quyet nao"),  # "mã số an sinh": the plans' "mã số an sinh xã hội"
-    ("(?:rieng )?cho (?:tung|moi) (?:nguoi|ca nhan)", ""),  # "riêng cho từng người": each, not a subject
+    ("(?:hien )?(?:dang )?(?:ap dung )?(?:theo|can cu|dua tren) (?:van ban|giay to) nao",
+     "theo nghi dinh quyet dinh nghi quyet nao"),
+    ("(?:rieng )?cho tung (?:nguoi|ca nhan)", ""),  # "riêng cho từng người": each, not a subject
     # "sở nào lo", "ai lo vụ này": who is in charge ("lo" is not the plans' "lộ trình")
     ("(ai|nao|chu tri) lo", r"\1 chu tri"), ("lo (vu|viec|chuyen)", r"chu tri \1"),
     # a baby's age in months says who: "cháu nội mới 14 tháng" (not "1 tháng", a month)
