@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import re
 import unicodedata
@@ -25,7 +25,7 @@ from knowledge.errors import NotFound
 from knowledge.follow_ups import REQUEST_ONLY
 from knowledge.intent_topics import INTENT_TOPICS
 from knowledge.places import PlaceMatch
-from knowledge.provision_search import Hit, Preferences, ProvisionSearch
+from knowledge.provision_search import Hit, Preferences, ProvisionSearch, QueryAnalysis
 from knowledge.text import QUESTION_FRAME, STOPWORDS, fold, normalize, question_focus, syllables
 
 INTENT_KINDS = {"ask_target": ("target",), "ask_agency": ("agency",)}
@@ -611,17 +611,15 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         hits += [h for h in criterion if h.locality == locality and h.id not in {x.id for x in hits}]
         hits.sort(key=lambda h: not _CRITERION.search(normalize(h.text, chat=False)))
     general = set(search.index().aliases.resolve("topic", "an sinh xã hội"))
-    if want.element == "legal_basis" and reading.follow is None and not message.groups \
-            and set(message.topics) <= general and re.search(r"\b(?:chuong trinh|ke hoach)\b", normalize(question)):
+    if want.element == "legal_basis" and reading.follow is None and _names_plan_only(message, question, general):
         # "kế hoạch … ban hành đầu năm 2022 dựa trên những văn bản nào": of the plan as a whole, whose own
         # basis (in its opening part) answers before a text grounding one of its parts
         def own_basis(h: Hit) -> Tuple[bool, bool]:
             basis = h.kind == "legal_basis" and bool(general & set(h.topics))
             return not basis, not (basis and "mo dau" in fold(h.section).lower())
         hits = sorted(hits, key=own_basis)
-    typed = normalize(reading.question)
-    if want.element == "time" and not message.groups and set(message.topics) <= general \
-            and re.search(r"\b(?:chuong trinh|ke hoach)\b", typed) and re.search(r"\bgiai doan\b", typed):
+    if want.element == "time" and _names_plan_only(message, reading.question, general) \
+            and re.search(r"\bgiai doan\b", normalize(reading.question)):
         # "chương trình (này) áp dụng cho giai đoạn nào?": the period of the plan as a whole, which its first
         # general provision giving a span of years states
         span = next((h for h in search.index().hits_base if h.locality == locality and general & set(h.topics)
@@ -701,6 +699,13 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     if rule:  # "lương hưu được bao nhiêu phần trăm": only a provision on the pension itself holds it
         holding = [h for h in holding if names_national_rule(h, rule)]
     return _Found(hits, other, holding, bool(national), asked_groups)
+
+
+def _names_plan_only(message: QueryAnalysis, text: str, general: Set[str]) -> bool:
+    """The message asks about a plan ("chương trình", "kế hoạch") and names no group or topic but social policy
+    as a whole: what it asks is of the plan itself."""
+    return not message.groups and set(message.topics) <= general \
+        and bool(re.search(r"\b(?:chuong trinh|ke hoach)\b", normalize(text)))
 
 
 # What follows "chương trình" / "kế hoạch" when it names the plan: "hành động số 28 của Thành ủy", "an sinh

@@ -852,7 +852,6 @@ def test_years_of_contribution_asked_are_not_answered_by_a_share_of_pensioners(s
     assert asked("sống khỏe được bao nhiêu năm").unit == "duration"
 
 
-
 @pytest.mark.parametrize("text, element", [
     # the story's "mấy năm nay" asks nothing: the asking part asks yes or no
     ("Trời ơi, ổng chồng tui bị tai nạn nằm một chỗ mấy năm nay, nhà thuộc diện cận nghèo. Tui hỏi hoài mà hổng ai "
@@ -937,6 +936,15 @@ def test_a_fund_is_part_of_a_follow_up_s_subject_though_it_folds_like_a_quarter(
     (["Phổ Văn bên em thanh niên ở nhà không có việc nhiều lắm. Chương trình của Đức Phổ tính giảm thất nghiệp "
       "xuống mức mô ạ?", "rứa lao động có bằng cấp chứng chỉ thì phấn đấu bao nhiêu %?",
       "bên Càng Long con số đó là bao nhiêu?"], "cl-010"),
+    # a crèche "trong các khu công nghiệp" is for workers' children
+    (["Đến năm 2025 ở Đà Nẵng có phải tất cả học sinh tiểu học đều được học 2 buổi một ngày không ạ?",
+      "nhà trẻ cho con công nhân trong khu công nghiệp có xây thêm ko"], "dn-055"),
+    # "mua thẻ ở trường" is the health insurance card (not clean water, dn-018)
+    (["Đà Nẵng tính tới năm 2025 thì gần như ai cũng có thẻ bảo hiểm đi khám bệnh hả? Tính bao nhiêu phần trăm dân?",
+      "con tui đang học đại học, mua thẻ ở trường có được nhà nước phụ thêm không?"], "dn-045"),
+    # "kéo điện" is the plans' supply of electricity
+    (["Ấp tui ở Cần Thơ sắp kéo đường ống nước sạch, nhà nghèo có phải góp tiền không mấy chú?",
+      "keo dien cung v ha"], "ct-056"),
 ])
 def test_a_follow_up_in_the_resident_s_words_is_answered(search, turns, expected):
     chat = Chat(search)
@@ -1085,17 +1093,9 @@ def test_a_monthly_allowance_is_not_answered_with_a_share_of_those_who_get_it(se
     assert reply.outcome != "answer" and reply.provisions[:1] == ["dp-014"]  # dp-014: 100% get it, shown as related
 
 
-
 def test_an_asking_sentence_naming_nothing_leans_on_the_clause_before_it(search):
     reply = Chat(search).say("vo chong em lam cong nhan KCN Hoa Khanh, con 2 tuoi khong co cho gui, nha tre gan khu cong "
                              "nghiep it qua. Da Nang co tinh xay them khong a")
-    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-055"]
-
-
-def test_a_creche_in_the_industrial_parks_is_for_workers_children(search):
-    chat = Chat(search)
-    chat.say("Đến năm 2025 ở Đà Nẵng có phải tất cả học sinh tiểu học đều được học 2 buổi một ngày không ạ?")
-    reply = chat.say("nhà trẻ cho con công nhân trong khu công nghiệp có xây thêm ko")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-055"]
 
 
@@ -1107,13 +1107,6 @@ def test_a_creche_in_the_industrial_parks_is_for_workers_children(search):
 def test_everyday_names_for_what_the_plans_call_otherwise(search, text, expected):
     reply = Chat(search).say(text)
     assert reply.outcome == "answer" and reply.provisions[:1] == [expected]
-
-
-def test_buying_the_card_at_school_is_the_health_insurance_card(search):
-    chat = Chat(search)
-    chat.say("Đà Nẵng tính tới năm 2025 thì gần như ai cũng có thẻ bảo hiểm đi khám bệnh hả? Tính bao nhiêu phần trăm dân?")
-    reply = chat.say("con tui đang học đại học, mua thẻ ở trường có được nhà nước phụ thêm không?")
-    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-045"]  # not clean water (dn-018)
 
 
 def test_which_office_is_asked_as_an_agency():
@@ -1138,13 +1131,6 @@ def test_helping_a_group_is_a_subject_of_the_message_s_own(search):
     chat.say("tiền lấy từ đâu?")
     reply = chat.say("có quỹ nào giúp người nghèo hông?")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-062"]
-
-
-def test_laying_a_power_line_is_the_plans_supply_of_electricity(search):
-    chat = Chat(search)
-    chat.say("Ấp tui ở Cần Thơ sắp kéo đường ống nước sạch, nhà nghèo có phải góp tiền không mấy chú?")
-    reply = chat.say("keo dien cung v ha")
-    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-056"]
 
 
 def test_money_pointed_back_at_is_a_follow_up_not_a_request_for_help(search):

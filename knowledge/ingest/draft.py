@@ -116,7 +116,8 @@ class _Tally:
 
 
 def _first_sentence(text: str) -> str:
-    return re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0]
+    """``text`` up to its first sentence end (as ``sentences`` cuts, but a short one not joined to the next)."""
+    return _SENTENCE_END.split(text, maxsplit=1)[0]
 
 
 def _figure_clauses(sentence: str) -> bool:
