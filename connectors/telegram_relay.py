@@ -74,6 +74,7 @@ class TelegramRelay:
         self._handling: Set[int] = set()  # inbox ids being answered (by a handler or the retry), claimed at once
         self._arriving: Set[str] = set()  # external ids of messages their handler is storing
         self._retry_task: Optional[asyncio.Task] = None
+        self._kept = asyncio.Event()  # a handler left a message pending since the retry's last pass began
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -128,6 +129,8 @@ class TelegramRelay:
         except RasaUnavailable as exc:
             log.warning("Rasa unavailable for message %s: %s", turn.external_id, exc)
             retry = await asyncio.to_thread(inbox.mark_attempt_failed, self._engine, inbox_id, str(exc))
+            if not late:
+                self._kept_for_retry()
             if not late:
                 await self._delivery.send(turn.chat_id, OutgoingMessage(texts.TELEGRAM_BUSY))
             elif not retry:
@@ -200,9 +203,10 @@ class TelegramRelay:
         while True:
             if rasa_down and self._health is not None:
                 await self._health.wait(delay)
-            else:
-                await asyncio.sleep(delay)
+            elif await self._kept_during(delay) and self._health is not None:
+                await self._health.wait(self._retry_interval_s)  # resume when the probe finds Rasa back
             rasa_down = False
+            self._kept.clear()
             try:
                 rasa_down = not await self.retry_pending()
                 if self._health is not None and rasa_down:
@@ -216,6 +220,21 @@ class TelegramRelay:
                 log.exception("retrying kept messages failed")
             delay = min(max(delay, self._retry_interval_s) * 2, self._retry_interval_max_s) \
                 if rasa_down else self._retry_interval_s
+
+    def _kept_for_retry(self) -> None:
+        """A fresh message found Rasa unavailable: probe Rasa and wake the retry, so the message is answered
+        soon after Rasa's return rather than at the retry's next interval."""
+        if self._health is not None:
+            self._health.failed()
+        self._kept.set()
+
+    async def _kept_during(self, delay: float) -> bool:
+        """Wait ``delay``; True (at once) when a handler leaves a message pending meanwhile."""
+        try:
+            await asyncio.wait_for(self._kept.wait(), delay)
+        except asyncio.TimeoutError:
+            return False
+        return True
 
     # --- per chat ----------------------------------------------------------------------------
 
