@@ -34,7 +34,10 @@ _ELEMENTS_OF_KIND = {"ask_target": ("figure", "time"), "ask_agency": ("agency",)
 # A hit is an answer only when it shares enough with the question: a BM25 score
 # and a share of the question's content words (calibrated on the answer-quality set).
 MIN_SCORE = 10.0
+# A short question whose every word the provision holds ("nước sạch thì sao") cannot add up to MIN_SCORE.
+MIN_SCORE_WHOLE = 6.0
 MIN_COVERAGE = 0.25
+WHOLE_COVERAGE = 0.999
 # Offering another locality's plan is a bigger step: it must fit the question closely.
 MIN_COVERAGE_ELSEWHERE = 0.5
 # The intent's topic is a guess: when a provision on it is close enough, one off it that covers this many
@@ -139,9 +142,16 @@ def ranked(search: ProvisionSearch, question: str, intent: Optional[str], locali
         return not prefer.topics or bool(set(prefer.topics) & set(hit.topics))
 
     best_on_topic = max((h.coverage for h in hits if on_topic(h)), default=0.0)
+    phrases = _phrases(search, question)
+
+    def whole(hit: Hit) -> bool:
+        if not phrases or hit.coverage < WHOLE_COVERAGE:
+            return False
+        text = " " + " ".join(search.index().aliases.synonyms.rewrite(syllables(hit.text, chat=False))) + " "
+        return all(f" {p} " in text for p in phrases)
 
     def close_enough(hit: Hit) -> bool:
-        if hit.score < MIN_SCORE:
+        if hit.score < (MIN_SCORE_WHOLE if whole(hit) else MIN_SCORE):
             return False
         if on_topic(hit):
             return hit.coverage >= min_coverage
@@ -149,6 +159,21 @@ def ranked(search: ProvisionSearch, question: str, intent: Optional[str], locali
         return hit.coverage >= off_topic or leads
 
     return [h for h in hits if close_enough(h)]
+
+
+def _phrases(search: ProvisionSearch, question: str) -> List[str]:
+    """The phrases that hold all of a short question's content words ("nước sạch" in "nuoc sach thi sao"),
+    longest first; none when a word stands alone."""
+    terms = search.analyze(question).terms
+    words = {t for t, _ in terms if " " not in t}
+    spans = sorted((t for t, _ in terms if " " in t and t.split()[0] in words and t.split()[-1] in words),
+                   key=lambda t: -len(t.split()))
+    chosen: List[str] = []
+    for span in spans:
+        if not set(span.split()) <= {w for c in chosen for w in c.split()}:
+            chosen.append(span)
+    covered = {w for c in chosen for w in c.split()}
+    return chosen if words and words <= covered else []
 
 
 def best_hits(search: ProvisionSearch, question: str, intent: Optional[str], locality: str,

@@ -1168,3 +1168,17 @@ def test_the_period_of_a_plan_as_a_whole_is_the_span_its_first_general_provision
     assert later.outcome == "answer" and later.provisions[:1] == ["ct-001"]
     part = Chat(search, locality="Cần Thơ").say("ở đây chương trình giảm nghèo làm trong giai đoạn nào vậy?")
     assert part.provisions[:1] == ["ct-017"]  # a programme of the plan: its own period
+
+
+@pytest.mark.parametrize("text, locality, outcome, expected", [
+    ("nước sạch thì sao", "cang-long", "answer", "cl-024"),
+    ("mat tran thi sao", "duc-pho", "answer", "dp-093"),
+    # every word held, but not as one phrase ("trung học … cơ sở vật chất"): no answer on so little
+    ("cấp 2 thì sao", "da-nang", "related", None),
+])
+def test_a_short_question_is_answered_when_a_provision_holds_its_words_as_one_phrase(search, text, locality, outcome,
+                                                                                      expected):
+    reply = Chat(search, locality=locality).say(text)
+    assert reply.outcome == outcome
+    if expected:
+        assert reply.provisions[:1] == [expected]
