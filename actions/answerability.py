@@ -50,7 +50,10 @@ _LEGAL = re.compile(r"\b(?:quyet dinh|nghi dinh|nghi quyet|van ban|luat|thong tu
 # Where the money comes from ("tiền lấy từ đâu?", "kinh phí ở đâu ra", "ai chi trả"), and a provision that says it.
 _FUNDING_ASKED = re.compile(r"\b(?:tien|kinh phi|von|quy)(?: [a-z]+){0,2} (?:tu dau|o dau ra|dau ra)\b"
                             r"|\bnguon (?:kinh phi|tien|von)\b|\bai (?:chi tra|tra tien|bo tien|chi tien)\b"
-                            r"|\blay tien (?:o )?dau\b")
+                            r"|\blay tien (?:o )?dau\b"
+                            # "tiền để làm … lấy ở đâu ra", "lấy kinh phí ở đâu": money, not a place to apply
+                            r"|\b(?:tien|kinh phi|von|ngan sach)\b.*\blay (?:o |tu )?dau\b"
+                            r"|\blay (?:kinh phi|tien|von|ngan sach) (?:o |tu )dau\b")
 _FUNDING = re.compile(r"\b(?:kinh phi|ngan sach|nguon von|nguon luc tai chinh|huy dong|dong gop"
                       r"|quy (?:vi|den on|bao tro|khuyen hoc|ho tro|giam ngheo|tin dung|phat trien|xa hoi))\b")  # not "hằng quý"
 
@@ -65,6 +68,9 @@ _DATE = re.compile(r"\bngay \d{1,2}\b|\bhang (?:nam|quy|thang)\b|\bdinh ky\b")
 # When something starts: "từ năm 2024", "từ năm học 2010 - 2011", "bắt đầu năm 2013".
 _START = re.compile(r"\b(?:tu|bat dau(?: tu)?) (?:nam (?:hoc )?|ngay \d{1,2}/\d{1,2}/)?(?:19|20)\d{2}\b")
 _YES_NO = re.compile(r"\b(?:khong|ko|k|hong|hok|chua|duoc khong|phai khong)(?: [a-z]+)?\W*$")
+# Who a policy is for, asked of it ("cái đó áp dụng cho ai", "nhắm vào ai?"): not one's own case.
+_WHO_FOR = re.compile(r"\b(?:ap dung|danh|nham|huong|uu tien)(?: vao| cho| toi| den)? (?:nhung )?ai\b"
+                      r"|\bcho (?:nhung )?ai(?: vay| the)?\W*$|\bnhung ai duoc\b|\bai (?:se )?duoc (?:huong|ap dung)\b")
 _OFFICE_ASKED = re.compile(r"\bphong (?:nao|mo|gi|j)\b")
 _NOW = re.compile(r"\b(?:hien (?:nay|gio|tai)|bay gio|dang o muc|thuc te)\b")
 _EVERY = re.compile(r"\b(?:nam|ngay|thang|luc|khi|cho|noi|ai) (?:nao|mo)(?: [a-z]+){0,2} cung\b")
@@ -98,7 +104,8 @@ _GENERAL_SCHOOL = re.compile(r"(?<!trung hoc )\bpho thong\b(?! trung hoc)")
 
 @dataclass(frozen=True)
 class Asked:
-    element: Optional[str]     # figure | agency | legal_basis | procedure | time | None (a yes/no, a description)
+    element: Optional[str]     # figure | agency | legal_basis | procedure | time | funding | group (who a policy
+    # is for) | None (a yes/no, a description)
     # For a figure: percent | money | price (what something costs) | age | count. For a time: issued (a
     # document's date); day (a day or deadline asked, "hạn ngày nào", which only a date holds); date (a
     # time asked after an answer, which a year or a recurring date such as "ngày 30/11 hằng năm" holds).
@@ -163,6 +170,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     q = _EVERY.sub(" ", q)  # "năm nào cũng phải mua" says every year, it does not ask which
     if _AGENCY.search(q):
         return Asked("agency", year=year)
+    if _WHO_FOR.search(q):
+        return Asked("group", year=year)
     if _LEGAL.search(q) or _has(q, "quyet dinh nao", "nghi dinh nao", "nghi quyet nao", "van ban nao", "quyet dinh so may",
             "so may", "so nao", "can cu", "theo van ban", "theo quyet dinh", "theo nghi dinh", "luat nao", "thong tu nao",
             "quyet dinh gi", "van ban gi", "nghi quyet gi", "ban hanh theo", "qd nao", "qd so", "qd gi",
@@ -331,6 +340,8 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
         if want.unit == "issued" or _YEAR.search(hit.text):
             return True
         return want.unit == "date" and bool(_DATE.search(_folded_text(hit.text)))
+    elif want.element == "group":
+        return bool(hit.groups)
     elif want.element == "funding":
         return holds_funding(hit)
     elif want.element == "procedure":
@@ -393,7 +404,8 @@ def _folded_text(text: str) -> str:
 
 
 ELEMENT_WORDS = {"figure": "con số cụ thể", "time": "thời điểm cụ thể", "agency": "cơ quan phụ trách riêng", "legal_basis": "văn bản căn cứ",
-                 "procedure": "thủ tục hay nơi nộp hồ sơ", "funding": "nguồn kinh phí", None: "nội dung này"}
+                 "procedure": "thủ tục hay nơi nộp hồ sơ", "funding": "nguồn kinh phí",
+                 "group": "đối tượng áp dụng", None: "nội dung này"}
 
 
 def missing_phrase(want: Asked, group_names: Sequence[str]) -> str:

@@ -38,6 +38,9 @@ MIN_SCORE = 10.0
 MIN_SCORE_WHOLE = 6.0
 MIN_COVERAGE = 0.25
 WHOLE_COVERAGE = 0.999
+STRONG_SCORE = 25.0
+STORY_WORDS = 18
+STRONG_MIN_COVERAGE = 0.15
 # Offering another locality's plan is a bigger step: it must fit the question closely.
 MIN_COVERAGE_ELSEWHERE = 0.5
 # The intent's topic is a guess: when a provision on it is close enough, one off it that covers this many
@@ -143,6 +146,10 @@ def ranked(search: ProvisionSearch, question: str, intent: Optional[str], locali
 
     best_on_topic = max((h.coverage for h in hits if on_topic(h)), default=0.0)
     phrases = _phrases(search, question)
+    # A resident's story around the question (as typed, not a rewritten follow-up) leaves any provision
+    # a small share of its words: in the resident's plan, a strong match covering less answers too.
+    story = locality is not None and bool(re.search(r"[.?!,;]", question)) \
+        and sum(" " not in t for t, _ in search.analyze(question).terms) >= STORY_WORDS
 
     def whole(hit: Hit) -> bool:
         if not phrases or hit.coverage < WHOLE_COVERAGE:
@@ -154,7 +161,8 @@ def ranked(search: ProvisionSearch, question: str, intent: Optional[str], locali
         if hit.score < (MIN_SCORE_WHOLE if whole(hit) else MIN_SCORE):
             return False
         if on_topic(hit):
-            return hit.coverage >= min_coverage
+            return hit.coverage >= min_coverage or (
+                story and hit.score >= STRONG_SCORE and hit.coverage >= STRONG_MIN_COVERAGE)
         leads = min_coverage <= best_on_topic and hit.coverage >= OFF_TOPIC_LEAD * best_on_topic
         return hit.coverage >= off_topic or leads
 
@@ -245,6 +253,8 @@ _SCREENER_CUES = re.compile(
     r"|ho tro nao|cho (?:nhung )?(?:gi|j)|duoc nhung|che do|huong(?! toi| den| ve)|quyen loi|chinh sach (?:gi|j|nao)"
     r"|(?:toi|minh|em) co duoc|biet minh)\b")
 _ASKS_TARGET = re.compile(r"\bchi tieu\b")
+# What a request for a person cannot be asking besides: a figure, a date, a legal basis, a source of money.
+_ASKED_OF_PLANS = ("figure", "time", "legal_basis", "funding")
 _REFERENCE = re.compile(r"\b(quyet dinh|nghi dinh|nghi quyet|chuong trinh|ke hoach|de an|thong tu)\b")
 
 
@@ -270,6 +280,8 @@ def _asks_policy(search: ProvisionSearch, text: str, intent: Optional[str]) -> b
     words = [t for t, _ in analysis.terms if " " not in t and t not in QUESTION_FRAME]
     if len(words) < 2:
         return False
+    if intent == "ask_human" and asked(text).element in _ASKED_OF_PLANS and is_question(text):
+        return True  # "Cán bộ ấp … nè. Bà con hỏi huyện có tăng giường bệnh tới 2030 hông, bao nhiêu?"
     hits, _ = index.search(rest, limit=1)
     return bool(hits) and hits[0].score >= MIN_SCORE and hits[0].coverage >= MIN_COVERAGE_ELSEWHERE
 
@@ -379,7 +391,7 @@ def read(turn: Turn, search: ProvisionSearch) -> Reading:
     element = asked(question).element
     follow = rewrite(search.index(), question, turn.slots.get("last_question"), place_words,
                      detail=element is not None,
-                     refers_back=element in ("agency", "legal_basis", "procedure", "time", "funding"))
+                     refers_back=element in ("agency", "legal_basis", "procedure", "time", "funding", "group"))
     return Reading(question, named, mentioned, place, place_words, follow, place_phrases)
 
 
@@ -635,6 +647,10 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         criterion, _ = best_hits(search, f"{query} tiêu chí chuẩn", intent, locality, groups + asked_groups)
         hits += [h for h in criterion if h.locality == locality and h.id not in {x.id for x in hits}]
         hits.sort(key=lambda h: not _CRITERION.search(normalize(h.text, chat=False)))
+    if want.element == "funding" and not other and reading.follow is None:
+        # "tiền để làm … lấy ở đâu ra": the plans say "kinh phí", "ngân sách"
+        money, _ = best_hits(search, f"{query} kinh phí ngân sách", intent, locality, groups + asked_groups)
+        hits += [h for h in money if h.locality == locality and h.id not in {x.id for x in hits}]
     general = set(search.index().aliases.resolve("topic", "an sinh xã hội"))
     if want.element == "legal_basis" and reading.follow is None and _names_plan_only(message, question, general):
         # "kế hoạch … ban hành đầu năm 2022 dựa trên những văn bản nào": of the plan as a whole, whose own
@@ -686,6 +702,11 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
             and not set(own_words(reading.question, reading.place_words)) - _TIME_ASK_WORDS \
             and holds(previous, want, [], search.index().aliases):
         # "bao giờ làm vậy?" after an answer that says when ("… thực hiện từ năm 2024"): that answer
+        hits, other = [previous] + [h for h in hits if h.id != previous.id], False
+    elif previous is not None and want.element == "group" and previous.locality == locality \
+            and not set(own_words(reading.question, reading.place_words)) - _WHO_ASK_WORDS \
+            and holds(previous, want, [], search.index().aliases):
+        # "cái đó áp dụng cho ai?" after an answer naming whom it is for: that answer
         hits, other = [previous] + [h for h in hits if h.id != previous.id], False
     if previous is not None and not subject and named_groups and want.element is None \
             and not message.topics \
@@ -875,6 +896,7 @@ _SPAN = re.compile(r"\b(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d\b")  # "giai đo�
 _LEGAL_ASK_WORDS = frozenset(
     "quyet dinh nghi quyet van ban can cu so hieu theo thong tu luat ky qd nq nd tt ke hoach de an".split())
 _TIME_ASK_WORDS = frozenset("bao gio khi chung luc thuc hien lam bat dau trien khai tu".split())
+_WHO_ASK_WORDS = frozenset("ap dung danh nham vao huong uu tien ai nhung duoc cai nay do chinh sach vu viec".split())
 
 
 def _companions(search: ProvisionSearch, answer: Hit, hits: List[Hit], provides: Callable[[Hit], bool]) -> List[Hit]:

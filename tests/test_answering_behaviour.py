@@ -51,6 +51,9 @@ def text_of(reply: answering.Reply) -> str:
     # the asking part, after the story that follows it, is what a provision covers
     ("o sai gon co ho tro gi cho cong nhan thue tro khong, kiem phong tro re kho lam", "ask_eligibility",
      "hcm-051"),
+    # a staff member introducing themselves is no request for a person when a figure is asked
+    ("Cán bộ ấp ở xã Đại Phước, Càng Long nè. Bà con trong ấp hỏi huyện có tính thêm giường bệnh với bác sĩ tới năm "
+     "2030 hông, bao nhiêu?", "ask_human", "cl-019"),
 ])
 def test_a_policy_question_is_answered_whatever_the_classifier_thought(search, text, intent, expected):
     reply = Chat(search).say(text, intent)
@@ -65,6 +68,7 @@ def test_a_policy_question_is_answered_whatever_the_classifier_thought(search, t
     ("làm sao biết mình có được hỗ trợ hay không", "ask_eligibility", "screener"),
     ("bạn giúp được gì", "help", "help"),
     ("hôm nay trời có mưa không", "out_of_scope", "out_of_scope"),
+    ("bao giờ tôi được gặp cán bộ?", "ask_human", "ask_locality"),
 ])
 def test_requests_without_a_policy_question_keep_their_own_behaviour(search, text, intent, outcome):
     assert Chat(search).say(text, intent).outcome == outcome
@@ -703,6 +707,22 @@ def test_where_the_money_comes_from_is_asked_and_answered_by_a_provision_on_fund
     assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-018"]  # the city's budget, society's help
 
 
+def test_where_the_money_comes_from_is_found_in_the_plans_words_for_money(search):
+    assert asked("Tiền làm mấy chương trình này lấy ở đâu ra vậy?").element == "funding"
+    assert asked("lấy kinh phí ở đâu").element == "funding" and asked("thẻ bhyt lấy ở đâu").element == "procedure"
+    reply = Chat(search, locality="Cần Thơ").say("Tiền làm mấy chương trình an sinh xã hội lấy ở đâu ra vậy?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-061"]  # "ngân sách … bố trí kinh phí"
+
+
+def test_who_a_policy_is_for_asked_after_an_answer_is_answered_by_that_answer(search):
+    assert asked("cái đó áp dụng cho ai").element == "group" and asked("nhắm vào ai?").element == "group"
+    assert asked("báo cáo gửi cho ai?").element == "agency"  # who receives a report is an agency
+    chat = Chat(search)
+    assert chat.say("Đức Phổ có tính xây nhà ở xã hội không?").provisions[:1] == ["dp-031"]
+    reply = chat.say("vậy nhà đó dành cho những ai?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-031"]
+
+
 def test_an_income_threshold_says_who_is_helped_not_how_much_is_given(search):
     chat = Chat(search)
     assert chat.say("uh vay sinh vien con ho ngheo o tphcm co dc ho tro hoc phi ko", "ask_tuition").provisions[:1] \
@@ -1182,3 +1202,10 @@ def test_a_short_question_is_answered_when_a_provision_holds_its_words_as_one_ph
     assert reply.outcome == outcome
     if expected:
         assert reply.provisions[:1] == [expected]
+
+
+def test_a_strong_match_answers_a_question_told_inside_a_long_story(search):
+    # the story leaves hcm-057 ("trẻ tự kỷ") a small share of the message's words; its score is far ahead
+    reply = Chat(search).say("Cháu nội tôi 4 tuổi bị tự kỷ, ở TP.HCM chỗ dạy can thiệp thì ít mà giá cao quá. Thành "
+                             "phố có tính giúp mở thêm mấy chỗ như vậy không?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-057"]
