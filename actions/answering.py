@@ -18,7 +18,7 @@ from actions import templates as T
 from actions.answerability import (Asked, asked, asking_part, cites_legal_basis, for_group, holds, holds_funding,
                                    is_question, missing_phrase, names_agency, names_group, names_national_rule,
                                    national_amounts, national_phrases)
-from actions.follow_up import FRAME_WORDS, Rewritten, content_words, own_words, points_back, rewrite
+from actions.follow_up import DETAIL_WORDS, FRAME_WORDS, Rewritten, content_words, own_words, points_back, rewrite
 from actions.reply_format import (WHOLE, answer_text, buttons, currency_line, currency_note, numbers_in,
                                   shorten, whole_text)
 from knowledge.errors import NotFound
@@ -51,6 +51,8 @@ ANSWER_SCORE_SHARE = 0.6
 # "đổi địa phương khác", "còn ở Đà Nẵng thì chính sách đó ra sao" choose a place; a message
 # with this many content words besides the place asks something itself.
 MIN_OWN_QUESTION_WORDS = 5
+# ... or this many words the last question does not have.
+MIN_NEW_SUBJECT_WORDS = 2
 # The eligibility screener: a Rasa form asking these slots in turn (actions/screener_form.py).
 SCREENER_FORM = "eligibility_form"
 SCREENER_STEPS = ("household", "age", "meritorious", "disability")
@@ -520,12 +522,22 @@ class _Found:
     asked_groups: List[str]
 
 
+def _new_subject(question: str, last: Optional[str], place_words: List[str]) -> bool:
+    """"Càng Long có nói tuổi thọ bình quân hông" after a question on malnutrition: a question with words of its
+    own besides the place, not the last question asked of another plan."""
+    if not last or not is_question(question):
+        return False
+    new = set(own_words(question, place_words)) - set(normalize(last).split()) - DETAIL_WORDS
+    return len(new) >= MIN_NEW_SUBJECT_WORDS
+
+
 def _asking(turn: Turn, search: ProvisionSearch, reading: Reading) -> Any:
     """The question and its locality (an ``_Asking``), or the reply when there is none to answer yet."""
     reply = Reply()
     question, intent = reading.question, turn.intent
     named, mentioned, place, follow = reading.named, reading.mentioned, reading.place, reading.follow
-    if intent == "choose_locality" and (asks_own_question(search, question) or names_policy(search, question)):
+    if intent == "choose_locality" and (asks_own_question(search, question) or names_policy(search, question)
+                                        or _new_subject(question, turn.slots.get("last_question"), reading.place_words)):
         intent = None  # a question that also names the place: answer it
     choosing = intent == "choose_locality"
     if choosing and not named and follow:

@@ -22,7 +22,7 @@ FRAME_WORDS = frozenset("""
 """.split())
 _YEAR = re.compile(r"\b20[0-9]{2}\b")
 # Words of a request for a detail ("theo nghị định nào vậy ad?", "ai lo vụ này?") and what they point back at.
-_DETAIL = frozenset("""
+DETAIL_WORDS = frozenset("""
     nghi dinh quyet van ban so luat thong tu can cu don vi phu trach lo ai chu tri thuc hien
     admin vu viec nay ni do kia chinh sach khoan muc tieu con qd nq nd ky ban hanh ngay thang nam han chot
     thoi giai doan ap dung luc khi bao gio lau cham nhat xong lan
@@ -101,7 +101,7 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
            and (t not in QUESTION_FRAME or i in helps)
            and t not in group_words and t not in level_words and t not in place_words and not _YEAR.fullmatch(t)
            and not (t.isdigit() and tokens[i + 1:i + 2] == ["tuoi"])  # an age says who, as the group does
-           and not (detail and (t in _DETAIL or t.isdigit()))]  # "được bao nhiêu 1 tháng": a rate, not a subject
+           and not (detail and (t in DETAIL_WORDS or t.isdigit()))]  # "được bao nhiêu 1 tháng": a rate, not a subject
     swap = None if detail else _topic_swap(index, text, analysis, last_analysis, topic_words, place_words)
     if swap is not None:
         own = []
@@ -200,7 +200,7 @@ def content_words(index: SearchIndex, text: str, place_words: List[str]) -> List
     levels = {w for spelling, _ in level_mentions(normalize(text)) for w in spelling.split()}
     read = _WHEN.sub("bao gio", " ".join(_as_search_reads(index, text)))  # "bà bầu" is phụ nữ mang thai, a group
     return [t for t in own_words(read, place_words)
-            if t not in named and t not in levels and t not in _DETAIL and t not in _WHO_WORDS]
+            if t not in named and t not in levels and t not in DETAIL_WORDS and t not in _WHO_WORDS]
 
 
 def own_words(text: str, place_words: List[str]) -> List[str]:

@@ -47,6 +47,7 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("muc tro cap xa hoi", "muc tro cap xa hoi muc tro giup xa hoi"),  # the plans word the level both ways
     ("ld", "lao dong"), ("nld", "nguoi lao dong"),  # chat shorthand
     ("keo (?:duong )?(?:dien|day dien)", "cap dien"), ("keo (?:duong )?ong(?: nuoc)?|keo nuoc(?: may)?", "cap nuoc"),
+    ("gieng (?:khoan|dao|nuoc)|nuoc gieng(?: khoan)?", "nuoc ngam"),  # the plans' "khai thác nước ngầm"
     ("an sinh(?! xa hoi)", "an sinh xa hoi"),  # "mã số an sinh": the plans' "mã số an sinh xã hội"
     # "áp dụng theo văn bản nào": a decree, decision or resolution, as the plans cite them
     ("(?:hien )?(?:dang )?(?:ap dung )?(?:theo|can cu|dua tren) (?:van ban|giay to) nao",
