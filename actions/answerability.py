@@ -230,9 +230,14 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     # ("bao nhiêu % tham gia bảo hiểm thất nghiệp" is not answered by the share in social insurance)
     insurances = [kind for kind in _INSURANCES if _has(q, kind)]
     body = "lai suat" if _has(q, "lai suat") else insurances[0] if len(insurances) == 1 and unit == "percent" else None
+    if unit == "percent" and _has(re.sub(r"\bdong chi tra\b", " ", q), "tien dong", "muc dong", "phi dong",
+                                  "tien mua the"):  # not the co-payment ("phần tiền đồng chi trả")
+        body = _PAID_SHARE  # "hỗ trợ bao nhiêu phần trăm tiền đóng": a share of what is paid, not of people
     return Asked("figure", unit, year, body=body)
 
 
+# Words of a provision whose share is of what is paid (a contribution, a card's price).
+_PAID_SHARE = "muc dong|tien dong|dong bao hiem|ho tro dong|menh gia|gia tri the|chi phi mua the|kinh phi mua the"
 _INSURANCES = ("bao hiem that nghiep", "bao hiem xa hoi", "bao hiem y te")
 
 
@@ -303,7 +308,7 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
     if groups and want.element not in ("agency", "legal_basis") and not level_named \
             and not any(for_group(hit, g, aliases) for g in groups):
         return False
-    if want.element == "figure" and want.body and not _has(_folded_text(hit.text), want.body):
+    if want.element == "figure" and want.body and not _has(_folded_text(hit.text), *want.body.split("|")):
         return False  # "lãi suất mấy phần trăm": only a figure of the rate itself answers
     if want.element == "figure":
         unit = "money" if want.unit in ("price", "income") else want.unit

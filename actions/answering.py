@@ -711,10 +711,13 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
                      and general & set(h.topics)]
             hits = basis + [h for h in hits if h.id not in {b.id for b in basis}]
     elif previous is not None and want.element == "time" and previous.locality == locality \
-            and not set(own_words(reading.question, reading.place_words)) - _TIME_ASK_WORDS \
-            and holds(previous, want, [], search.index().aliases):
-        # "bao giờ làm vậy?" after an answer that says when ("… thực hiện từ năm 2024"): that answer
-        hits, other = [previous] + [h for h in hits if h.id != previous.id], False
+            and not set(own_words(reading.question, reading.place_words)) - _TIME_ASK_WORDS:
+        if holds(previous, want, [], search.index().aliases):
+            # "bao giờ làm vậy?" after an answer that says when ("… thực hiện từ năm 2024"): that answer
+            hits, other = [previous] + [h for h in hits if h.id != previous.id], False
+        else:  # else the provision of its own section that says when its tasks are done
+            hits, other = _companions(search, previous, hits, lambda h: h.section == previous.section
+                                      and holds(h, want, [], search.index().aliases)), False
     elif previous is not None and want.element == "group" and previous.locality == locality \
             and not set(own_words(reading.question, reading.place_words)) - _WHO_ASK_WORDS \
             and holds(previous, want, [], search.index().aliases):

@@ -1229,3 +1229,19 @@ def test_a_place_with_a_subject_of_its_own_is_a_new_question_not_the_last_one_as
     reply = chat.say("Càng Long có nói tuổi thọ bình quân hông", "choose_locality", "Càng Long")
     assert "cl-022" not in reply.provisions[:1]
     assert chat.say("còn Đà Nẵng có giống vậy không", "choose_locality", "Đà Nẵng").outcome != "ask_locality"
+
+
+def test_a_share_of_what_is_paid_is_not_answered_by_a_share_of_people(search):
+    question = "Chị tôi làm nghề tự do ở Đức Phổ, muốn tự đóng bảo hiểm xã hội. Thị xã hỗ trợ bao nhiêu phần trăm tiền đóng?"
+    assert asked(question).body and "tien dong" in asked(question).body
+    reply = Chat(search).say(question)
+    assert reply.outcome != "answer"  # "25% số người sau độ tuổi nghỉ hưu … hưởng lương hưu" is a share of people
+    # "phần tiền đồng chi trả" is the co-payment, which folds alike: its share is asked as before
+    assert asked("hộ nghèo nằm viện thì phần tiền đồng chi trả được hỗ trợ bao nhiêu phần trăm?").body is None
+
+
+def test_when_asked_after_an_answer_that_does_not_say_is_answered_by_its_section_s_provision_that_does(search):
+    chat = Chat(search)
+    assert chat.say("Đức Phổ có lo tu bổ nghĩa trang liệt sĩ không?").provisions[:1] == ["dp-047"]
+    reply = chat.say("chừng nào làm?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-049"]  # "thực hiện từ năm 2024 …"
