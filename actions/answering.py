@@ -34,12 +34,15 @@ _ELEMENTS_OF_KIND = {"ask_target": ("figure", "time"), "ask_agency": ("agency",)
 # A hit is an answer only when it shares enough with the question: a BM25 score
 # and a share of the question's content words (calibrated on the answer-quality set).
 MIN_SCORE = 10.0
-# A short question whose every word the provision holds ("nước sạch thì sao") cannot add up to MIN_SCORE.
-MIN_SCORE_WHOLE = 6.0
 MIN_COVERAGE = 0.25
+# A short question whose every word (coverage WHOLE_COVERAGE) the provision holds as written phrases ("nước
+# sạch thì sao") cannot add up to MIN_SCORE: MIN_SCORE_WHOLE does.
+MIN_SCORE_WHOLE = 6.0
 WHOLE_COVERAGE = 0.999
-STRONG_SCORE = 25.0
+# A story of STORY_WORDS content words or more leaves any provision a small share of them: in the resident's
+# plan, a match scoring STRONG_SCORE that covers STRONG_MIN_COVERAGE is close enough.
 STORY_WORDS = 18
+STRONG_SCORE = 25.0
 STRONG_MIN_COVERAGE = 0.15
 # Offering another locality's plan is a bigger step: it must fit the question closely.
 MIN_COVERAGE_ELSEWHERE = 0.5
