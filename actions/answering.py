@@ -682,6 +682,13 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
                      and _SPAN.search(h.text)), None)
         if span is not None:  # for everyone the plan covers, whatever group the conversation was about
             hits, other, asked_groups = [span] + [h for h in hits if h.id != span.id], False, []
+    if want.year and not _SPAN.search(reading.question) and not other and not any(want.year in h.text for h in hits):
+        # "z tới 2045 thì sao": a year no provision found states (not a plan's period, "giai đoạn 2011-2015"),
+        # which the plan names in its vision for everyone ("Tầm nhìn đến năm 2045, … bảo đảm an sinh xã hội
+        # toàn diện"): that vision
+        vision = [h for h in search.index().hits_base if h.locality == locality and general & set(h.topics)
+                  and want.year in h.text]
+        hits = vision + hits
     leans = reading.follow is not None or asking.choosing  # on the last answer: "thế hộ cận nghèo?", "Đà Nẵng"
     previous = search.index().by_id.get(turn.slots.get("last_answer") or "") if leans else None
     subject: Dict[str, float] = {}

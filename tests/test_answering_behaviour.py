@@ -1245,3 +1245,14 @@ def test_when_asked_after_an_answer_that_does_not_say_is_answered_by_its_section
     assert chat.say("Đức Phổ có lo tu bổ nghĩa trang liệt sĩ không?").provisions[:1] == ["dp-047"]
     reply = chat.say("chừng nào làm?")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-049"]  # "thực hiện từ năm 2024 …"
+
+
+def test_a_year_only_the_plan_s_vision_names_is_answered_by_that_vision(search):
+    chat = Chat(search)
+    assert chat.say("Ở Càng Long tới 2030 có bao nhiêu hộ được dùng nước sạch vậy?").provisions[:1] == ["cl-024"]
+    assert chat.say("thế nhà vệ sinh có chỉ tiêu không").provisions[:1] == ["cl-025"]
+    reply = chat.say("vậy tới 2045 thì sao")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["cl-028"]  # "Tầm nhìn đến năm 2045, …"
+    # a plan's period named in the question is no year asked about
+    reply = Chat(search).say("chương trình an sinh của Cần Thơ giai đoạn 2011-2015 có hỗ trợ tiền điện cho hộ nghèo ko")
+    assert reply.provisions[:1] == ["ct-016"]
