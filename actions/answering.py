@@ -143,23 +143,23 @@ def ranked(search: ProvisionSearch, question: str, intent: Optional[str], locali
     A provision off the intent's topic needs ``off_topic_coverage`` (default: the same)."""
     localities = [locality] if locality else None
     prefer = preferences(search, intent, groups, kinds)
-    hits, _ = search.index().search(question, localities, limit=limit, prefer=prefer)
+    hits, analysis = search.index().search(question, localities, limit=limit, prefer=prefer)
     off_topic = min_coverage if off_topic_coverage is None else off_topic_coverage
 
     def on_topic(hit: Hit) -> bool:
         return not prefer.topics or bool(set(prefer.topics) & set(hit.topics))
 
     best_on_topic = max((h.coverage for h in hits if on_topic(h)), default=0.0)
-    phrases = _phrases(search, question)
+    phrases = _phrases(analysis)
     # A resident's story around the question (as typed, not a rewritten follow-up) leaves any provision
     # a small share of its words: in the resident's plan, a strong match covering less answers too.
     story = locality is not None and bool(re.search(r"[.?!,;]", question)) \
-        and sum(" " not in t for t, _ in search.analyze(question).terms) >= STORY_WORDS
+        and sum(" " not in t for t, _ in analysis.terms) >= STORY_WORDS
 
     def whole(hit: Hit) -> bool:
         if not phrases or hit.coverage < WHOLE_COVERAGE:
             return False
-        text = " " + " ".join(search.index().aliases.synonyms.rewrite(syllables(hit.text, chat=False))) + " "
+        text = f" {' '.join(_read_words(search, hit.text))} "
         return all(f" {p} " in text for p in phrases)
 
     def close_enough(hit: Hit) -> bool:
@@ -174,10 +174,10 @@ def ranked(search: ProvisionSearch, question: str, intent: Optional[str], locali
     return [h for h in hits if close_enough(h)]
 
 
-def _phrases(search: ProvisionSearch, question: str) -> List[str]:
+def _phrases(analysis: QueryAnalysis) -> List[str]:
     """The phrases that hold all of a short question's content words ("nước sạch" in "nuoc sach thi sao"),
     longest first; none when a word stands alone."""
-    terms = search.analyze(question).terms
+    terms = analysis.terms
     words = {t for t, _ in terms if " " not in t}
     spans = sorted((t for t, _ in terms if " " in t and t.split()[0] in words and t.split()[-1] in words),
                    key=lambda t: -len(t.split()))
@@ -678,16 +678,14 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
             and re.search(r"\bgiai doan\b", normalize(reading.question)):
         # "chương trình (này) áp dụng cho giai đoạn nào?": the period of the plan as a whole, which its first
         # general provision giving a span of years states
-        span = next((h for h in search.index().hits_base if h.locality == locality and general & set(h.topics)
-                     and _SPAN.search(h.text)), None)
+        span = next((h for h in _plan_wide(search, locality, general) if _SPAN.search(h.text)), None)
         if span is not None:  # for everyone the plan covers, whatever group the conversation was about
             hits, other, asked_groups = [span] + [h for h in hits if h.id != span.id], False, []
     if want.year and not _SPAN.search(reading.question) and not other and not any(want.year in h.text for h in hits):
         # "z tới 2045 thì sao": a year no provision found states (not a plan's period, "giai đoạn 2011-2015"),
         # which the plan names in its vision for everyone ("Tầm nhìn đến năm 2045, … bảo đảm an sinh xã hội
         # toàn diện"): that vision
-        vision = [h for h in search.index().hits_base if h.locality == locality and general & set(h.topics)
-                  and want.year in h.text]
+        vision = [h for h in _plan_wide(search, locality, general) if want.year in h.text]
         hits = vision + hits
     leans = reading.follow is not None or asking.choosing  # on the last answer: "thế hộ cận nghèo?", "Đà Nẵng"
     previous = search.index().by_id.get(turn.slots.get("last_answer") or "") if leans else None
@@ -717,8 +715,7 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         hits, other = _companions(search, previous, hits, cites_legal_basis), False
         if not any(holds(h, want, [], search.index().aliases) for h in hits):
             # no text grounds that subject in particular: the plan's own basis, which grounds all of it
-            basis = [h for h in search.index().hits_base if h.locality == locality and h.kind == "legal_basis"
-                     and general & set(h.topics)]
+            basis = [h for h in _plan_wide(search, locality, general) if h.kind == "legal_basis"]
             hits = basis + [h for h in hits if h.id not in {b.id for b in basis}]
     elif previous is not None and want.element == "time" and previous.locality == locality \
             and not set(own_words(reading.question, reading.place_words)) - _TIME_ASK_WORDS:
@@ -770,6 +767,11 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     if rule:  # "lương hưu được bao nhiêu phần trăm": only a provision on the pension itself holds it
         holding = [h for h in holding if names_national_rule(h, rule)]
     return _Found(hits, other, holding, bool(national), asked_groups)
+
+
+def _plan_wide(search: ProvisionSearch, locality: str, general: Set[str]) -> List[Hit]:
+    """The plan's provisions on social policy as a whole (its ``general`` topic), in the plan's order."""
+    return [h for h in search.index().hits_base if h.locality == locality and general & set(h.topics)]
 
 
 def _names_plan_only(message: QueryAnalysis, text: str, general: Set[str]) -> bool:
@@ -846,9 +848,14 @@ def _spelled(text: str) -> str:
     return re.sub(r"\b([bcdghklmnpqrstvx]+)y\b", r"\1i", text)
 
 
+def _read_words(search: ProvisionSearch, text: str) -> List[str]:
+    """A text's words in order, as the search index reads them (synonyms applied)."""
+    return search.index().aliases.synonyms.rewrite(syllables(text, chat=False))
+
+
 def _words_held(search: ProvisionSearch, text: str) -> frozenset:
     """A text's words, as the search index reads them (synonyms applied)."""
-    return frozenset(_spelled(w) for w in search.index().aliases.synonyms.rewrite(syllables(text, chat=False)))
+    return frozenset(_spelled(w) for w in _read_words(search, text))
 
 
 def _on_subject(search: ProvisionSearch, hit: Hit, subject: Dict[str, float]) -> bool:

@@ -131,7 +131,6 @@ class TelegramRelay:
             retry = await asyncio.to_thread(inbox.mark_attempt_failed, self._engine, inbox_id, str(exc))
             if not late:
                 self._kept_for_retry()
-            if not late:
                 await self._delivery.send(turn.chat_id, OutgoingMessage(texts.TELEGRAM_BUSY))
             elif not retry:
                 await self._delivery.send(turn.chat_id, OutgoingMessage(texts.TELEGRAM_GAVE_UP), turn.reply_to)
