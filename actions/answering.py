@@ -384,6 +384,10 @@ def _places_named(turn: Turn, search: ProvisionSearch) -> Tuple[Optional[str], L
 def read(turn: Turn, search: ProvisionSearch) -> Reading:
     question = relayed_question(turn.text)
     named, mentioned = _places_named(turn, search)
+    index = search.index()
+    if not (named or mentioned):
+        # "Quyết định 527 có hỗ trợ …": the plan named by its number is its locality's
+        mentioned = [p for p in [index.plan_names.locality(turn.text)] if p]
     place = None if (named or mentioned) else _place(search, turn.text)
     if (named or mentioned) and search.index().places is not None:
         # "Tui ở Sóc Trăng cũ, giờ nhập vô Cần Thơ": the named plan answers; a place in its province outside the
@@ -652,7 +656,7 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     # do not say what is asked, unless the plan itself is asked about (its legal basis, its date or period).
     about_plan = want.element in ("legal_basis", "time") or reading.follow is not None \
         or bool(re.search(r"\bso (?:nao|may)\b", normalize(question)))  # "chương trình … là số nào"
-    query = question if about_plan else without_plan_reference(question)
+    query = question if about_plan else search.index().plan_names.without(without_plan_reference(question))
     if reading.follow is None and not asking.choosing:
         query = without_places(query, reading.place_phrases)
     hits, other = best_hits(search, query, intent, locality, groups + asked_groups, kinds=kinds)

@@ -14,6 +14,10 @@ Per set it prints:
   plan does not say, declined);
 - declined: questions the plans cannot answer (not stated, national rules, a
   place without a plan) with no provision presented as the answer;
+- top1_unanswered: of the top-1 questions, those given no provision as the answer, by the reply given
+  (related: declined as not stated with related provisions; not_found; ask_locality: a question back;
+  text: a reply with no outcome, such as help); the other misses presented a provision a correct
+  answer does not cite;
 - misrouted: answerable questions given a reply that does not answer
   (help, out of scope, a handoff, the screener, a question back);
 - invented numbers: replies with a figure absent from every provision they show;
@@ -88,6 +92,7 @@ class Outcome:
     more: List[str]                  # what "Xem thêm" would show next
     actions: List[str]
     intent: Optional[str] = None     # what the classifier made of the turn
+    kind: str = ""                   # the reply's outcome (answer, related, not_found, ask_locality, …)
 
 
 async def send(http: aiohttp.ClientSession, base: str, token: str, sender: str, text: str) -> Outcome:
@@ -111,7 +116,7 @@ async def send(http: aiohttp.ClientSession, base: str, token: str, sender: str, 
     answer = shown[0] if shown and "answer" in kinds else None
     more = list((tracker.get("slots") or {}).get("last_results") or [])
     intent = ((events[last_user].get("parse_data") or {}).get("intent") or {}).get("name") if last_user >= 0 else None
-    return Outcome(texts, shown, answer, more, actions, intent)
+    return Outcome(texts, shown, answer, more, actions, intent, kinds[-1] if kinds else "text")
 
 
 @dataclass
@@ -121,6 +126,7 @@ class Tally:
     follow: List[bool] = field(default_factory=list)
     declined: List[bool] = field(default_factory=list)
     misrouted: int = 0
+    unanswered: Dict[str, int] = field(default_factory=dict)  # answerable first turns given no answer, by reply
     invented: int = 0
     uncited: int = 0
     failures: List[str] = field(default_factory=list)
@@ -154,6 +160,8 @@ def judge(tally: Tally, item: Item, index: int, turn: Turn, out: Outcome, by_id:
         tally.follow.append(ok)
     elif turn.expect == "answer":
         tally.top1.append(ok)
+        if out.answer is None:
+            tally.unanswered[out.kind] = tally.unanswered.get(out.kind, 0) + 1
         following = [m for m in out.more if not m.startswith(WHOLE)][:2]  # the answer shown whole comes first
         tally.top3.append(bool(set(turn.expected) & set(([out.answer] if out.answer else []) + following)))
     else:
@@ -195,6 +203,8 @@ def share(values: List[bool]) -> str:
 def summary(tally: Tally) -> Dict[str, Any]:
     return {"top1": share(tally.top1), "top3": share(tally.top3), "follow_ups": share(tally.follow),
             "declined": share(tally.declined), "misrouted": tally.misrouted,
+            "top1_unanswered": f"{sum(tally.unanswered.values())} "
+            + ",".join(f"{k}:{n}" for k, n in sorted(tally.unanswered.items())),
             "invented_numbers": tally.invented, "uncited": tally.uncited}
 
 
@@ -222,7 +232,7 @@ def main() -> None:
         print(json.dumps(results, ensure_ascii=False, indent=2))
         return
     names = list(results)
-    rows = ["top1", "top3", "follow_ups", "declined", "misrouted", "invented_numbers", "uncited"]
+    rows = ["top1", "top1_unanswered", "top3", "follow_ups", "declined", "misrouted", "invented_numbers", "uncited"]
     print(f"{'figure':<18}" + "".join(f"{n:>24}" for n in names))
     for row in rows:
         print(f"{row:<18}" + "".join(f"{str(results[n][row]):>24}" for n in names))

@@ -20,6 +20,7 @@ from knowledge.catalogue import AliasTable, load_alias_table
 from knowledge.db import kb_version, read_version, transaction
 from knowledge.errors import NotFound
 from knowledge.models import BeneficiaryGroup, Document, Locality, Provision
+from knowledge.plan_names import PlanNames
 from knowledge.places import PlaceResolver, PlanTerritory, territory_of
 from knowledge.search_phrases import plan_phrasing
 from knowledge.supersession import asks_for_older, replaced
@@ -171,6 +172,7 @@ class SearchIndex:
         self.replaced_codes: Tuple[str, ...] = ()
         self.places: Optional[PlaceResolver] = None  # set by build_index, which knows the plans' territories
         self.group_names: Dict[str, str] = {}
+        self.plan_names = PlanNames(())  # set by build_index: the plans' codes and the decisions they carry out
         self._analyses: Dict[str, QueryAnalysis] = {}
 
     def analyze(self, query: str) -> QueryAnalysis:
@@ -402,6 +404,7 @@ def build_index(session: Session) -> SearchIndex:
     # A place name the plans also use as a word ("hòa bình") is a place only with its type word.
     common = frozenset(w for p in provisions for w in (p.segmented or "").split("|") if w.count(" ") == 1)
     index.places = PlaceResolver(plans, common=common)
+    index.plan_names = PlanNames({(h.document_code, h.document_title, h.locality) for h in index.hits_base})
     index.group_names = {row.key: _lower_first(row.name) for row in session.execute(select(BeneficiaryGroup)).scalars()}
     return index
 

@@ -10,7 +10,9 @@ from typing import List
 _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning in (
     ("(tuoi tho|thu nhap) tb", r"\1 trung binh"),
     ("(?:khong|khoi|ko|k) (?:thu|dong|lay) (?:tien )?hoc phi", "mien hoc phi"),
-    ("(?:khong|ko|k) (?:mat|ton) tien", "mien phi"),
+    ("(?:khong|ko|k) (?:mat|ton) tien|(?:co )?(?:mat|ton) tien (?:khong|ko|k)", "mien phi"),
+    ("het (?:ho |nguoi )?ngheo", "khong con ho ngheo"),  # "tới bao giờ thì hết hộ nghèo"
+    ("nhan vien xa hoi|nghe xa hoi", "cong tac xa hoi"),
     ("nha (?:ve sinh|tieu|xi)", "cong trinh phu ve sinh"),
     ("(?:tiem|chich) ngua", "tiem chung"),
     # everyday words for what the plans name by its term

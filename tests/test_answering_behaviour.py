@@ -1052,6 +1052,9 @@ def test_a_follow_up_on_another_topic_is_not_searched_with_the_last_topic_s_pref
     ("mua thẻ ở trường có được nhà nước phụ thêm không", "ho tro"),
     ("hộ nghèo có được nhà nước phụ tiền điện hông", "ho tro tien dien"),
     ("người già hết tuổi đi làm", "sau do tuoi nghi huu"),
+    ("đi học nghề có mất tiền không", "mien phi"),
+    ("định tới bao giờ thì hết hộ nghèo", "khong con ho ngheo"),
+    ("có nhắc tới nghề làm nhân viên xã hội không", "cong tac xa hoi"),
 ])
 def test_everyday_words_are_searched_as_the_plans_term(typed, read):
     assert read in " ".join(plan_phrasing(search_words(syllables(typed))))

@@ -149,6 +149,26 @@ def test_a_former_district_reaches_its_plan(chat):
     assert turn.provisions == ["hcm-045"] and turn.outcome == "answer"
 
 
+
+@pytest.mark.parametrize("text, intent, entities, expected", [
+    ("Quyết định 527/QĐ-UBND có hỗ trợ bảo hiểm y tế cho người nghèo không?", "ask_health_insurance",
+     [grp("người nghèo")], "ct-039"),
+    ("qd 527 ho tro tien dien cho ho ngheo ko", "ask_poverty", [grp("ho ngheo")], "ct-016"),
+    # the plan named by the decision its title says it carries out
+    ("Kế hoạch thực hiện Quyết định 1983/QĐ-TTg có hỗ trợ nhà ở không?", "ask_social_housing", [], "dn-079"),
+    ("Kế hoạch 10/KH-UBND căn cứ vào văn bản nào?", "ask_target", [], "dn-112"),
+])
+def test_a_plan_named_by_its_number_is_answered_from_that_plan(chat, text, intent, entities, expected):
+    turn = chat.say(text, intent, *entities)
+    assert turn.outcome == "answer" and turn.provisions[:1] == [expected]
+
+
+def test_a_decision_two_plans_carry_out_names_neither_and_the_place_is_asked(chat):
+    turn = chat.say("Theo chương trình thực hiện Nghị quyết 42-NQ/TW, tỷ lệ bao phủ bảo hiểm y tế đến 2030 là bao "
+                    "nhiêu?", "ask_target")
+    assert turn.outcome == "ask_locality" and not turn.provisions
+
+
 # What the answer cites
 
 def test_a_group_narrows_the_answer(chat):
