@@ -427,6 +427,14 @@ def test_the_plans_own_wordings_read_as_the_catalogue_names_them(catalogue):
     assert "thong-tin" not in third.topics and "cong-nhan" not in third.groups  # IT; employees
 
 
+def test_a_household_is_no_family_topic_and_a_poor_household_stays_poor(catalogue):
+    text = ("I. CHỈ TIÊU\n1. Đến năm 2030, 100% hộ gia đình, trường học, trạm y tế có công trình phụ hợp vệ sinh.\n"
+            "2. Hỗ trợ thiết bị nghe nhìn cho hộ gia đình nghèo ở miền núi.")
+    toilets, poor = draft(text, catalogue).provisions
+    assert "tre-em-gia-dinh" not in toilets.topics
+    assert "ho-ngheo" in poor.groups and "tre-em-gia-dinh" not in poor.topics
+
+
 def test_a_group_brings_the_topic_of_its_policy(catalogue):
     provision = draft("I. NHIỆM VỤ\n1. Hỗ trợ tiền điện hằng tháng cho hộ nghèo trên địa bàn.", catalogue).provisions[0]
     assert provision.groups == ["ho-ngheo"] and provision.topics == ["giam-ngheo"]

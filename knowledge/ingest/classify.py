@@ -32,7 +32,7 @@ _PLAN_WORDING: Tuple[Tuple[str, Optional[str]], ...] = (
     ("dân số nông thôn", "người ở nông thôn"), ("ở nông thôn", "người ở nông thôn"),
     ("đền ơn đáp nghĩa", "người có công"), ("NCCCM", "người có công"), ("nước hợp vệ sinh", "nước sạch"),
     ("tử vong", "y tế"), ("tổ chức thực hiện", None),
-    ("công nghệ thông tin", None), ("công nhân viên", None), ("bác sĩ gia đình", None),
+    ("công nghệ thông tin", None), ("công nhân viên", None), ("bác sĩ gia đình", None), ("hộ gia đình", "hộ"),
 )
 # A group and the topic of the policy for it, as plans and curators pair them: a provision for "hộ
 # nghèo" is on "giảm nghèo", one on "bảo trợ xã hội" is for its "đối tượng" (read through the catalogue).
