@@ -445,6 +445,11 @@ def relayed_question(text: str) -> str:
     return match.group("q") if match else text
 
 
+def _names_place(turn: Turn, search: ProvisionSearch) -> bool:
+    named, mentioned = _places_named(turn, search)
+    return bool(named or mentioned) or _place(search, turn.text) is not None
+
+
 def _place(search: ProvisionSearch, text: str) -> Optional[PlaceMatch]:
     places = search.index().places
     return places.find(text) if places is not None else None
@@ -659,6 +664,10 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     query = question if about_plan else search.index().plan_names.without(without_plan_reference(question))
     if reading.follow is None and not asking.choosing:
         query = without_places(query, reading.place_phrases)
+    elif reading.follow is not None and reading.place_words:
+        # "còn ở Càng Long, tỷ lệ đó bao nhiêu?" after a question on Hòa Vang: no place says what is asked
+        last = turn.slots.get("last_question") or ""
+        query = without_places(query, _place_phrases(search, last, None, _place(search, last)) + reading.place_phrases)
     hits, other = best_hits(search, query, intent, locality, groups + asked_groups, kinds=kinds)
     if want.unit == "income" and not other:
         # "thu nhập bao nhiêu thì là hộ nghèo": the provision stating the criterion, among the many that
@@ -740,7 +749,8 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         # "hộ cận nghèo có được hỗ trợ khoản đó hông?" after the co-payment for the poor: the same subject
         # asked for another group; a provision naming the group on another subject does not answer it.
         subject = _subject(search, question, previous, reading.place_words)
-    if not subject and reading.follow is not None:
+    if not subject and reading.follow is not None and not points_back(reading.question) \
+            and not _THAT_FIGURE.search(normalize(reading.question)):
         # "giá nước có được giảm cho hộ nghèo không" after a question on water: what the message asks about
         # in words of its own must be in the answer, not only the group it names.
         index = search.index()
@@ -771,6 +781,10 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     if rule:  # "lương hưu được bao nhiêu phần trăm": only a provision on the pension itself holds it
         holding = [h for h in holding if names_national_rule(h, rule)]
     return _Found(hits, other, holding, bool(national), asked_groups)
+
+
+# "tỷ lệ đó", "chỉ tiêu này": the last answer's figure, no subject of the message's own
+_THAT_FIGURE = re.compile(r"\b(?:ty le|muc tieu|chi tieu|con so) (?:nay|do|ni|kia|ay)\b")
 
 
 def _plan_wide(search: ProvisionSearch, locality: str, general: Set[str]) -> List[Hit]:
@@ -1006,7 +1020,8 @@ def more(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -
     """The rest of the last answer: its provision whole when it was shortened (or carries a
     currency note), then the next provisions, each cited. Typed words that also ask a policy
     question ("có hỗ trợ thêm cho hộ nghèo không?") are answered as that question."""
-    if not turn.text.startswith("/") and policy_question(search, turn.text, "more"):
+    if not turn.text.startswith("/") and (policy_question(search, turn.text, "more") or _names_place(turn, search)):
+        # "còn ở Hà Nội?" taken for "more": the last question asked for that place
         return respond(Turn(turn.text, None, turn.entities, turn.slots), search, today)
     reply = Reply(is_question=False)
     ids = list(turn.slots.get("last_results") or [])

@@ -573,6 +573,10 @@ def test_asking_for_more_in_words_continues_the_answer_unless_it_asks_something_
     assert rest.provisions and rest.outcome == "answer" and "Xin lỗi" not in text_of(rest)
     new = more("có hỗ trợ thêm cho hộ nghèo ở Cần Thơ không?")  # the classifier's "more", a new question
     assert new.is_question and new.provisions[:1] and new.provisions[0].startswith("ct-")
+    elsewhere = more("còn ở Hà Nội?")  # a place, not more of the answer: its plan is not among ours
+    assert elsewhere.outcome == "places" and not elsewhere.provisions and "Đức Phổ" in text_of(elsewhere)
+    there = more("còn ở Cần Thơ?")
+    assert there.outcome == "answer" and there.provisions[0].startswith("ct-")
 
 
 @pytest.mark.parametrize("last, follow, expected", [
@@ -1259,3 +1263,14 @@ def test_a_year_only_the_plan_s_vision_names_is_answered_by_that_vision(search):
     # a plan's period named in the question is no year asked about
     reply = Chat(search).say("chương trình an sinh của Cần Thơ giai đoạn 2011-2015 có hỗ trợ tiền điện cho hộ nghèo ko")
     assert reply.provisions[:1] == ["ct-016"]
+
+
+def test_that_rate_asked_for_another_place_is_the_first_questions_not_the_places_it_named(search):
+    # "tỷ lệ đó" names no subject: the rural water of the first question, asked in Càng Long; Hòa Vang and
+    # Đà Nẵng, said then, are no words of what is asked there
+    chat = Chat(search)
+    assert chat.say("Nhà tôi ở Hòa Vang, thành phố Đà Nẵng có mục tiêu gì về nước cho dân nông thôn không?",
+                    "ask_clean_water").provisions[:1] == ["dn-019"]
+    assert chat.say("sở nào lo nước sạch nông thôn?", "ask_agency").outcome == "answer"
+    there = chat.say("còn ở Càng Long, tỷ lệ đó bao nhiêu?", "ask_target")
+    assert there.outcome == "answer" and there.provisions[:1] == ["cl-023"]
