@@ -50,7 +50,7 @@ _LEGAL = re.compile(r"\b(?:quyet dinh|nghi dinh|nghi quyet|van ban|luat|thong tu
 # Where the money comes from ("tiền lấy từ đâu?", "kinh phí ở đâu ra", "ai chi trả"), and a provision that says it.
 _FUNDING_ASKED = re.compile(r"\b(?:tien|kinh phi|von|quy)(?: [a-z]+){0,2} (?:tu dau|o dau ra|dau ra)\b"
                             r"|\bnguon (?:kinh phi|tien|von)\b|\bai (?:chi tra|tra tien|bo tien|chi tien)\b"
-                            r"|\blay tien (?:o )?dau\b"
+                            r"|\blay tien (?:o )?dau\b|^(?:(?:the|vay|con) )?tien (?:o )?dau (?:de|ma)\b"
                             # "tiền để làm … lấy ở đâu ra", "lấy kinh phí ở đâu": money, not a place to apply
                             r"|\b(?:tien|kinh phi|von|ngan sach)\b.*\blay (?:o |tu )?dau\b"
                             r"|\blay (?:kinh phi|tien|von|ngan sach) (?:o |tu )dau\b")
@@ -191,7 +191,9 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
             "thoi han", "cham nhat", "giai doan nao", "giai doan may nam", "den nam nao", "toi nam nao",
             "bao lau", "ngay may", "thang may", "dinh ky"):
         # A day or a deadline asked ("hạn ngày nào", "chậm nhất khi nào"): a recurring date holds it.
-        day = _has(q, "ngay nao", "ngay may", "han chot", "han ngay", "dinh ky")
+        # "bao lâu … một lần": how often, which a recurring date ("định kỳ", "hằng quý") says
+        day = _has(q, "ngay nao", "ngay may", "han chot", "han ngay", "dinh ky") \
+            or bool(re.search(r"\bbao lau\b.*\b(?:mot|1) lan\b", q))
         if not day and _has(q, "tu nam nao", "tu nam hoc nao", "tu khi nao", "tu luc nao", "tu nam may"):
             return Asked("time", "start", year)  # a start: "từ năm 2024", not "đến năm 2030"
         return Asked("time", "day" if day else None, year)

@@ -679,6 +679,7 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         # "tiền để làm … lấy ở đâu ra": the plans say "kinh phí", "ngân sách"
         money, _ = best_hits(search, f"{query} kinh phí ngân sách", intent, locality, groups + asked_groups)
         hits += [h for h in money if h.locality == locality and h.id not in {x.id for x in hits}]
+        hits.sort(key=lambda h: h.kind == "agency")  # where the money comes from, before who asks for it
     general = set(search.index().aliases.resolve("topic", "an sinh xã hội"))
     if want.element == "legal_basis" and reading.follow is None and _names_plan_only(message, question, general):
         # "kế hoạch … ban hành đầu năm 2022 dựa trên những văn bản nào": of the plan as a whole, whose own

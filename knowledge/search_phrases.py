@@ -13,6 +13,7 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("(?:khong|ko|k) (?:mat|ton) tien|(?:co )?(?:mat|ton) tien (?:khong|ko|k)", "mien phi"),
     ("het (?:ho |nguoi )?ngheo", "khong con ho ngheo"),  # "tới bao giờ thì hết hộ nghèo"
     ("nhan vien xa hoi|nghe xa hoi", "cong tac xa hoi"),
+    ("han (?:chot|cuoi)", "cham nhat thoi han"),  # "hạn chót ngày mấy": the plans' "thời hạn", "trước ngày"
     ("nha (?:ve sinh|tieu|xi)", "cong trinh phu ve sinh"),
     ("(?:tiem|chich) ngua", "tiem chung"),
     # everyday words for what the plans name by its term

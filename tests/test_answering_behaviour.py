@@ -1274,3 +1274,16 @@ def test_that_rate_asked_for_another_place_is_the_first_questions_not_the_places
     assert chat.say("sở nào lo nước sạch nông thôn?", "ask_agency").outcome == "answer"
     there = chat.say("còn ở Càng Long, tỷ lệ đó bao nhiêu?", "ask_target")
     assert there.outcome == "answer" and there.provisions[:1] == ["cl-023"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "tiền đâu để làm …": where the money comes from, which the budget provision says (not who asks for it)
+    ("tien dau de lam ke hoach an sinh 10/KH-UBND cua da nang v", "dn-098"),
+    # "hạn chót ngày mấy": the plans' "chậm nhất vào ngày 30 …"
+    ("bao cao thuc hien ct an sinh o can tho nop cho ai, han chot ngay may", "ct-068"),
+    # "bao lâu … một lần": how often, which "định kỳ … vào giữa và cuối các giai đoạn" says
+    ("Chương trình an sinh của TP.HCM thì bao lâu được đánh giá lại tác động một lần?", "hcm-092"),
+])
+def test_money_deadlines_and_how_often_are_found_in_residents_words(search, text, expected):
+    reply = Chat(search).say(text)
+    assert reply.outcome == "answer" and reply.provisions[:1] == [expected]
