@@ -13,7 +13,14 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("(?:khong|ko|k) (?:mat|ton) tien|(?:co )?(?:mat|ton) tien (?:khong|ko|k)", "mien phi"),
     ("het (?:ho |nguoi )?ngheo", "khong con ho ngheo"),  # "tới bao giờ thì hết hộ nghèo"
     ("nhan vien xa hoi|nghe xa hoi", "cong tac xa hoi"),
-    ("han (?:chot|cuoi)", "cham nhat thoi han"),  # "hạn chót ngày mấy": the plans' "thời hạn", "trước ngày"
+    ("han (?:chot|cuoi)", "cham nhat thoi han"),  # "hạn chót ngày mấy": the plans' "chậm nhất", "thời hạn"
+    ("(?:ngoi|cu|chi) (?:trong )?cho (?:nha nuoc|tro cap|ho tro)|trong cho", "trong cho y lai"),  # "ngồi chờ nhà nước"
+    ("nuoc(?: may)? (?:bi |hoi |nhiem )?lo", "nuoc nhiem man phong man"),  # brackish: the plans' "phòng mặn"
+    ("(?:nguoi |dan )?(?:tu que (?:ra|len|vao)|tu tinh khac (?:den|toi|ra|vao)|nhap cu)", "nguoi di cu"),
+    ("xkld", "xuat khau lao dong di lam viec o nuoc ngoai"),
+    ("(?:cong ty|cty|ben) (?:moi|mo) gioi", "dich vu tu van gioi thieu viec lam"),
+    ("the kham(?: chua)? benh", "the bao hiem y te"),
+    ("nham (?:toi|den|vao)(?: cai thien| nang cao)?", "muc tieu"),  # "chương trình nhắm tới cải thiện chuyện gì"
     ("nha (?:ve sinh|tieu|xi)", "cong trinh phu ve sinh"),
     ("(?:tiem|chich) ngua", "tiem chung"),
     # everyday words for what the plans name by its term

@@ -1059,6 +1059,13 @@ def test_a_follow_up_on_another_topic_is_not_searched_with_the_last_topic_s_pref
     ("đi học nghề có mất tiền không", "mien phi"),
     ("định tới bao giờ thì hết hộ nghèo", "khong con ho ngheo"),
     ("có nhắc tới nghề làm nhân viên xã hội không", "cong tac xa hoi"),
+    ("thấy nhiều nhà cứ ngồi chờ nhà nước cho tiền", "trong cho y lai"),
+    ("mùa khô nước máy bị lợ", "phong man"),
+    ("người từ quê ra thành phố làm ăn", "nguoi di cu"),
+    ("con e muon di xkld", "xuat khau lao dong"),
+    ("sợ mấy cty mo gioi lừa", "tu van gioi thieu viec lam"),
+    ("tiền mua thẻ khám bệnh cho bé ai trả", "the bao hiem y te"),
+    ("chương trình nhắm tới cải thiện chuyện gì", "muc tieu"),
 ])
 def test_everyday_words_are_searched_as_the_plans_term(typed, read):
     assert read in " ".join(plan_phrasing(search_words(syllables(typed))))
