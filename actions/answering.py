@@ -385,10 +385,10 @@ def read(turn: Turn, search: ProvisionSearch) -> Reading:
     question = relayed_question(turn.text)
     named, mentioned = _places_named(turn, search)
     index = search.index()
-    if not (named or mentioned):
-        # "Quyết định 527 có hỗ trợ …": the plan named by its number is its locality's
-        mentioned = [p for p in [index.plan_names.locality(turn.text)] if p]
     place = None if (named or mentioned) else _place(search, turn.text)
+    if not (named or mentioned or place):
+        # "Quyết định 527 có hỗ trợ …", "chương trình của Thị ủy …": the plan so named is its locality's
+        mentioned = [p for p in [index.plan_names.locality(turn.text)] if p]
     if (named or mentioned) and search.index().places is not None:
         # "Tui ở Sóc Trăng cũ, giờ nhập vô Cần Thơ": the named plan answers; a place in its province outside the
         # territory it was written for is still said.

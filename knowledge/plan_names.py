@@ -1,6 +1,7 @@
-"""Plans named in a message by their number ("Quyết định 527", "kế hoạch 10/KH-UBND") or by the
-decision their title says they carry out ("chương trình thực hiện Nghị quyết 15-NQ/TW"): the locality
-of the plan so named, when only one locality's plans answer to it."""
+"""Plans named in a message by their number ("Quyết định 527", "kế hoạch 10/KH-UBND"), by the
+decision their title says they carry out ("chương trình thực hiện Nghị quyết 15-NQ/TW"), by the party
+body that issued them ("chương trình của Thị ủy") or by their period ("giai đoạn 2011-2015"): the
+locality of the plan so named, when only one locality's plans answer to it."""
 from __future__ import annotations
 
 import re
@@ -22,6 +23,9 @@ _TYPE_WORDS: Dict[str, Tuple[str, ...]] = {
 _CODE = re.compile(r"^(\d+)\s*[-/]\s*([a-z]+)")
 # A number that counts something is not a document's ("kế hoạch 10 năm").
 _NOT_A_NUMBER_AFTER = re.compile(r"\s*(?:nam|thang|ngay|tuoi|trieu|ty|nghin|ngan|phan tram)\b|\s*%")
+# The party bodies that issue plans, folded: "Thành ủy", "Huyện ủy", "Thị ủy", "Tỉnh ủy".
+_BODY = re.compile(r"\b(?:thanh|huyen|thi|tinh) uy\b")
+_PERIOD = re.compile(r"\b((?:19|20)\d{2})\s*(?:-|–|den|toi)\s*((?:19|20)\d{2})\b")
 # What comes before a decision the plan carries out, when the decision names the plan.
 _CARRIED_OUT = re.compile(r"\b(?:thuc hien|trien khai|theo|cua)\s*$")
 # A plan's own number may follow any word for a plan ("chương trình 527" for Quyết định 527).
@@ -37,8 +41,15 @@ class PlanNames:
     """The codes each locality's plans answer to: their own, and those of the decisions their
     titles carry out."""
 
-    def __init__(self, documents: Iterable[Tuple[str, str, str]]):
-        """``documents``: (code, title, locality key) of each plan."""
+    def __init__(self, documents: Iterable[Tuple[str, str, str]], issuers: Iterable[Tuple[str, int, int, str]] = ()):
+        """``documents``: (code, title, locality key) of each plan; ``issuers``: (issuer, first year, last
+        year, locality key) of each."""
+        self._bodies: Dict[str, Set[str]] = {}   # a party body's folded name ("thi uy") -> localities
+        self._periods: Dict[Tuple[str, str], Set[str]] = {}  # (first year, last year) -> localities
+        for issuer, first, last, locality in issuers:
+            for body in _BODY.findall(fold(issuer)):
+                self._bodies.setdefault(body, set()).add(locality)
+            self._periods.setdefault((str(first), str(last)), set()).add(locality)
         self._codes: Dict[str, Set[str]] = {}     # folded code without spaces -> localities
         self._own: Set[str] = set()               # those of the plans themselves (not of what they carry out)
         self._numbers: Dict[Tuple[str, str], Set[str]] = {}  # (type letters, number) -> localities
@@ -89,8 +100,12 @@ class PlanNames:
     def localities(self, text: str) -> List[str]:
         """The localities of the plans ``text`` names, in order; a code two localities' plans share
         ("Nghị quyết 42-NQ/TW") names neither."""
+        folded = fold(text)
+        found = [(start, places) for start, _, places, _ in self._found(text)]
+        found += [(m.start(), self._bodies[m.group(0)]) for m in _BODY.finditer(folded) if m.group(0) in self._bodies]
+        found += [(m.start(), self._periods[m.groups()]) for m in _PERIOD.finditer(folded) if m.groups() in self._periods]
         out: List[str] = []
-        for _, _, places, _ in self._found(text):
+        for _, places in sorted(found, key=lambda f: f[0]):
             if len(places) == 1:
                 out += [p for p in places if p not in out]
         return out

@@ -404,7 +404,10 @@ def build_index(session: Session) -> SearchIndex:
     # A place name the plans also use as a word ("hòa bình") is a place only with its type word.
     common = frozenset(w for p in provisions for w in (p.segmented or "").split("|") if w.count(" ") == 1)
     index.places = PlaceResolver(plans, common=common)
-    index.plan_names = PlanNames({(h.document_code, h.document_title, h.locality) for h in index.hits_base})
+    index.plan_names = PlanNames({(h.document_code, h.document_title, h.locality) for h in index.hits_base},
+                                 [(d.issuer, d.period_start, d.period_end, d.locality_key)
+                                  for d in session.execute(select(Document)).scalars()
+                                  if any(h.document_code == d.code for h in index.hits_base)])
     index.group_names = {row.key: _lower_first(row.name) for row in session.execute(select(BeneficiaryGroup)).scalars()}
     return index
 

@@ -157,10 +157,20 @@ def test_a_former_district_reaches_its_plan(chat):
     # the plan named by the decision its title says it carries out
     ("Kế hoạch thực hiện Quyết định 1983/QĐ-TTg có hỗ trợ nhà ở không?", "ask_social_housing", [], "dn-079"),
     ("Kế hoạch 10/KH-UBND căn cứ vào văn bản nào?", "ask_target", [], "dn-112"),
+    # by the party body that issued it, or by its period
+    ("Chương trình của Huyện ủy đặt chỉ tiêu bảo hiểm y tế bao nhiêu phần trăm?", "ask_target", [], "cl-020"),
+    ("Chương trình an sinh giai đoạn 2011-2015 có hỗ trợ tiền điện cho hộ nghèo không?", "ask_poverty",
+     [grp("hộ nghèo")], "ct-016"),
 ])
 def test_a_plan_named_by_its_number_is_answered_from_that_plan(chat, text, intent, entities, expected):
     turn = chat.say(text, intent, *entities)
     assert turn.outcome == "answer" and turn.provisions[:1] == [expected]
+
+
+def test_a_place_without_a_plan_is_not_taken_for_the_plan_whose_period_it_asks_about(chat):
+    turn = chat.say("Dạ em ở Nghệ An, tỉnh mình có kế hoạch an sinh xã hội giai đoạn 2021-2025 không ạ, chỉ tiêu giảm "
+                    "nghèo bao nhiêu %?", "ask_target")
+    assert turn.outcome == "places" and not turn.provisions
 
 
 def test_a_decision_two_plans_carry_out_names_neither_and_the_place_is_asked(chat):

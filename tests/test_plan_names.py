@@ -10,7 +10,9 @@ PLANS = PlanNames([
     ("10/KH-UBND", "Kế hoạch triển khai thực hiện Quyết định số 1983/QĐ-TTg và Kế hoạch số 29-KH/TU", "da-nang"),
     ("31-CTr/HU", "Chương trình hành động số 31-CTr/HU thực hiện Nghị quyết số 42-NQ/TW", "cang-long"),
     ("CTr/TU Đức Phổ (dự thảo)", "Chương trình hành động thực hiện Nghị quyết số 42-NQ/TW", "duc-pho"),
-])
+], [("Ủy ban nhân dân thành phố Cần Thơ", 2011, 2015, "can-tho"), ("Ủy ban nhân dân thành phố Đà Nẵng", 2021, 2025,
+                                                                     "da-nang"),
+    ("Ban Thường vụ Huyện ủy Càng Long", 2024, 2030, "cang-long"), ("Thị ủy Đức Phổ", 2024, 2030, "duc-pho")])
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -24,6 +26,11 @@ PLANS = PlanNames([
     ("kế hoạch 10 năm tới", []),                       # a count, not a number
     ("nghị quyết 527", []),                            # a decision of another type
     ("1527/QĐ-UBND", []),
+    ("chương trình của Thị ủy có gì", ["duc-pho"]),     # the party body that issued it
+    ("Huyện ủy đặt chỉ tiêu gì", ["cang-long"]),
+    ("Ủy ban nhân dân thành phố có gì", []),           # two plans' issuers are called so
+    ("kế hoạch giai đoạn 2021 - 2025", ["da-nang"]),    # its period
+    ("giai đoạn 2024-2030", []),                       # two plans' period
 ])
 def test_the_localities_a_text_names_plans_of(text, expected):
     assert PLANS.localities(text) == expected
