@@ -596,7 +596,7 @@ def _asking(turn: Turn, search: ProvisionSearch, reading: Reading) -> Any:
     if choosing and not turn.slots.get("last_question"):
         reply.is_question, reply.outcome = False, "ask_locality"
         reply.say(T.LOCALITY_NOTED.format(name=locality_names(search).get(locality, named)))
-        reply.slots["locality"] = named
+        reply.slots["locality"] = locality_names(search).get(locality, named)
         return reply
     if locality is None:
         reply.is_question, reply.outcome = False, "ask_locality"
@@ -605,7 +605,8 @@ def _asking(turn: Turn, search: ProvisionSearch, reading: Reading) -> Any:
         return reply
     slots: Dict[str, Any] = {}
     if named:
-        slots["locality"] = named
+        # the plan's own name: "Càng Long, Trà Vinh" is read through its words once, not again each turn
+        slots["locality"] = locality_names(search).get(locality, named) if locality else named
     elif locality_name and (mentioned or place is not None):
         slots["locality"] = locality_name
     return _Asking(question, intent, remembered, remembered_intent, choosing, locality, locality_name, slots)

@@ -1294,3 +1294,12 @@ def test_that_rate_asked_for_another_place_is_the_first_questions_not_the_places
 def test_money_deadlines_and_how_often_are_found_in_residents_words(search, text, expected):
     reply = Chat(search).say(text)
     assert reply.outcome == "answer" and reply.provisions[:1] == [expected]
+
+
+@pytest.mark.parametrize("place", ["Càng Long, Trà Vinh", "xã Hòa Bắc cũ, huyện Hòa Vang, Đà Nẵng"])
+def test_a_place_given_with_its_province_is_kept_as_its_plan_for_the_next_questions(search, place):
+    chat = Chat(search)
+    noted = chat.say(f'/choose_locality{{"locality": "{place}"}}', "choose_locality", locality=place)
+    assert "ghi nhận địa phương" in text_of(noted)
+    reply = chat.say("Tỷ lệ tham gia bảo hiểm y tế đặt mục tiêu bao nhiêu?", "ask_target")
+    assert reply.outcome == "answer" and reply.provisions[0][:3] in ("cl-", "dn-")  # not asked where again
