@@ -166,8 +166,24 @@ def is_question(text: str) -> bool:
 _SHORT_ASK = 6  # words of a message that asks only which plan or scheme grounds the last answer
 
 
+# Of the plan as a document: who issued it, whether it is in force or a draft, its number (not who signed it:
+# a person the plans do not name).
+_DOCUMENT_ASKED = re.compile(
+    r"(?P<issuer>\b(?:ai|co quan nao|cap nao|don vi nao|noi nao) ban hanh\b|\bdo ai ban hanh\b"
+    r"|\bban hanh boi\b)"
+    r"|(?P<status>\b(?:chinh thuc chua|co chinh thuc|la du thao|ban du thao|con hieu luc|het hieu luc|da ban hanh chua"
+    r"|con dung khong|con ap dung khong)\b)"
+    r"|(?P<number>\b(?:van ban|ke hoach|chuong trinh)(?: (?:do|nay|ay|kia|cua [a-z]+(?: [a-z]+)?))?(?: la)? so (?:may|bao nhieu"
+    r"|hieu|nao)\b)")
+
+
 def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     q = _EVERY.sub(" ", q)  # "năm nào cũng phải mua" says every year, it does not ask which
+    document = _DOCUMENT_ASKED.search(q)
+    if document:
+        # of the plan itself, which every answer's citation states (its number, who issued it, whether a draft)
+        unit = "issuer" if document.group("issuer") else "status" if document.group("status") else "number"
+        return Asked("document", unit, year)
     if _AGENCY.search(q):
         return Asked("agency", year=year)
     if _WHO_FOR.search(q):
@@ -349,6 +365,8 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
         return want.unit == "date" and bool(_DATE.search(_folded_text(hit.text)))
     elif want.element == "group":
         return bool(hit.groups)
+    elif want.element == "document":
+        return True  # the citation under every answer names the document, its issuer and whether it is a draft
     elif want.element == "funding":
         return holds_funding(hit)
     elif want.element == "procedure":
@@ -412,7 +430,7 @@ def _folded_text(text: str) -> str:
 
 ELEMENT_WORDS = {"figure": "con số cụ thể", "time": "thời điểm cụ thể", "agency": "cơ quan phụ trách riêng", "legal_basis": "văn bản căn cứ",
                  "procedure": "thủ tục hay nơi nộp hồ sơ", "funding": "nguồn kinh phí",
-                 "group": "đối tượng áp dụng", None: "nội dung này"}
+                 "group": "đối tượng áp dụng", "document": "thông tin văn bản", None: "nội dung này"}
 
 
 def missing_phrase(want: Asked, group_names: Sequence[str]) -> str:

@@ -28,6 +28,7 @@ DETAIL_WORDS = frozenset("""
     thoi giai doan ap dung luc khi bao gio lau cham nhat xong lan
     chi dao quan ly trien khai giai quyet xu ly ke hoach to chuc nganh
     tien lay tu dau ra nguon kinh phi von tra bo gui nop ve
+    chinh thuc chua du thao hieu luc hieu
 """.split())
 # "chừng nào" asks when, as "bao giờ" (its "chừng" folds as "chứng" of "chứng chỉ").
 _WHEN = re.compile(r"\bchung (?:nao|mo)\b")

@@ -1303,3 +1303,31 @@ def test_a_place_given_with_its_province_is_kept_as_its_plan_for_the_next_questi
     assert "ghi nhận địa phương" in text_of(noted)
     reply = chat.say("Tỷ lệ tham gia bảo hiểm y tế đặt mục tiêu bao nhiêu?", "ask_target")
     assert reply.outcome == "answer" and reply.provisions[0][:3] in ("cl-", "dn-")  # not asked where again
+
+
+@pytest.mark.parametrize("text, unit", [
+    ("Quyết định 527 do ai ban hành?", "issuer"),
+    ("Cơ quan nào ban hành kế hoạch này?", "issuer"),
+    ("văn bản đó chính thức chưa?", "status"),
+    ("chương trình này còn hiệu lực không", "status"),
+    ("Kế hoạch của Đà Nẵng là số mấy?", "number"),
+])
+def test_a_question_on_the_plan_as_a_document_asks_what_its_citation_states(text, unit):
+    want = asked(text)
+    assert (want.element, want.unit) == ("document", unit)
+
+
+def test_who_signed_or_which_decision_grounds_it_are_not_questions_on_the_document():
+    assert asked("ai ký vậy").element != "document"  # a person the plans do not name
+    assert asked("theo quyết định số mấy?").element == "legal_basis"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Quyết định 527 do ai ban hành?", "ct-001"),
+    ("Chương trình của Đức Phổ chính thức chưa?", "dp-001"),
+    ("Kế hoạch của Đà Nẵng là số mấy?", "dn-001"),
+])
+def test_the_plan_as_a_document_is_answered_by_its_opening_provision_under_its_citation(search, text, expected):
+    reply = Chat(search).say(text)
+    assert reply.outcome == "answer" and reply.provisions[:1] == [expected]
+    assert expected.startswith("dp") == ("dự thảo" in text_of(reply))  # a draft says so
