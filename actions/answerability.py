@@ -143,9 +143,14 @@ def asked(question: str) -> Asked:
     return replace(want, now=True) if want.element == "figure" and _NOW.search(q) else want
 
 
+# The dot of a place's abbreviation ("TP.HCM", "Q.1", "P. 5") ends no sentence.
+_ABBREVIATED_PLACE = re.compile(r"\b(TP|Tp|tp|Q|q|P|p|TX|tx|TT|tt)\.\s*(?=\w)")
+
+
 def asking_part(question: str) -> str:
     """The part of a long message that asks, as typed (``question_focus``, with its diacritics when the
     message can be aligned with its folded form); the whole of a short one."""
+    question = _ABBREVIATED_PLACE.sub(r"\1 ", question)
     focus = question_focus(question)
     if not focus:
         return question
@@ -210,13 +215,20 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         # "bao lâu … một lần": how often, which a recurring date ("định kỳ", "hằng quý") says
         day = _has(q, "ngay nao", "ngay may", "han chot", "han ngay", "dinh ky") \
             or bool(re.search(r"\bbao lau\b.*\b(?:mot|1) lan\b", q))
+        if day:
+            # "ngày mấy hàng tháng": the recurrence the question names is no day a provision says
+            said = re.search(r"\b(?:hang|moi) (?:nam|quy|thang)\b", q)
+            return Asked("time", "day", year, body=said.group(0).replace("moi", "hang") if said else None)
         if not day and _has(q, "tu nam nao", "tu nam hoc nao", "tu khi nao", "tu luc nao", "tu nam may"):
             return Asked("time", "start", year)  # a start: "từ năm 2024", not "đến năm 2030"
         return Asked("time", "day" if day else None, year)
     q = re.sub(r"\bo mo\b", "o dau", q)  # "nhận ở mô": the Centre's "ở đâu"
     if _has(q, "thu tuc", "ho so", "giay to", "nop o dau", "dang ky o dau", "lam o dau", "nhan o dau",
-            "dang ky nhu the nao", "xin o dau", "o dau de", "den dau", "lien he o dau", "cach dang ky") \
-            or re.search(r"\bo dau\W*$", q):  # "…, ở đâu?" asks where
+            "dang ky nhu the nao", "xin o dau", "o dau de", "den dau", "lien he o dau", "cach dang ky", "nam o dau",
+            "dia chi") \
+            or re.search(r"\bo dau\W*$", q) \
+            or re.search(r"\bo (?:phuong|xa|khu|quan|huyen|thon|ap|cho|dia diem|vi tri) (?:nao|mo)\b", q):
+        # "…, ở đâu?", "nằm ở đâu", "xây ở phường nào": where, which an address or a procedure says
         return Asked("procedure", year=year)
     figure = _has(q, "bao nhieu", "may phan tram", "phan tram", "ty le bao nhieu",
                   "muc bao nhieu", "may tuoi", "bao nhieu tuoi", "may trieu", "bao nhieu tien", "muc ho tro la",
@@ -357,7 +369,8 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
         if want.year and want.unit != "issued":
             return _holds_year(hit, want)
         if want.unit == "day":  # a day or deadline: a year alone ("đến năm 2025") does not say it
-            return bool(_DATE.search(_folded_text(hit.text)))
+            text = _folded_text(hit.text)
+            return bool(_DATE.search(text.replace(want.body, " ") if want.body else text))
         if want.unit == "start":
             return bool(_START.search(_folded_text(hit.text)))
         if want.unit == "issued" or _YEAR.search(hit.text):

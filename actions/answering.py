@@ -782,8 +782,10 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         # "hộ nghèo … con đi học": a provision for both groups (pupils of poor households) before one for either.
         holding.sort(key=lambda h: -sum(for_group(h, g, aliases) for g in set(asked_groups)))
     # A national rule in the story is not what is asked ("ko có lương hưu gì hết. … hỗ trợ đóng bhxh tự nguyện
-    # … xã mình có nói tới chính sách đó ko"): only the asking part's words say it is.
-    national = national_phrases(asking_part(question))
+    # … xã mình có nói tới chính sách đó ko"): only the asking part's words say it is; one sentence asks whole
+    # ("mua bảo hiểm y tế theo hộ gia đình thì người thứ hai, thứ ba được giảm bao nhiêu?").
+    one_sentence = not re.search(r"[.!?;]\s+\S", question.strip())
+    national = national_phrases(question if one_sentence else asking_part(question))
     rule = national_amounts(national, question)
     if rule:  # "lương hưu được bao nhiêu phần trăm": only a provision on the pension itself holds it
         holding = [h for h in holding if names_national_rule(h, rule)]

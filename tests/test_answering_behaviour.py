@@ -1331,3 +1331,19 @@ def test_the_plan_as_a_document_is_answered_by_its_opening_provision_under_its_c
     reply = Chat(search).say(text)
     assert reply.outcome == "answer" and reply.provisions[:1] == [expected]
     assert expected.startswith("dp") == ("dự thảo" in text_of(reply))  # a draft says so
+
+
+@pytest.mark.parametrize("text, locality, outcome", [
+    # the share of the second and third in a household's card: a national rule, in one sentence with commas
+    ("Ở Càng Long, mua bảo hiểm y tế theo hộ gia đình thì người thứ hai, thứ ba được giảm bao nhiêu?", None,
+     "outside_plans"),
+    # "TP.HCM" ends no sentence: the rate of a loan is asked, which the fund's size in tỷ đồng does not answer
+    ("Lãi suất vay quỹ giảm nghèo ở TP.HCM là bao nhiêu một tháng?", None, "related"),
+    ("Trung tâm giới thiệu việc làm gần Gò Vấp nằm ở đâu vậy?", None, "related"),          # an address
+    ("Bưu điện phát tiền trợ cấp vào ngày mấy hàng tháng vậy?", "Đà Nẵng", "related"),     # a day, not "monthly"
+    ("300 căn nhà ở xã hội ở Đức Phổ sẽ xây ở phường nào?", None, "related"),              # where it is built
+])
+def test_details_the_plans_do_not_state_are_declined_with_the_nearest_provision_labelled(search, text, locality,
+                                                                                        outcome):
+    reply = Chat(search, **({"locality": locality} if locality else {})).say(text)
+    assert reply.outcome == outcome and "Theo kế hoạch" not in text_of(reply).split("\n")[0]
