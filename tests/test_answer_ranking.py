@@ -76,13 +76,13 @@ def test_a_message_that_names_a_place_and_asks_something_is_answered(search):
     reply = ask(search, "Tôi ở Đà Nẵng, thành phố có xây chung cư nhà ở xã hội cho người có công không?",
                 "choose_locality", "Đà Nẵng")
     assert reply.is_question and reply.provisions[0] in {"dn-030", "dn-080"}
-    assert reply.slots["locality"] == "Đà Nẵng"
+    assert reply.slots["locality"] == "Thành phố Đà Nẵng"  # the plan's own name
 
 
 def test_choosing_a_place_alone_is_noted_not_answered(search):
     reply = ask(search, "đổi địa phương sang Đà Nẵng", "choose_locality", "Đà Nẵng")
     assert not reply.is_question and not reply.provisions
-    assert reply.slots == {"locality": "Đà Nẵng"}
+    assert reply.slots == {"locality": "Thành phố Đà Nẵng"}
 
 
 def test_choosing_a_place_after_a_question_asks_that_question_there(search):

@@ -94,7 +94,7 @@ def test_a_message_taken_for_choosing_a_place_that_names_none_does_not_ask_the_k
                      loc("Đức Phổ"))
     assert first.provisions[:1] == ["dp-034"]
     second = chat.say("Thành thị thì sao?", "choose_locality")
-    assert second.outcome != "ask_locality" and chat.slots["locality"] == "Đức Phổ"
+    assert second.outcome != "ask_locality" and chat.slots["locality"] == "Thị xã Đức Phổ"
 
 
 def test_naming_another_place_answers_the_last_question_for_that_place(chat):
