@@ -709,6 +709,13 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         hits = vision + hits
     leans = reading.follow is not None or asking.choosing  # on the last answer: "thế hộ cận nghèo?", "Đà Nẵng"
     previous = search.index().by_id.get(turn.slots.get("last_answer") or "") if leans else None
+    if previous is not None and previous.kind in _DETAIL_KINDS and want.element != previous.kind \
+            and reading.place_words and turn.slots.get("last_question"):
+        # "còn Đức Phổ đặt mục tiêu bao nhiêu?" after "cơ quan nào lo việc này?": the subject is the answer to
+        # the question that one leaned on, not the agency that answered the detail
+        leaned, _ = best_hits(search, turn.slots["last_question"], turn.slots.get("last_intent"), previous.locality)
+        previous = next((h for h in leaned if h.locality == previous.locality and h.kind not in _DETAIL_KINDS),
+                        previous)
     subject: Dict[str, float] = {}
     if previous is not None and reading.place_words and previous.locality != locality:
         # "Càng Long có chỉ tiêu kiểu vậy không?": the last answer asked again in another plan; the new
@@ -792,6 +799,8 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     return _Found(hits, other, holding, bool(national), asked_groups)
 
 
+# Kinds of provision that answer a detail asked after an answer (who is in charge, on what basis).
+_DETAIL_KINDS = ("agency", "legal_basis")
 # "tỷ lệ đó", "chỉ tiêu này": the last answer's figure, no subject of the message's own
 _THAT_FIGURE = re.compile(r"\b(?:ty le|muc tieu|chi tieu|con so) (?:nay|do|ni|kia|ay)\b")
 

@@ -1347,3 +1347,12 @@ def test_details_the_plans_do_not_state_are_declined_with_the_nearest_provision_
                                                                                         outcome):
     reply = Chat(search, **({"locality": locality} if locality else {})).say(text)
     assert reply.outcome == outcome and "Theo kế hoạch" not in text_of(reply).split("\n")[0]
+
+
+def test_another_place_after_a_detail_asks_the_subject_not_the_agency_that_answered_the_detail(search):
+    chat = Chat(search)
+    assert chat.say("Đà Nẵng muốn tới 2025 bao nhiêu phần trăm dân có thẻ bảo hiểm y tế?",
+                    "ask_health_insurance").provisions[:1] == ["dn-013"]
+    assert chat.say("Vậy cơ quan nào lo việc này?", "ask_agency").outcome == "answer"
+    there = chat.say("còn Đức Phổ đặt mục tiêu bao nhiêu phần trăm?", "ask_target")
+    assert there.outcome == "answer" and there.provisions[:1] == ["dp-025"]  # its health-insurance coverage
