@@ -20,6 +20,7 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("xkld", "xuat khau lao dong di lam viec o nuoc ngoai"),
     ("(?:cong ty|cty|ben) (?:moi|mo) gioi", "dich vu tu van gioi thieu viec lam"),
     ("the kham(?: chua)? benh", "the bao hiem y te"),
+    ("benh (?:lau nam|kinh nien|dai ngay|man)(?! tinh)", "benh man tinh"),  # "bệnh lâu năm": chronic
     ("nham (?:toi|den|vao)(?: cai thien| nang cao)?", "muc tieu"),  # "chương trình nhắm tới cải thiện chuyện gì"
     ("nha (?:ve sinh|tieu|xi)", "cong trinh phu ve sinh"),
     ("(?:tiem|chich) ngua", "tiem chung"),

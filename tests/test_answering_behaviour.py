@@ -1066,6 +1066,7 @@ def test_a_follow_up_on_another_topic_is_not_searched_with_the_last_topic_s_pref
     ("sợ mấy cty mo gioi lừa", "tu van gioi thieu viec lam"),
     ("tiền mua thẻ khám bệnh cho bé ai trả", "the bao hiem y te"),
     ("chương trình nhắm tới cải thiện chuyện gì", "muc tieu"),
+    ("thế người già bị bệnh lâu năm thì sao", "benh man tinh"),
 ])
 def test_everyday_words_are_searched_as_the_plans_term(typed, read):
     assert read in " ".join(plan_phrasing(search_words(syllables(typed))))
