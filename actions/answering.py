@@ -732,7 +732,7 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
             for extra in (like, on_it):
                 hits += [h for h in extra if h.locality == locality and h.id not in {x.id for x in hits}]
     if previous is not None and want.element == "agency" and previous.locality == locality:
-        hits, other = _companions(search, previous, hits, names_agency), False
+        hits, other = _companions(search, previous, hits, names_agency, _subject_phrase(search, reading)), False
     elif previous is not None and want.element == "funding" and previous.locality == locality:
         hits, other = _companions(search, previous, hits, holds_funding), False  # "tiền lấy từ đâu?"
     elif previous is not None and want.element == "legal_basis" and previous.locality == locality \
@@ -967,10 +967,30 @@ _TIME_ASK_WORDS = frozenset("bao gio khi chung luc thuc hien lam bat dau trien k
 _WHO_ASK_WORDS = frozenset("ap dung danh nham vao huong uu tien ai nhung duoc cai nay do chinh sach vu viec".split())
 
 
-def _companions(search: ProvisionSearch, answer: Hit, hits: List[Hit], provides: Callable[[Hit], bool]) -> List[Hit]:
+_AGENCY_ASK_WORDS = frozenset("so nao co quan ai lo phu trach chu tri chiu trach nhiem don vi nganh ban phong mo".split())
+
+
+def _subject_phrase(search: ProvisionSearch, reading: Reading) -> str:
+    """The longest run of two words or more a detail follow-up names its subject by ("sở nào lo nước sạch
+    nông thôn?": "nuoc sach nong thon"), as the index reads them; "" when it names none."""
+    runs, run = [], []
+    for word in _read_words(search, reading.question) + [""]:
+        if word and word not in _AGENCY_ASK_WORDS and word not in QUESTION_FRAME and word not in STOPWORDS \
+                and word not in reading.place_words:
+            run.append(_spelled(word))
+        else:
+            runs, run = runs + [run], []
+    longest = max(runs, key=len, default=[])
+    return " ".join(longest) if len(longest) >= 2 else ""
+
+
+def _companions(search: ProvisionSearch, answer: Hit, hits: List[Hit], provides: Callable[[Hit], bool],
+                subject: str = "") -> List[Hit]:
     """"Ai lo vụ này?", "theo quyết định nào?" after an answer: the plan's provisions that ``provides`` (an
     agency, a legal basis) for the answer's topics, those of its own section first (plans name the agency in
-    charge at the end of each section), then as the question ranked them; the other hits follow."""
+    charge at the end of each section), then as the question ranked them; the other hits follow. A message
+    naming its subject in words of its own (``subject``: "sở nào lo nước sạch nông thôn?") is answered first
+    by a provision that says them so."""
     def section(hit: Hit) -> str:
         return ".".join(hit.section.split(".")[:2])
 
@@ -987,7 +1007,11 @@ def _companions(search: ProvisionSearch, answer: Hit, hits: List[Hit], provides:
     # other hits that are tasks ("internet" for villages: the tasks on access to information, III.10).
     tasks = [section(h) for h in hits if h.id != answer.id and h.kind != "agency" and not h.agencies]
     task_rank = {s: i for i, s in reversed(list(enumerate(tasks)))}
-    found.sort(key=lambda h: (section(h) != section(answer), task_rank.get(section(h), len(tasks)),
+    def says(hit: Hit) -> bool:
+        return not subject or f" {subject} " in f" {' '.join(_spelled(w) for w in _read_words(search, hit.text))} "
+
+    found.sort(key=lambda h: (not says(h), section(h) != section(answer),
+                              task_rank.get(section(h), len(tasks)),
                               -len(set(h.topics) & set(answer.topics)), -shared(h), ranked_ids.get(h.id, len(hits))))
     chosen = {h.id for h in found[:3]}
     return found[:3] + [h for h in hits if h.id not in chosen]

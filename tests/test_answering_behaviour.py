@@ -1357,3 +1357,12 @@ def test_another_place_after_a_detail_asks_the_subject_not_the_agency_that_answe
     assert chat.say("Vậy cơ quan nào lo việc này?", "ask_agency").outcome == "answer"
     there = chat.say("còn Đức Phổ đặt mục tiêu bao nhiêu phần trăm?", "ask_target")
     assert there.outcome == "answer" and there.provisions[:1] == ["dp-025"]  # its health-insurance coverage
+
+
+def test_an_agency_asked_of_a_subject_named_in_its_own_words_is_the_one_in_charge_of_it(search):
+    # after the rural water target, "nước sạch nông thôn" names the subject: the body in charge of exactly that,
+    # not the section's bodies for clean water and the environment together
+    chat = Chat(search)
+    chat.say("Nhà tôi ở Hòa Vang, thành phố Đà Nẵng có mục tiêu gì về nước cho dân nông thôn không?", "ask_clean_water")
+    reply = chat.say("sở nào lo nước sạch nông thôn?", "ask_agency")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-108"]
