@@ -46,7 +46,10 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("vien phi", "chi phi kham chua benh"),
     ("(?:phai )?bu them|phan (?:phai )?bu", "dong chi tra"),
     ("chu (?:nha )?tro", "nguoi co nha tro cho thue"),
-    ("(?:mat|bat|phu) song(?: sdt)?|song (?:sdt|di dong)|keo mang|mang internet|hoc online", "phu song di dong internet"),
+    ("(?:mat|bat|phu) song(?: sdt)?|song (?:sdt|di dong)|keo mang|hoc online", "phu song di dong internet"),
+    ("mang internet", "internet"),
+    ("(?:theo )?(?:gia ca|vat gia)(?: (?:tang|len|leo thang))?|truot gia", "chi so gia tieu dung"),
+    ("loa (?:dai|phuong|phat thanh)|dai phat thanh", "thong tin co so truyen thanh"),
     ("(?:khong|ko|chua) (?:nop|dong)(?: [a-z]+){0,2} bao hiem|bao hiem(?: [a-z]+){0,4} (?:khong|ko|chua) (?:nop|dong)"
      "|no (?:tien )?bao hiem", "no dong bao hiem"),
     ("bot tien|duoc bot", "mien giam"),
