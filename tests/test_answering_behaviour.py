@@ -1070,6 +1070,7 @@ def test_a_follow_up_on_another_topic_is_not_searched_with_the_last_topic_s_pref
     ("có hứa đưa mạng Internet lên tới thôn không", "internet"),
     ("trợ cấp có tăng theo giá cả không", "chi so gia tieu dung"),
     ("củng cố loa đài cho vùng đảo", "thong tin co so"),
+    ("nhà nghèo muốn cho con đi học nghề", "day nghe"),
 ])
 def test_everyday_words_are_searched_as_the_plans_term(typed, read):
     assert read in " ".join(plan_phrasing(search_words(syllables(typed))))
