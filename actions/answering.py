@@ -995,9 +995,12 @@ def _companions(search: ProvisionSearch, answer: Hit, hits: List[Hit], provides:
         return ".".join(hit.section.split(".")[:2])
 
     ranked_ids = {h.id: i for i, h in enumerate(hits)}
-    found = [h for h in search.index().hits_base
-             if h.locality == answer.locality and provides(h) and set(h.topics) & set(answer.topics)]
     index = search.index()
+
+    def on_its_topics(hit: Hit) -> bool:  # tagged so, or naming them among others ("giáo dục, y tế, … do Ban …")
+        return bool(set(hit.topics) & set(answer.topics)) or bool(set(index.analyze(hit.text).topics) & set(answer.topics))
+
+    found = [h for h in index.hits_base if h.locality == answer.locality and provides(h) and on_its_topics(h)]
     said = _words_held(search, answer.text) - set(QUESTION_FRAME) - STOPWORDS
 
     def shared(hit: Hit) -> float:  # the answer's words the provision repeats ("internet", "miền núi")

@@ -1370,3 +1370,11 @@ def test_an_agency_asked_of_a_subject_named_in_its_own_words_is_the_one_in_charg
     chat.say("Nhà tôi ở Hòa Vang, thành phố Đà Nẵng có mục tiêu gì về nước cho dân nông thôn không?", "ask_clean_water")
     reply = chat.say("sở nào lo nước sạch nông thôn?", "ask_agency")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-108"]
+
+
+def test_who_is_in_charge_after_an_answer_includes_a_body_whose_task_names_its_field_among_others(search):
+    # Đức Phổ names no body for health alone: the one in charge of access to basic services ("giáo dục, y tế, …")
+    chat = Chat(search)
+    assert chat.say("Đức Phổ có chương trình khám sức khỏe định kỳ cho dân không?").provisions[:1] == ["dp-072"]
+    reply = chat.say("ai lo việc này?", "ask_agency")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-083"]
