@@ -225,7 +225,7 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     q = re.sub(r"\bo mo\b", "o dau", q)  # "nhận ở mô": the Centre's "ở đâu"
     if _has(q, "thu tuc", "ho so", "giay to", "nop o dau", "dang ky o dau", "lam o dau", "nhan o dau",
             "dang ky nhu the nao", "xin o dau", "o dau de", "den dau", "lien he o dau", "cach dang ky", "nam o dau",
-            "dia chi") \
+            "dia chi", "giay gi", "giay to gi", "nop don", "lam don", "xin vao") \
             or re.search(r"\bo dau\W*$", q) \
             or re.search(r"\bo (?:phuong|xa|khu|quan|huyen|thon|ap|cho|dia diem|vi tri) (?:nao|mo)\b", q):
         # "…, ở đâu?", "nằm ở đâu", "xây ở phường nào": where, which an address or a procedure says

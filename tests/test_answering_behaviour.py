@@ -1347,6 +1347,9 @@ def test_the_plan_as_a_document_is_answered_by_its_opening_provision_under_its_c
     ("Trung tâm giới thiệu việc làm gần Gò Vấp nằm ở đâu vậy?", None, "related"),          # an address
     ("Bưu điện phát tiền trợ cấp vào ngày mấy hàng tháng vậy?", "Đà Nẵng", "related"),     # a day, not "monthly"
     ("300 căn nhà ở xã hội ở Đức Phổ sẽ xây ở phường nào?", None, "related"),              # where it is built
+    # papers and where to apply: a procedure, which no provision on models of care states
+    ("Ông chú tôi ở Cần Thơ già rồi, không vợ con, không ai nuôi. Muốn xin cho ổng vào trung tâm bảo trợ xã hội thì "
+     "nộp đơn ở đâu, cần giấy gì?", None, "related"),
 ])
 def test_details_the_plans_do_not_state_are_declined_with_the_nearest_provision_labelled(search, text, locality,
                                                                                         outcome):
