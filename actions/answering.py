@@ -116,12 +116,8 @@ def locality_buttons(search: ProvisionSearch) -> Dict[str, str]:
 
 
 def locality_names(search: ProvisionSearch) -> Dict[str, str]:
-    """Locality key -> display name, for localities that have provisions."""
-    index = search.index()
-    names: Dict[str, str] = {}
-    for hit in index.hits_base:
-        names.setdefault(hit.locality, hit.locality_name)
-    return names
+    """Locality key -> display name, for localities that have provisions (the index's, read once)."""
+    return search.index().locality_names
 
 
 def preferences(search: ProvisionSearch, intent: Optional[str], groups: Sequence[str],

@@ -140,6 +140,9 @@ class SearchIndex:
             self.hits_base.append(hit_from_provision(p, 0.0))
             doc_terms.append(_provision_terms(p, aliases.synonyms))
         self.by_id: Dict[str, Hit] = {h.id: h for h in self.hits_base}
+        self.locality_names: Dict[str, str] = {}  # key -> display name, of the localities with provisions
+        for hit in self.hits_base:
+            self.locality_names.setdefault(hit.locality, hit.locality_name)
         self.doc_words = [frozenset(t for t in c if " " not in t) for c in doc_terms]
         n = len(doc_terms)
         self.size = n
