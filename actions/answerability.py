@@ -41,7 +41,8 @@ _RESPONSIBLE = r"(?:lo|phu trach|chu tri|chiu trach nhiem|thuc hien|quan ly|chi 
 _AGENCY = re.compile(r"\b(?<!dinh )(?<!quyet )(?<!ban )(?:co quan|so|ban nganh|phong ban|nganh|don vi|to chuc) (?:nao|mo|gi)\b(?! tuoi)"
                      r"|\b(?:ben|noi|cap|phong) (?:nao|mo)(?: [a-z]+){0,3} " + _RESPONSIBLE + r"\b"
                      r"|\bai (?:xu ly|dung ra|" + _RESPONSIBLE[3:] + r"\b|\bco quan (?:phu trach|chu tri)\b"
-                     r"|\b(?:gui|nop) (?:ve|cho|toi|den|len) (?:dau|ai|mo|noi nao)\b")  # "báo cáo gửi về đâu"
+                     r"|\b(?:gui|nop) (?:ve|cho|toi|den|len) (?:dau|ai|mo|noi nao)\b"  # "báo cáo gửi về đâu"
+                     r"|\bai (?:lam|giam sat|kiem tra) (?:vu|viec|chuyen|cai)\b")  # "ai làm vụ này", "ai giám sát việc này"
 
 # A legal basis is asked: a kind of legal text, a word or two, then which ("nghị quyết đại hội nào"; not
 # "quyết định ký ngày nào", a date).
@@ -54,7 +55,7 @@ _FUNDING_ASKED = re.compile(r"\b(?:tien|kinh phi|von|quy)(?: [a-z]+){0,2} (?:tu 
                             # "tiền để làm … lấy ở đâu ra", "lấy kinh phí ở đâu": money, not a place to apply
                             r"|\b(?:tien|kinh phi|von|ngan sach)\b.*\blay (?:o |tu )?dau\b"
                             r"|\blay (?:kinh phi|tien|von|ngan sach) (?:o |tu )dau\b")
-_FUNDING = re.compile(r"\b(?:kinh phi|ngan sach|nguon von|nguon luc tai chinh|huy dong|dong gop"
+_FUNDING = re.compile(r"\b(?:kinh phi|ngan sach|nguon von|nguon luc|huy dong|dong gop"
                       r"|quy (?:vi|den on|bao tro|khuyen hoc|ho tro|giam ngheo|tin dung|phat trien|xa hoi))\b")  # not "hằng quý"
 
 # The kind of legal text a legal-basis question names, and how a reference of that kind is written.
@@ -209,7 +210,7 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         return Asked("time", "issued", year)  # the citation's date answers it
     if _has(q, "tu nam nao", "tu nam hoc nao", "nam hoc nao", "khi nao", "bao gio", "chung nao", "tu luc nao",
             "nam nao", "nam mo", "nam hoc mo", "luc nao", "tu khi nao", "ngay nao", "thang nao", "han chot",
-            "thoi han", "cham nhat", "giai doan nao", "giai doan may nam", "den nam nao", "toi nam nao",
+            "thoi han", "cham nhat", "giai doan nao", "thoi gian thuc hien", "thoi gian nao", "giai doan may nam", "den nam nao", "toi nam nao",
             "bao lau", "ngay may", "thang may", "dinh ky"):
         # A day or a deadline asked ("hạn ngày nào", "chậm nhất khi nào"): a recurring date holds it.
         # "bao lâu … một lần": how often, which a recurring date ("định kỳ", "hằng quý") says

@@ -1071,6 +1071,7 @@ def test_a_follow_up_on_another_topic_is_not_searched_with_the_last_topic_s_pref
     ("trợ cấp có tăng theo giá cả không", "chi so gia tieu dung"),
     ("củng cố loa đài cho vùng đảo", "thong tin co so"),
     ("nhà nghèo muốn cho con đi học nghề", "day nghe"),
+    ("nhận trợ cấp qua tài khoản ngân hàng được không", "khong dung tien mat"),
 ])
 def test_everyday_words_are_searched_as_the_plans_term(typed, read):
     assert read in " ".join(plan_phrasing(search_words(syllables(typed))))
@@ -1381,3 +1382,12 @@ def test_who_is_in_charge_after_an_answer_includes_a_body_whose_task_names_its_f
     assert chat.say("Đức Phổ có chương trình khám sức khỏe định kỳ cho dân không?").provisions[:1] == ["dp-072"]
     reply = chat.say("ai lo việc này?", "ask_agency")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-083"]
+
+
+@pytest.mark.parametrize("text, element", [
+    ("ai lam vu nay", "agency"),
+    ("ai giám sát việc này?", "agency"),
+    ("thời gian thực hiện?", "time"),
+])
+def test_short_detail_questions_ask_their_element(text, element):
+    assert asked(text).element == element
