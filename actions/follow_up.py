@@ -166,7 +166,10 @@ def _topic_swap(index: SearchIndex, text: str, analysis: QueryAnalysis, last: Qu
     """The words of the new topic when the message names only that besides its frame ("bhtn thì sao?"
     after a question on BHYT), else None. A group named by the topic's own words ("bhtn": unemployment
     insurance, and the unemployed) is no group of its own; a last question naming no topic has none to swap."""
-    if not set(analysis.topics) - set(last.topics) or not last.topics:
+    last_words = {w for c in last.concepts if c.kind == "topic" for w in c.words}
+    # a topic of the same key in other words is another one ("bảo hiểm thất nghiệp" after "bảo hiểm xã hội")
+    reworded = any(c.kind == "topic" and not c.words <= last_words for c in analysis.concepts)
+    if not (set(analysis.topics) - set(last.topics) or reworded) or not last.topics:
         return None
     new_groups = set(analysis.groups) - set(last.groups)
     if any(c.kind == "group" and c.key in new_groups and not c.words <= topic_words for c in analysis.concepts):

@@ -62,6 +62,7 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
      "cung cap dich vu cham soc xa hoi"),
     ("muc tro cap xa hoi", "muc tro cap xa hoi muc tro giup xa hoi"),  # the plans word the level both ways
     ("ld", "lao dong"), ("nld", "nguoi lao dong"),  # chat shorthand
+    ("bh (that nghiep|xa hoi|y te|tu nguyen)", r"bao hiem \1"),
     ("keo (?:duong )?(?:dien|day dien)", "cap dien"), ("keo (?:duong )?ong(?: nuoc)?|keo nuoc(?: may)?", "cap nuoc"),
     ("gieng (?:khoan|dao|nuoc)|nuoc gieng(?: khoan)?", "nuoc ngam"),  # the plans' "khai thác nước ngầm"
     ("an sinh(?! xa hoi)", "an sinh xa hoi"),  # "mã số an sinh": the plans' "mã số an sinh xã hội"

@@ -587,6 +587,9 @@ def test_asking_for_more_in_words_continues_the_answer_unless_it_asks_something_
     # a topic alone swaps the last question's topic
     ("Đà Nẵng đặt chỉ tiêu bao phủ bảo hiểm y tế bao nhiêu phần trăm", "bhtn thì sao?",
      "da nang dat chi tieu bao phu bao hiem that nghiep bao nhieu phan tram"),
+    # ... and one of the same field in other words ("bh thất nghiệp" after "bhxh"), not a group ("thất nghiệp")
+    ("den 2025 da nang muon bn % lao dong dong bhxh", "con bh that nghiep",
+     "den 2025 da nang muon bao nhieu lao dong dong bao hiem that nghiep phan tram"),
     # a group named in words the synonym table reads ("bà bầu": phụ nữ mang thai) replaces the last one
     ("Nhà em hộ cận nghèo ở Càng Long có được hưởng trợ cấp xã hội không", "ủa vậy bà bầu bên đó có được ko",
      "nha em phu nu o cang long co duoc huong tro cap xa hoi khong"),
