@@ -254,6 +254,7 @@ _SCREENER_CUES = re.compile(
     r"|ho tro nao|cho (?:nhung )?(?:gi|j)|duoc nhung|che do|huong(?! toi| den| ve)|quyen loi|chinh sach (?:gi|j|nao)"
     r"|(?:toi|minh|em) co duoc|biet minh)\b")
 _ASKS_TARGET = re.compile(r"\bchi tieu\b")
+_SHORT_TARGET_QUESTION = 12  # words
 # What a request for a person cannot be asking besides: a figure, a date, a legal basis, a source of money.
 _ASKED_OF_PLANS = ("figure", "time", "legal_basis", "funding")
 _REFERENCE = re.compile(r"\b(quyet dinh|nghi dinh|nghi quyet|chuong trinh|ke hoach|de an|thong tu)\b")
@@ -666,6 +667,15 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         last = turn.slots.get("last_question") or ""
         query = without_places(query, _place_phrases(search, last, None, _place(search, last)) + reading.place_phrases)
     hits, other = best_hits(search, query, intent, locality, groups + asked_groups, kinds=kinds)
+    if reading.follow is None and not kinds and _ASKS_TARGET.search(normalize(query)) \
+            and len(normalize(query).split()) <= _SHORT_TARGET_QUESTION:
+        # "Càng Long có đặt chỉ tiêu nước sạch không?": "chỉ tiêu" asks for a target, which plans set under a
+        # heading and rarely write in the provision; searched as the kind of provision instead of as a word, a
+        # target found there answers
+        targets, elsewhere = best_hits(search, _ASKS_TARGET.sub(" ", normalize(query)), intent, locality,
+                                       groups + asked_groups, kinds=("target",))
+        if targets and not elsewhere and targets[0].kind == "target":
+            hits, other = targets, False
     if want.unit == "income" and not other:
         # "thu nhập bao nhiêu thì là hộ nghèo": the provision stating the criterion, among the many that
         # repeat its threshold

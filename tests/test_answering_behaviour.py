@@ -1394,3 +1394,13 @@ def test_who_is_in_charge_after_an_answer_includes_a_body_whose_task_names_its_f
 ])
 def test_short_detail_questions_ask_their_element(text, element):
     assert asked(text).element == element
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Càng Long có đặt chỉ tiêu nước sạch không?", "cl-024"),  # set under "chỉ tiêu đến năm 2030", not in its text
+    ("Đức Phổ có chỉ tiêu nước sạch không?", "dp-034"),
+    ("Cần Thơ có chỉ tiêu giảm nghèo không?", "ct-017"),       # no target there: its programme, as before
+])
+def test_a_short_question_on_a_target_is_answered_by_the_target_the_plan_sets(search, text, expected):
+    reply = Chat(search).say(text)
+    assert reply.outcome == "answer" and reply.provisions[:1] == [expected]
