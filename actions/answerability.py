@@ -180,7 +180,7 @@ _DOCUMENT_ASKED = re.compile(
     r"|(?P<status>\b(?:chinh thuc chua|co chinh thuc|la du thao|ban du thao|con hieu luc|het hieu luc|da ban hanh chua"
     r"|con dung khong|con ap dung khong)\b)"
     r"|(?P<number>\b(?:van ban|ke hoach|chuong trinh)(?: (?:do|nay|ay|kia|cua [a-z]+(?: [a-z]+)?))?(?: la)? so (?:may|bao nhieu"
-    r"|hieu)\b)")
+    r"|hieu)\b|\bban hanh (?:kem|theo) (?:quyet dinh|qd) so (?:may|bao nhieu)\b)")
 
 
 def _asked(q: str, question: str, year: Optional[str]) -> Asked:

@@ -702,9 +702,9 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         span = next((h for h in _plan_wide(search, locality, general) if _SPAN.search(h.text)), None)
         if span is not None:  # for everyone the plan covers, whatever group the conversation was about
             hits, other, asked_groups = [span] + [h for h in hits if h.id != span.id], False, []
-    if want.element == "document":
-        # "văn bản đó chính thức chưa?", "Quyết định 527 do ai ban hành?": the plan's opening provision on its
-        # aim, under the citation that answers (number, issuer, date, draft or not)
+    if want.element == "document" or want.element == "time" and want.unit == "issued":
+        # "văn bản đó chính thức chưa?", "Quyết định 527 do ai ban hành?", "chương trình đó ký ngày nào?": the
+        # plan's opening provision on its aim, under the citation that answers (number, issuer, date, draft or not)
         opening = _plan_wide(search, locality, general)[:1]
         hits, other = opening + [h for h in hits if h.id not in {o.id for o in opening}], False
     if want.year and not _SPAN.search(reading.question) and not other and not any(want.year in h.text for h in hits):

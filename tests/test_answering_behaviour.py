@@ -1320,6 +1320,7 @@ def test_a_place_given_with_its_province_is_kept_as_its_plan_for_the_next_questi
     ("văn bản đó chính thức chưa?", "status"),
     ("chương trình này còn hiệu lực không", "status"),
     ("Kế hoạch của Đà Nẵng là số mấy?", "number"),
+    ("Chương trình an sinh xã hội của Cần Thơ được ban hành kèm quyết định số mấy vậy?", "number"),
 ])
 def test_a_question_on_the_plan_as_a_document_asks_what_its_citation_states(text, unit):
     want = asked(text)
@@ -1335,6 +1336,7 @@ def test_who_signed_or_which_decision_grounds_it_are_not_questions_on_the_docume
     ("Quyết định 527 do ai ban hành?", "ct-001"),
     ("Chương trình của Đức Phổ chính thức chưa?", "dp-001"),
     ("Kế hoạch của Đà Nẵng là số mấy?", "dn-001"),
+    ("Kế hoạch của Đà Nẵng ban hành ngày nào?", "dn-001"),  # the date its citation gives
 ])
 def test_the_plan_as_a_document_is_answered_by_its_opening_provision_under_its_citation(search, text, expected):
     reply = Chat(search).say(text)
