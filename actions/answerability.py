@@ -50,7 +50,7 @@ _LEGAL = re.compile(r"\b(?:quyet dinh|nghi dinh|nghi quyet|van ban|luat|thong tu
 
 # Where the money comes from ("tiền lấy từ đâu?", "kinh phí ở đâu ra", "ai chi trả"), and a provision that says it.
 _FUNDING_ASKED = re.compile(r"\b(?:tien|kinh phi|von|quy)(?: [a-z]+){0,2} (?:tu dau|o dau ra|dau ra)\b"
-                            r"|\bnguon (?:kinh phi|tien|von)\b|\bai (?:chi tra|tra tien|bo tien|chi tien)\b"
+                            r"|\bnguon (?:kinh phi|tien|von)\b|\bai (?:chi tra|tra tien|bo tien|chi tien)\b|\bai (?:tra|chi)\W*$"
                             r"|\blay tien (?:o )?dau\b|^(?:(?:the|vay|con) )?tien (?:o )?dau (?:de|ma)\b"
                             # "tiền để làm … lấy ở đâu ra", "lấy kinh phí ở đâu": money, not a place to apply
                             r"|\b(?:tien|kinh phi|von|ngan sach)\b.*\blay (?:o |tu )?dau\b"

@@ -1393,6 +1393,7 @@ def test_who_is_in_charge_after_an_answer_includes_a_body_whose_task_names_its_f
     ("ai lam vu nay", "agency"),
     ("ai giám sát việc này?", "agency"),
     ("thời gian thực hiện?", "time"),
+    ("o can tho the bhyt cho ho can ngheo ai tra", "funding"),  # who pays: where the money comes from
 ])
 def test_short_detail_questions_ask_their_element(text, element):
     assert asked(text).element == element
