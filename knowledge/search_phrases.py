@@ -50,6 +50,7 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("mang internet", "internet"),
     ("(?:qua |vao )?tai khoan(?: ngan hang)?|chuyen khoan", r"\g<0> khong dung tien mat"),  # paid without cash
     ("hoc nghe", "hoc nghe day nghe"),  # the plans' "dạy nghề" for the learner's "học nghề"
+    ("(?:cho )?vay (?:von|tien)(?! (?:de |ma )?(?:di |nhap )?hoc)", r"\g<0> von vay tin dung"),  # the plans' "tín dụng", "vốn vay"
     ("(?:theo )?(?:gia ca|vat gia)(?: (?:tang|len|leo thang))?|truot gia", "chi so gia tieu dung"),
     ("loa (?:dai|phuong|phat thanh)|dai phat thanh", "thong tin co so truyen thanh"),
     ("(?:khong|ko|chua) (?:nop|dong)(?: [a-z]+){0,2} bao hiem|bao hiem(?: [a-z]+){0,4} (?:khong|ko|chua) (?:nop|dong)"
