@@ -49,6 +49,7 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("(?:mat|bat|phu) song(?: sdt)?|song (?:sdt|di dong)|keo mang|hoc online", "phu song di dong internet"),
     ("mang internet", "internet"),
     ("vung (?:nui|cao)", "mien nui"),  # the plans' "miền núi"
+    ("(?:muon |de )?ung ho(?! (?:chu truong|chinh sach))", r"\g<0> dong gop"),  # giving: the plans' "đóng góp"
     ("(?:qua |vao )?tai khoan(?: ngan hang)?|chuyen khoan", r"\g<0> khong dung tien mat"),  # paid without cash
     ("hoc nghe", "hoc nghe day nghe"),  # the plans' "dạy nghề" for the learner's "học nghề"
     ("(?:cho )?vay (?:von|tien)(?! (?:de |ma )?(?:di |nhap )?hoc)", r"\g<0> von vay tin dung"),  # the plans' "tín dụng", "vốn vay"

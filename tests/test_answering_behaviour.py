@@ -1077,6 +1077,7 @@ def test_a_follow_up_on_another_topic_is_not_searched_with_the_last_topic_s_pref
     ("nhận trợ cấp qua tài khoản ngân hàng được không", "khong dung tien mat"),
     ("duc pho co cho ng ngheo vay von lam an ko", "tin dung"),
     ("thon minh o vung nui co dc keo internet ko", "mien nui"),
+    ("tôi muốn ủng hộ cho học sinh nghèo", "dong gop"),
 ])
 def test_everyday_words_are_searched_as_the_plans_term(typed, read):
     assert read in " ".join(plan_phrasing(search_words(syllables(typed))))
