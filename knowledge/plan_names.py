@@ -38,8 +38,8 @@ def _key(code: str) -> str:
 
 
 class PlanNames:
-    """The codes each locality's plans answer to: their own, and those of the decisions their
-    titles carry out."""
+    """What each locality's plans answer to: their own codes, those of the decisions their titles carry
+    out, the party body that issued them and their period."""
 
     def __init__(self, documents: Iterable[Tuple[str, str, str]], issuers: Iterable[Tuple[str, int, int, str]] = ()):
         """``documents``: (code, title, locality key) of each plan; ``issuers``: (issuer, first year, last
