@@ -386,11 +386,11 @@ def read(turn: Turn, search: ProvisionSearch) -> Reading:
     if not (named or mentioned or place):
         # "Quyết định 527 có hỗ trợ …", "chương trình của Thị ủy …": the plan so named is its locality's
         mentioned = [p for p in [index.plan_names.locality(turn.text)] if p]
-    if (named or mentioned) and search.index().places is not None:
+    if (named or mentioned) and index.places is not None:
         # "Tui ở Sóc Trăng cũ, giờ nhập vô Cần Thơ": the named plan answers; a place in its province outside the
         # territory it was written for is still said.
         plan = catalogue_key(search, "locality", named) if named else mentioned[0]
-        place = search.index().places.outside_territory(turn.text, plan) if plan else None
+        place = index.places.outside_territory(turn.text, plan) if plan else None
     # Only the words naming the place count as replaced in a follow-up, not the whole message.
     place_phrases = _place_phrases(search, turn.text, named, place) if (named or mentioned or place) else []
     place_words = [w for phrase in place_phrases for w in phrase.split()]
