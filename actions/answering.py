@@ -245,6 +245,8 @@ REQUEST_WORDS = {
     # A greeting or thanks may carry a question ("cảm ơn, thế còn hộ cận nghèo?"): it is answered.
     "greet": ("xin chao", "chao", "hello", "hi", "alo", "ad oi", "ban oi", "bot oi"),
     "thanks": ("cam on", "cam on nhieu", "thank", "thanks", "ok", "oke", "nhe", "nha"),
+    # After a question the rules send a goodbye here: "thời hạn?" may be a follow-up the classifier misread.
+    "goodbye": ("tam biet", "bye", "chao", "hen gap lai", "gap lai", "thoi nhe", "di day", "off", "out"),
 }
 # What asks about one's own case, which the screener answers: what a person or their family is entitled to
 # ("được hưởng gì", "đủ điều kiện", "thuộc diện nào", "trường hợp của tôi"). Pronouns alone do not say it, and
@@ -318,7 +320,8 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
             and not _SCREENER_CUES.search(normalize(turn.text)):
         # "trẻ tự kỷ có được nhắc tới không": nobody's own case is asked, so no screener; the plans are searched.
         intent, turn = None, Turn(turn.text, None, turn.entities, turn.slots)
-    if intent in REQUEST_WORDS and (turn.text.startswith("/") or not policy_question(search, turn.text, intent)):
+    if intent in REQUEST_WORDS and (turn.text.startswith("/") or not policy_question(search, turn.text, intent)
+                                    or intent == "goodbye" and not is_question(turn.text)):
         if intent == "ask_human":
             return handoff(turn, search)
         if intent == "ask_eligibility":
@@ -346,7 +349,8 @@ def start_screener(turn: Turn) -> Reply:
 
 
 # Intents whose own behaviour yields to a short follow-up of the last answer.
-TAKEN_BY_FOLLOW_UPS = ("feedback", "help", "out_of_scope", "ask_eligibility", "ask_human", "greet", "thanks")
+TAKEN_BY_FOLLOW_UPS = ("feedback", "help", "out_of_scope", "ask_eligibility", "ask_human", "greet", "thanks",
+                       "goodbye")
 
 
 @dataclass(frozen=True)

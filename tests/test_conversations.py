@@ -141,6 +141,14 @@ def test_out_of_scope_thanks_goodbye_and_help(talk):
     assert "Gõ \"gặp cán bộ\"" in _text(talk("bot này làm được gì"))
 
 
+def test_after_a_question_what_the_classifier_takes_for_a_goodbye_is_still_answered(talk):
+    talk("Đà Nẵng đặt mục tiêu đến 2025 bao nhiêu % người lao động tham gia bảo hiểm xã hội?")
+    follow = talk("vậy là ít nhất một nửa phải ko, còn bh thất nghiệp?")
+    assert follow["provisions"][:1] == ["dn-012"]
+    bye = talk("tạm biệt")
+    assert bye["intent"] == "goodbye" and "Chào bạn" in _text(bye) and not bye["provisions"]
+
+
 def test_a_question_that_comes_with_thanks_is_answered_and_thanks_alone_is_acknowledged(talk):
     assert talk("hộ nghèo ở Cần Thơ mua thẻ bảo hiểm y tế có được hỗ trợ không")["provisions"]
     thanked = talk("cảm ơn, thế còn hộ cận nghèo?")

@@ -347,6 +347,17 @@ def test_a_short_question_that_leans_on_nothing_is_answered_on_its_own(chat):
     assert turn.outcome == "answer" and turn.provisions[:1] == ["dp-009"]
 
 
+def test_a_follow_up_taken_for_a_goodbye_is_answered_and_a_goodbye_is_still_one(chat):
+    # After a question the rules send a goodbye to the action, which answers a follow-up the classifier misread.
+    chat.say("Đà Nẵng đặt mục tiêu đến 2025 bao nhiêu % người lao động tham gia bảo hiểm xã hội?", "ask_target",
+             loc("Đà Nẵng"))
+    follow = chat.say("vậy là ít nhất một nửa phải ko, còn bh thất nghiệp?", "goodbye")
+    assert follow.outcome == "answer" and follow.provisions[:1] == ["dn-012"]
+    for text in ("tạm biệt", "thôi nhé, cảm ơn về thông tin bảo hiểm y tế"):
+        bye = chat.say(text, "goodbye")
+        assert bye.outcome == "goodbye" and bye.messages == [{"response": "utter_goodbye", "buttons": []}]
+
+
 def test_a_follow_up_asks_its_own_element_not_the_last_questions(chat):
     # The last question asked for a decision; the follow-up asks for a period, which the plan states.
     chat.say("chương trình an sinh xã hội của Cần Thơ ban hành kèm quyết định số mấy", "nlu_fallback", loc("Cần Thơ"))
