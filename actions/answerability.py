@@ -183,9 +183,17 @@ _DOCUMENT_ASKED = re.compile(
     r"|hieu)\b|\bban hanh (?:kem|theo) (?:quyet dinh|qd) so (?:may|bao nhieu)\b)")
 
 
+# What comes before "chương trình số mấy" when the text asked about is one the plan carries out, not the plan.
+_OTHER_TEXT = re.compile(r"\b(?:theo|thuc hien|trien khai|can cu|dua tren)$")
+
+
 def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     q = _EVERY.sub(" ", q)  # "năm nào cũng phải mua" says every year, it does not ask which
     document = _DOCUMENT_ASKED.search(q)
+    if document and document.group("number") and (_OTHER_TEXT.search(q[:document.start()].rstrip())
+                                                   or _has(q, "de an")):
+        # another text: "làm theo chương trình số mấy của Tỉnh ủy", "Đề án … ban hành theo quyết định số mấy"
+        document = None
     if document:
         # of the plan itself, which every answer's citation states (its number, who issued it, whether a draft)
         unit = "issuer" if document.group("issuer") else "status" if document.group("status") else "number"

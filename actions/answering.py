@@ -18,7 +18,8 @@ from actions import templates as T
 from actions.answerability import (Asked, asked, asking_part, cites_legal_basis, for_group, holds, holds_funding,
                                    is_question, missing_phrase, names_agency, names_group, names_national_rule,
                                    national_amounts, national_phrases)
-from actions.follow_up import DETAIL_WORDS, FRAME_WORDS, Rewritten, content_words, own_words, points_back, rewrite
+from actions.follow_up import (DETAIL_WORDS, FRAME_WORDS, MAX_FOLLOW_UP_WORDS, Rewritten, content_words, own_words,
+                               points_back, rewrite)
 from actions.reply_format import (WHOLE, answer_text, buttons, currency_line, currency_note, numbers_in,
                                   shorten, whole_text)
 from knowledge.errors import NotFound
@@ -473,6 +474,8 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
         found = _found(turn, search, reading, asking, want)
     if reading.follow is not None and not found.holding:
         reading, asking, want, found = _on_its_own(turn, search, reading, asking, want, found)
+    elif reading.follow is None and not found.hits and not reading.place_words:
+        reading, asking, want, found = _in_context(turn, search, reading, asking, want, found)
     if not found.hits or found.national and not found.holding:
         return _declined(asking, found)
     return _presented(search, reading, asking, want, found, today)
@@ -507,6 +510,33 @@ def _on_its_own(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _
               or set(search.analyze(turn.slots.get("last_question") or "").topics))
     if found_alone.holding and (not topics or topics & set(found_alone.holding[0].topics)):
         return alone, asked_alone, want_alone, found_alone
+    return reading, asking, want, found
+
+
+def _in_context(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Asking, want: Asked,
+                found: _Found) -> Tuple[Reading, _Asking, Asked, _Found]:
+    """A short question on words of its own that finds nothing on its own yields to it read with the last
+    question, when that finds an answer: "có cấm khoan giếng không ạ" after a question on clean water. One asking
+    a detail (a figure, an agency, a procedure) the plan does not give is left not found."""
+    last = turn.slots.get("last_question")
+    folded = normalize(reading.question)
+    if not last or len(folded.split()) > MAX_FOLLOW_UP_WORDS or not is_question(reading.question) \
+            or asked(reading.question).element is not None:
+        return reading, asking, want, found
+    leaning = replace(reading, follow=Rewritten(f"{normalize(last)} {folded}", last))
+    asked_with = _asking(turn, search, leaning)
+    if isinstance(asked_with, Reply):
+        return reading, asking, want, found
+    want_with = _wanted(turn, leaning, asked_with)
+    found_with = _found(turn, search, leaning, asked_with, want_with)
+    # the answer holds the message's own words ("khoan giếng"; not "ký" in "ai ký?") and any figure it names
+    index = search.index()
+    words = {_spelled(t): index.idf.get(t, index.max_idf)
+             for t in content_words(index, reading.question, []) if not t.isdigit()}
+    figures = re.findall(r"\d+", folded)
+    if found_with.holding and words and _on_subject(search, found_with.holding[0], words) \
+            and all(f in found_with.holding[0].text for f in figures):
+        return leaning, asked_with, want_with, found_with
     return reading, asking, want, found
 
 
@@ -686,11 +716,15 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         criterion, _ = best_hits(search, f"{query} tiêu chí chuẩn", intent, locality, groups + asked_groups)
         hits += [h for h in criterion if h.locality == locality and h.id not in {x.id for x in hits}]
         hits.sort(key=lambda h: not _CRITERION.search(normalize(h.text, chat=False)))
-    if want.element == "funding" and not other and reading.follow is None:
-        # "tiền để làm … lấy ở đâu ra": the plans say "kinh phí", "ngân sách"
-        money, _ = best_hits(search, f"{query} kinh phí ngân sách", intent, locality, groups + asked_groups)
-        hits += [h for h in money if h.locality == locality and h.id not in {x.id for x in hits}]
-        hits.sort(key=lambda h: h.kind == "agency")  # where the money comes from, before who asks for it
+    if want.element == "funding" and reading.follow is None:
+        # "tiền để làm … lấy ở đâu ra": the plans say "kinh phí", "ngân sách"; searched so, the resident's plan may
+        # answer where the words alone ("lấy từ đâu") found another's
+        money, elsewhere = best_hits(search, f"{query} kinh phí ngân sách", intent, locality, groups + asked_groups)
+        if other and money and not elsewhere:
+            hits, other = [], False
+        if not other:
+            hits += [h for h in money if h.locality == locality and h.id not in {x.id for x in hits}]
+            hits.sort(key=lambda h: h.kind == "agency")  # where the money comes from, before who asks for it
     general = set(search.index().aliases.resolve("topic", "an sinh xã hội"))
     if want.element == "legal_basis" and reading.follow is None and _names_plan_only(message, question, general):
         # "kế hoạch … ban hành đầu năm 2022 dựa trên những văn bản nào": of the plan as a whole, whose own

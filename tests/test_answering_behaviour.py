@@ -1347,6 +1347,38 @@ def test_the_plan_as_a_document_is_answered_by_its_opening_provision_under_its_c
     assert expected.startswith("dp") == ("dự thảo" in text_of(reply))  # a draft says so
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Đề án 5 không 3 có 4 an của Đà Nẵng ban hành theo quyết định số mấy, làm tới năm nào?", "dn-040"),
+    ("Chương trình chính sách xã hội của thị xã Đức Phổ làm theo chương trình số mấy của Tỉnh ủy Quảng Ngãi?",
+     "dp-003"),
+])
+def test_the_number_of_a_text_the_plan_carries_out_is_not_the_plans_own(search, text, expected):
+    assert asked(text).element != "document"
+    reply = Chat(search).say(text)
+    assert reply.outcome == "answer" and reply.provisions[:1] == [expected]
+
+
+def test_a_funding_question_whose_words_fit_another_plan_is_answered_from_the_residents_own(search):
+    # "kinh phí … lấy từ đâu" is Đà Nẵng's wording; searched as the plans say it, Cần Thơ's budget provision answers
+    reply = Chat(search).say("Cán bộ phường em ở Ninh Kiều xin hỏi: chương trình an sinh của TP Cần Thơ thì kinh phí "
+                             "lấy từ đâu ạ?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-061"]
+
+
+def test_a_short_question_that_finds_nothing_alone_is_read_with_the_last_question(search):
+    chat = Chat(search)
+    chat.say("Tôi muốn ủng hộ cho học sinh nghèo ở Cần Thơ thì thành phố có những quỹ nào?")
+    reply = chat.say("người Việt ở nước ngoài gửi về được không?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-062"]
+    # not when the answer so found lacks its own words or a figure it names
+    chat = Chat(search)
+    chat.say("Nhà em ở xã đảo Thạnh An, Cần Giờ. Con em đi học có được miễn học phí không anh?")
+    assert chat.say("vậy là miễn 100% luôn hả anh?").outcome != "answer"
+    chat = Chat(search)
+    chat.say("Kế hoạch chính sách xã hội của Đà Nẵng làm để thực hiện văn bản nào của trung ương?")
+    assert chat.say("ai ký?").outcome != "answer"
+
+
 @pytest.mark.parametrize("text, locality, outcome", [
     # the share of the second and third in a household's card: a national rule, in one sentence with commas
     ("Ở Càng Long, mua bảo hiểm y tế theo hộ gia đình thì người thứ hai, thứ ba được giảm bao nhiêu?", None,
