@@ -508,9 +508,24 @@ def _on_its_own(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _
     found_alone = _found(turn, search, alone, asked_alone, want_alone)
     topics = (set(search.analyze(reading.question).topics)
               or set(search.analyze(turn.slots.get("last_question") or "").topics))
-    if found_alone.holding and (not topics or topics & set(found_alone.holding[0].topics)):
+    # on the same subject: the topic, or the message's own words ("tiêm chủng" after health insurance; a message
+    # naming a group, "thế bà bầu thuộc hộ nghèo có ko", asks the last subject for it)
+    own = not search.analyze(reading.question).groups \
+        and _holds_own_words(search, found_alone.holding[0], reading.question, least=2, every=True) \
+        if found_alone.holding else False
+    if found_alone.holding and (not topics or topics & set(found_alone.holding[0].topics) or own):
         return alone, asked_alone, want_alone, found_alone
     return reading, asking, want, found
+
+
+def _holds_own_words(search: ProvisionSearch, hit: Hit, text: str, least: int = 1, every: bool = False) -> bool:
+    """Whether the hit holds what the message asks about in words of its own (at least ``least`` of them; most
+    of them by idf, or ``every`` one), and every figure it names."""
+    index = search.index()
+    words = {_spelled(t): index.idf.get(t, index.max_idf) for t in content_words(index, text, []) if not t.isdigit()}
+    figures = re.findall(r"\d+", normalize(text))
+    held = words.keys() <= _words_held(search, hit.text) if every else _on_subject(search, hit, words)
+    return len(words) >= least and held and all(f in hit.text for f in figures)
 
 
 def _in_context(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Asking, want: Asked,
@@ -529,13 +544,8 @@ def _in_context(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _
         return reading, asking, want, found
     want_with = _wanted(turn, leaning, asked_with)
     found_with = _found(turn, search, leaning, asked_with, want_with)
-    # the answer holds the message's own words ("khoan giếng"; not "ký" in "ai ký?") and any figure it names
-    index = search.index()
-    words = {_spelled(t): index.idf.get(t, index.max_idf)
-             for t in content_words(index, reading.question, []) if not t.isdigit()}
-    figures = re.findall(r"\d+", folded)
-    if found_with.holding and words and _on_subject(search, found_with.holding[0], words) \
-            and all(f in found_with.holding[0].text for f in figures):
+    # the answer holds the message's own words ("quỹ"; not "ký" in "ai ký?") and any figure it names
+    if found_with.holding and _holds_own_words(search, found_with.holding[0], reading.question):
         return leaning, asked_with, want_with, found_with
     return reading, asking, want, found
 
@@ -1087,6 +1097,12 @@ def _place_phrases(search: ProvisionSearch, text: str, named: Optional[str],
     return [p for p in phrases if p]
 
 
+# Words on the 2025 reorganisation around a place: where, not what is asked ("thu nhập" is no merger).
+_MERGER_TALK = re.compile(r"\b(?:(?:tinh|thanh pho|tp|phuong|xa) moi|sap nhap(?: (?:ca|voi|vao|vo))?"
+                          r"|(?:(?:moi|da|vua) )?(?:gop|hop nhat) (?:ca|voi|vao|vo|lai|chung)|(?:moi|da|vua) (?:gop|hop nhat)"
+                          r"|(?<!thu )nhap (?:vao|vo|voi|ve))\b")
+
+
 def without_places(question: str, phrases: Sequence[str]) -> str:
     """The question without the places it names ("ở quận 8", "phường An Khánh"): they say where, which the
     locality already holds, not what is asked; unchanged when too little would be left."""
@@ -1095,6 +1111,8 @@ def without_places(question: str, phrases: Sequence[str]) -> str:
         for phrase in set(phrases):
             words = r"[\s,.-]+".join(re.escape(w) for w in phrase.split())
             found += [m.span() for m in re.finditer(rf"\b(?:(?:o|tai|cua) )?{words}(?![a-z0-9])", folded)]
+        if found:  # and what is said of them ("tỉnh mới gộp cả Kon Tum", "sáp nhập vô Cần Thơ")
+            found += [m.span() for m in _MERGER_TALK.finditer(folded)]
         return found
 
     return _without(question, spans)

@@ -1365,6 +1365,26 @@ def test_a_funding_question_whose_words_fit_another_plan_is_answered_from_the_re
     assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-061"]
 
 
+def test_what_is_said_of_a_place_after_2025_is_no_part_of_the_question(search):
+    reply = Chat(search).say("Phường Đức Phổ, Quảng Ngãi (tỉnh mới gộp cả Kon Tum) có chỉ tiêu xây bao nhiêu căn nhà "
+                             "ở xã hội?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-031"]
+    # "góp tiền" is money given, not a merger: kept in the question
+    assert without_places("nhà nghèo ở Cờ Đỏ có phải góp tiền không", ["co do"]) == "nhà nghèo có phải góp tiền không"
+
+
+def test_a_follow_up_on_a_new_subject_in_its_own_words_is_answered_on_its_own(search):
+    chat = Chat(search)
+    chat.say("o Cang Long den 2030 bn % dan co bhyt vay ad")
+    chat.say("Duc Pho thi sao")
+    reply = chat.say("vay con tiem chung o duc pho dat bn")  # vaccination, after health insurance
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-028"]
+    # a group asked after an answer asks the last subject for it, not whatever names its words
+    chat = Chat(search)
+    chat.say("Ở Đức Phổ, người già cô đơn thuộc hộ nghèo có chắc được trợ cấp xã hội ko?")
+    assert chat.say("thế bà bầu thuộc hộ nghèo có ko").provisions[:1] != ["dp-072"]
+
+
 def test_a_short_question_that_finds_nothing_alone_is_read_with_the_last_question(search):
     chat = Chat(search)
     chat.say("Tôi muốn ủng hộ cho học sinh nghèo ở Cần Thơ thì thành phố có những quỹ nào?")
