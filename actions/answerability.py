@@ -42,7 +42,8 @@ _AGENCY = re.compile(r"\b(?<!dinh )(?<!quyet )(?<!ban )(?:co quan|so|ban nganh|p
                      r"|\b(?:ben|noi|cap|phong) (?:nao|mo)(?: [a-z]+){0,3} " + _RESPONSIBLE + r"\b"
                      r"|\bai (?:xu ly|dung ra|" + _RESPONSIBLE[3:] + r"\b|\bco quan (?:phu trach|chu tri)\b"
                      r"|\b(?:gui|nop) (?:ve|cho|toi|den|len) (?:dau|ai|mo|noi nao)\b"  # "báo cáo gửi về đâu"
-                     r"|\bai (?:lam|giam sat|kiem tra) (?:vu|viec|chuyen|cai)\b")  # "ai làm vụ này", "ai giám sát việc này"
+                     r"|\bai (?:lam|giam sat|kiem tra) (?:vu|viec|chuyen|cai)\b"  # "ai làm vụ này", "ai giám sát việc này"
+                     r"|\bthi ai(?: (?:vay|v|z|a|ha|nhi|the))?\W*$")  # "còn tuyên truyền cho dân biết thì ai"
 
 # A legal basis is asked: a kind of legal text, a word or two, then which ("nghị quyết đại hội nào"; not
 # "quyết định ký ngày nào", a date).

@@ -1017,7 +1017,7 @@ def _presented(search: ProvisionSearch, reading: Reading, asking: _Asking, want:
 _SPAN = re.compile(r"\b(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d\b")  # "giai đoạn 2011 - 2015"
 _LEGAL_ASK_WORDS = frozenset(
     "quyet dinh nghi quyet van ban can cu so hieu theo thong tu luat ky qd nq nd tt ke hoach de an".split())
-_TIME_ASK_WORDS = frozenset("bao gio khi chung luc thuc hien lam bat dau trien khai tu".split())
+_TIME_ASK_WORDS = frozenset("bao gio khi chung luc thuc hien lam bat dau trien khai tu thoi gian han".split())
 _WHO_ASK_WORDS = frozenset("ap dung danh nham vao huong uu tien ai nhung duoc cai nay do chinh sach vu viec".split())
 
 

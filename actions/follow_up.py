@@ -50,6 +50,9 @@ MAX_OWN_WORDS = 2
 _BACK_REFERENCE = re.compile(r"\b(?:vu|viec|chuyen|khoan|van de|cai|tien|quy|che do|chinh sach) (?:nay|do|ni|kia|ay)\b")
 _BACK_OWN_WORDS = 3
 MAX_FOLLOW_UP_WORDS = 15
+# Where in a place a figure is set: "thành thị thì sao?" after a rural target asks the urban one ("đô thị" in
+# some plans); "nông thôn mới" is a programme.
+_AREAS = ((r"nong thon(?! moi)", "nong thon"), (r"thanh thi", "thanh thi do thi"), (r"do thi", "thanh thi do thi"))
 
 
 class Rewritten(NamedTuple):
@@ -87,6 +90,8 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
             topic_words |= set(concept.words)
     levels = level_mentions(folded)
     level_words = {w for spelling, _ in levels for w in spelling.split()}
+    areas = [(m.group(), canon) for pattern, canon in _AREAS for m in re.finditer(rf"\b{pattern}\b", folded)]
+    area_words = {w for spelling, _ in areas for w in spelling.split()}
     years = _YEAR.findall(folded)
     last_analysis = index.analyze(last_question)
     new_groups = set(analysis.groups) - set(last_analysis.groups)
@@ -103,13 +108,17 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
            and t not in group_words and t not in level_words and t not in place_words and not _YEAR.fullmatch(t)
            and not (t.isdigit() and tokens[i + 1:i + 2] == ["tuoi"])  # an age says who, as the group does
            and not (detail and (t in DETAIL_WORDS or t.isdigit()))]  # "được bao nhiêu 1 tháng": a rate, not a subject
+    if areas and all(t in area_words for t in own):
+        own = []  # "thành thị thì sao?": the area alone replaces the last question's
+    else:
+        areas = []  # "nước sạch nông thôn bên đó sở nào lo": the area is part of a subject of the message's own
     swap = None if detail else _topic_swap(index, text, analysis, last_analysis, topic_words, place_words)
     if swap is not None:
         own = []
     # A group already in the last question replaces nothing, and a detail asked with words the last
     # question does not have asks anew ("mục tiêu giảm hộ nghèo còn nhiêu %?" after "hộ nghèo được
     # tính theo thu nhập bao nhiêu?").
-    replaces = bool(place_words or new_groups or swap or levels or years)
+    replaces = bool(place_words or new_groups or swap or levels or areas or years)
     unknown = [t for t in own if t not in last_words]
     subject = None
     again = _SAME_AGAIN.search(folded)
@@ -129,7 +138,7 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     most = MAX_OWN_WORDS + (_BACK_OWN_WORDS if back else 0)
     if len(counted) > most or not (replaces or detail) or (unknown and not replaces and not refers_back):
         return None
-    if new_groups and not (detail or place_words or swap or levels or years or subject or again):
+    if new_groups and not (detail or place_words or swap or levels or areas or years or subject or again):
         # "còn chủ nhà trọ cho công nhân thuê thì có được hỗ trợ gì": a group, and a subject of its own (words
         # the synonym table reads as the group, "bà bầu", are the group's; "còn người già neo đơn thì sao?"
         # asks the last question again)
@@ -151,6 +160,8 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
         question = _replace_concept(index, "topic", question, subject)
     if levels:
         question = _replace_levels(question, levels[0][1])
+    if areas:
+        question = _replace_area(question, areas[0][1])
     if years:
         question = _YEAR.sub(years[-1], question) if _YEAR.search(question) else f"{question} nam {years[-1]}"
     if back and not replaces:
@@ -223,6 +234,14 @@ def _replace_concept(index: SearchIndex, kind: str, question: str, new_words: Li
         return " ".join(tokens + new_words)
     _, start, end = mentions[0]
     return " ".join(tokens[:start] + new_words + tokens[end:])
+
+
+def _replace_area(question: str, canon: str) -> str:
+    """The last question's rural or urban area gives way to the new one, or the new one is added."""
+    pattern = re.compile(r"\b(?:" + "|".join(p for p, _ in _AREAS) + r")\b")
+    if pattern.search(question):
+        return pattern.sub(canon, question, count=1)
+    return f"{question} {canon}"
 
 
 def _replace_levels(question: str, canon: str) -> str:

@@ -298,6 +298,11 @@ DN_CARDS = ("Đà Nẵng đặt chỉ tiêu bao phủ bảo hiểm y tế đến
 DP_MERITORIOUS = ("người có công ở Đức Phổ được chăm lo thế nào", "ask_meritorious",
                   [grp("người có công"), loc("Đức Phổ")])
 
+CT_AGENCY = ("Chương trình an sinh của Cần Thơ giao cho sở nào làm chính?", "nlu_fallback", [loc("Cần Thơ")])
+DP_MISSING = ("Ba tôi là liệt sĩ chưa tìm được hài cốt, thị xã Đức Phổ có làm gì không?", "ask_meritorious",
+              [grp("liệt sĩ"), loc("thị xã Đức Phổ")])
+DP_RURAL_WATER = ("nuoc sach o nong thon o duc pho den 2030 dc bn %", "ask_clean_water", [loc("duc pho")])
+
 
 @pytest.mark.parametrize("first, follow, expected", [
     # a school level
@@ -329,6 +334,10 @@ DP_MERITORIOUS = ("người có công ở Đức Phổ được chăm lo thế n
     (DN_FEES, ("mầm non thì sao?", "ask_tuition", []), ("dn-053",)),
     (DN_FEES, ("ai lo việc này?", "ask_agency", []), ("dn-058",)),
     (DN_FEES, ("cơ quan nào chủ trì?", "ask_agency", []), ("dn-058",)),
+    (CT_AGENCY, ("còn tuyên truyền cho dân biết thì ai", "nlu_fallback", []), ("ct-065",)),
+    (DP_MISSING, ("làm trong thời gian nào", "out_of_scope", []), ("dp-049",)),  # the section's "từ năm 2024"
+    # an area: the urban figure after the rural one
+    (DP_RURAL_WATER, ("thanh thi thi sao", "choose_locality", []), ("dp-034",)),
 ], ids=lambda v: v[0] if isinstance(v, tuple) and isinstance(v[0], str) else None)
 def test_follow_ups_in_natural_forms(chat, first, follow, expected):
     text, intent, entities = first
