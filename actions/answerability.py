@@ -165,6 +165,11 @@ def asking_part(question: str) -> str:
     return question[start:last + len(clauses[-1])]
 
 
+def asks_yes_no(text: str) -> bool:
+    """"có hỗ trợ đóng ko", "được không?": whether the message asks yes or no."""
+    return bool(_YES_NO.search(normalize(text)))
+
+
 def is_question(text: str) -> bool:
     """The message is put as a question: a question mark, or a yes/no ending ("… không ạ")."""
     return "?" in text or bool(_YES_NO.search(normalize(text)))

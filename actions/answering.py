@@ -15,8 +15,8 @@ import re
 import unicodedata
 
 from actions import templates as T
-from actions.answerability import (Asked, asked, asking_part, cites_legal_basis, for_group, holds, holds_funding,
-                                   is_question, missing_phrase, names_agency, names_group, names_national_rule,
+from actions.answerability import (Asked, asked, asking_part, asks_yes_no, cites_legal_basis, for_group, holds,
+                                   holds_funding, is_question, missing_phrase, names_agency, names_group, names_national_rule,
                                    national_amounts, national_phrases)
 from actions.follow_up import (DETAIL_WORDS, FRAME_WORDS, MAX_FOLLOW_UP_WORDS, Rewritten, content_words, own_words,
                                points_back, rewrite)
@@ -465,7 +465,7 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
     asking = _asking(turn, search, reading)
     if isinstance(asking, Reply):  # a place without a plan, or the locality still to ask or just noted
         return asking
-    want = _wanted(turn, reading, asking)
+    want = _wanted(search, turn, reading, asking)
     found = _found(turn, search, reading, asking, want)
     if not found.holding and want.year and found.hits and _made_by(found.hits[0], want.year):
         # "hồi 2012 tp HCM tính hộ nghèo theo chuẩn nào", "kế hoạch ĐN 2022 nói…": the year the plan was
@@ -504,7 +504,7 @@ def _on_its_own(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _
     asked_alone = _asking(turn, search, alone)
     if isinstance(asked_alone, Reply):
         return reading, asking, want, found
-    want_alone = _wanted(turn, alone, asked_alone)
+    want_alone = _wanted(search, turn, alone, asked_alone)
     found_alone = _found(turn, search, alone, asked_alone, want_alone)
     topics = (set(search.analyze(reading.question).topics)
               or set(search.analyze(turn.slots.get("last_question") or "").topics))
@@ -542,7 +542,7 @@ def _in_context(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _
     asked_with = _asking(turn, search, leaning)
     if isinstance(asked_with, Reply):
         return reading, asking, want, found
-    want_with = _wanted(turn, leaning, asked_with)
+    want_with = _wanted(search, turn, leaning, asked_with)
     found_with = _found(turn, search, leaning, asked_with, want_with)
     # the answer holds the message's own words ("quỹ"; not "ký" in "ai ký?") and any figure it names
     if found_with.holding and _holds_own_words(search, found_with.holding[0], reading.question):
@@ -653,7 +653,7 @@ def _asking(turn: Turn, search: ProvisionSearch, reading: Reading) -> Any:
     return _Asking(question, intent, remembered, remembered_intent, choosing, locality, locality_name, slots)
 
 
-def _wanted(turn: Turn, reading: Reading, asking: _Asking) -> Asked:
+def _wanted(search: ProvisionSearch, turn: Turn, reading: Reading, asking: _Asking) -> Asked:
     """What kind of answer the question asks for, a follow-up's element and year read in context."""
     follow, choosing = reading.follow, asking.choosing
     want = asked(asking.question)
@@ -664,6 +664,11 @@ def _wanted(turn: Turn, reading: Reading, asking: _Asking) -> Asked:
     elif follow and own.element is None and follow.question != follow.remembered and points_back(reading.question):
         # "có đặt chỉ tiêu cho bớt mấy vụ này không?" after who checks food safety: it asks its own thing of that
         # subject, not who again
+        want = replace(want, element=None, unit=None, body=None)
+    elif follow and own.element is None and want.element is not None and asks_yes_no(reading.question) \
+            and content_words(search.index(), reading.question, reading.place_words):
+        # "ở Đức Phổ có hỗ trợ đóng ko" after a rate asked: whether the plan does what the message names, not the
+        # last question's figure
         want = replace(want, element=None, unit=None, body=None)
     if follow and want.element == "legal_basis" and own.element == "legal_basis":
         want = replace(want, body=own.body)  # the kind of text this message names, not the last one's

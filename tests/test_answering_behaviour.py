@@ -1385,6 +1385,13 @@ def test_a_follow_up_on_a_new_subject_in_its_own_words_is_answered_on_its_own(se
     assert chat.say("thế bà bầu thuộc hộ nghèo có ko").provisions[:1] != ["dp-072"]
 
 
+def test_a_yes_no_follow_up_with_words_of_its_own_does_not_inherit_the_last_figure(search):
+    chat = Chat(search)
+    chat.say("dong bhxh tu nguyen thi moi thang phai dong bao nhieu % thu nhap")  # a national rate; no place yet
+    reply = chat.say("o duc pho co ho tro dong ko")  # whether the plan supports paying it, not the rate
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-059"]
+
+
 def test_a_short_question_that_finds_nothing_alone_is_read_with_the_last_question(search):
     chat = Chat(search)
     chat.say("Tôi muốn ủng hộ cho học sinh nghèo ở Cần Thơ thì thành phố có những quỹ nào?")
