@@ -267,7 +267,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         unit = "price" if _PRICE_ASKED.search(q) else "income" if _INCOME_ASKED.search(q) else "money"
     elif _AGE.search(q):
         unit = "age"
-    elif _has(q, "bao nhieu nam", "may nam", "bao nhieu thang", "may thang"):
+    elif _has(re.sub(r"\b(nam|thang) (?:19|20)\d{2}\b", " ", q), "bao nhieu nam", "may nam", "bao nhieu thang",
+              "may thang"):  # "bao nhiêu năm 2020" asks a figure for a year
         unit = "duration"  # "đóng đủ bao nhiêu năm": a length of time, not a share or an amount
     else:
         unit = None

@@ -301,6 +301,11 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
         if reading.follow is not None:
             # "còn 2020?", "tới 2020 thì sao": a short follow-up the classifier took for something else.
             return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today, reading)
+        if intent in ("out_of_scope", "help"):
+            # "có nói gì tới chỗ uống methadone không?" after a question on HIV: a question read with the last one
+            leaning = _answered_in_context(Turn(turn.text, None, turn.entities, turn.slots), search, reading, today)
+            if leaning is not None:
+                return leaning
     if intent == "screener_answer":  # a screener button pressed after the screener ended: start again
         return start_screener(turn)
     if intent == "feedback" and not turn.text.startswith("/") and (
@@ -548,6 +553,21 @@ def _in_context(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _
     if found_with.holding and _holds_own_words(search, found_with.holding[0], reading.question):
         return leaning, asked_with, want_with, found_with
     return reading, asking, want, found
+
+
+def _answered_in_context(turn: Turn, search: ProvisionSearch, reading: Reading,
+                         today: Optional[dt.date]) -> Optional[Reply]:
+    """The answer to a question that finds nothing on its own, read with the last question; None when there is
+    none (see ``_in_context``)."""
+    asking = _asking(turn, search, reading)
+    if isinstance(asking, Reply):
+        return None
+    want = _wanted(search, turn, reading, asking)
+    found = _found(turn, search, reading, asking, want)
+    if found.hits:
+        return None
+    leaning, asking, want, found = _in_context(turn, search, reading, asking, want, found)
+    return _presented(search, leaning, asking, want, found, today) if leaning is not reading else None
 
 
 @dataclass

@@ -1392,6 +1392,24 @@ def test_a_yes_no_follow_up_with_words_of_its_own_does_not_inherit_the_last_figu
     assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-059"]
 
 
+def test_a_year_asked_after_bao_nhieu_is_no_length_of_time(search):
+    assert asked("tỷ lệ thất nghiệp bao nhiêu năm 2020").unit == "percent"
+    assert asked("phải đóng bao nhiêu năm").unit == "duration"
+    chat = Chat(search)
+    chat.say("Mục tiêu thất nghiệp của TP.HCM là xuống còn bao nhiêu?")
+    chat.say("còn năm 2020?")  # remembered as "… bao nhiêu năm 2020"
+    reply = chat.say("Đà Nẵng thì sao?")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-009"]
+
+
+def test_a_question_taken_for_out_of_scope_after_an_answer_is_read_with_it(search):
+    chat = Chat(search)
+    chat.say("Thành phố Cần Thơ có làm gì để phòng chống HIV không?")
+    reply = chat.say("có nói gì tới chỗ uống methadone không?", "out_of_scope")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-047"]
+    assert chat.say("hôm nay trời có mưa không", "out_of_scope").outcome == "out_of_scope"
+
+
 def test_a_short_question_that_finds_nothing_alone_is_read_with_the_last_question(search):
     chat = Chat(search)
     chat.say("Tôi muốn ủng hộ cho học sinh nghèo ở Cần Thơ thì thành phố có những quỹ nào?")
