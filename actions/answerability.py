@@ -189,6 +189,9 @@ _DOCUMENT_ASKED = re.compile(
     r"|hieu)\b|\bban hanh (?:kem|theo) (?:quyet dinh|qd) so (?:may|bao nhieu)\b)")
 
 
+# A text named before "so nao": its number is asked, not a department.
+_TEXT_NUMBER = re.compile(r"\b(?:chuong trinh|ke hoach|quyet dinh|nghi quyet|nghi dinh|thong tu|van ban|de an)\b"
+                          r"(?:(?! co quan| don vi| phong)[ a-z0-9]){0,40}?\bla so (?:nao|may)\b")
 # What comes before "chương trình số mấy" when the text asked about is one the plan carries out, not the plan.
 _OTHER_TEXT = re.compile(r"\b(?:theo|thuc hien|trien khai|can cu|dua tren)$")
 
@@ -204,7 +207,10 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         # of the plan itself, which every answer's citation states (its number, who issued it, whether a draft)
         unit = "issuer" if document.group("issuer") else "status" if document.group("status") else "number"
         return Asked("document", unit, year)
-    if _AGENCY.search(q):
+    agency = _AGENCY.search(q)
+    if agency and _TEXT_NUMBER.search(q[:agency.end()]):
+        agency = None  # "chương trình của Tỉnh ủy là số nào": "số nào" (a number) folds as "sở nào" (a department)
+    if agency:
         return Asked("agency", year=year)
     if _WHO_FOR.search(q):
         return Asked("group", year=year)

@@ -764,9 +764,18 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     if want.element == "legal_basis" and reading.follow is None and _names_plan_only(message, question, general):
         # "kế hoạch … ban hành đầu năm 2022 dựa trên những văn bản nào": of the plan as a whole, whose own
         # basis (in its opening part) answers before a text grounding one of its parts
-        def own_basis(h: Hit) -> Tuple[bool, bool]:
+        # Among its opening bases, the one holding most of the question's words ("của Tỉnh ủy Quảng Ngãi"), else
+        # the first, which the plan names as what it carries out before those it "also" does.
+        asked_words = set(normalize(question).split()) - set(QUESTION_FRAME) - STOPWORDS - FRAME_WORDS
+        order = {h.id: i for i, h in enumerate(search.index().hits_base)}
+
+        idf = search.index().idf
+
+        def own_basis(h: Hit) -> Tuple[bool, bool, float, int]:
             basis = h.kind == "legal_basis" and bool(general & set(h.topics))
-            return not basis, not (basis and "mo dau" in fold(h.section).lower())
+            opening = basis and "mo dau" in fold(h.section).lower()
+            held = sum(idf.get(w, 0.0) for w in asked_words & _words_held(search, h.text)) if opening else 0.0
+            return not basis, not opening, -round(held, 1), order.get(h.id, 0) if opening else 0
         hits = sorted(hits, key=own_basis)
     if want.element == "time" and _names_plan_only(message, reading.question, general) \
             and re.search(r"\bgiai doan\b", normalize(reading.question)):

@@ -1358,6 +1358,16 @@ def test_the_number_of_a_text_the_plan_carries_out_is_not_the_plans_own(search, 
     assert reply.outcome == "answer" and reply.provisions[:1] == [expected]
 
 
+def test_what_a_plan_carries_out_is_its_first_opening_basis_unless_another_is_named(search):
+    chat = Chat(search)
+    first = chat.say("Chương trình của Thị ủy Đức Phổ về chính sách xã hội là thực hiện nghị quyết nào vậy ạ?")
+    assert first.outcome == "answer" and first.provisions[:1] == ["dp-001"]
+    # "số nào" after a text asks its number ("sở nào", a department, folds alike)
+    assert asked("còn chương trình của Tỉnh ủy Quảng Ngãi là số nào").element == "legal_basis"
+    assert asked("cơ quan phụ trách là sở nào").element == "agency"
+    assert chat.say("còn chương trình của Tỉnh ủy Quảng Ngãi là số nào").provisions[:1] == ["dp-003"]
+
+
 def test_a_funding_question_whose_words_fit_another_plan_is_answered_from_the_residents_own(search):
     # "kinh phí … lấy từ đâu" is Đà Nẵng's wording; searched as the plans say it, Cần Thơ's budget provision answers
     reply = Chat(search).say("Cán bộ phường em ở Ninh Kiều xin hỏi: chương trình an sinh của TP Cần Thơ thì kinh phí "
