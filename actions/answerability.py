@@ -107,7 +107,7 @@ _GENERAL_SCHOOL = re.compile(r"(?<!trung hoc )\bpho thong\b(?! trung hoc)")
 @dataclass(frozen=True)
 class Asked:
     element: Optional[str]     # figure | agency | legal_basis | procedure | time | funding | group (who a policy
-    # is for) | None (a yes/no, a description)
+    # is for) | document (the plan's number, issuer, status) | signer (never held) | None (a yes/no, a description)
     # For a figure: percent | money | price (what something costs) | age | count. For a time: issued (a
     # document's date); day (a day or deadline asked, "hạn ngày nào", which only a date holds); date (a
     # time asked after an answer, which a year or a recurring date such as "ngày 30/11 hằng năm" holds).
@@ -189,6 +189,8 @@ _DOCUMENT_ASKED = re.compile(
     r"|hieu)\b|\bban hanh (?:kem|theo) (?:quyet dinh|qd) so (?:may|bao nhieu)\b)")
 
 
+# Who signed a plan: a person the kept texts do not name.
+_SIGNER = re.compile(r"\b(?:ai|nguoi nao|ong nao|ba nao) (?:da )?ky\b|\bnguoi ky\b|\bky ten\b|\bchu ky\b")
 # A text named before "so nao": its number is asked, not a department.
 _TEXT_NUMBER = re.compile(r"\b(?:chuong trinh|ke hoach|quyet dinh|nghi quyet|nghi dinh|thong tu|van ban|de an)\b"
                           r"(?:(?! co quan| don vi| phong)[ a-z0-9]){0,40}?\bla so (?:nao|may)\b")
@@ -207,6 +209,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         # of the plan itself, which every answer's citation states (its number, who issued it, whether a draft)
         unit = "issuer" if document.group("issuer") else "status" if document.group("status") else "number"
         return Asked("document", unit, year)
+    if _SIGNER.search(q) and not (_LEGAL.search(q) or _has(q, "so may", "so nao", "qd so", "so hieu")):
+        return Asked("signer", year=year)  # "qd số mấy, ai ký vậy" asks a number too, which the plans give
     agency = _AGENCY.search(q)
     if agency and _TEXT_NUMBER.search(q[:agency.end()]):
         agency = None  # "chương trình của Tỉnh ủy là số nào": "số nào" (a number) folds as "sở nào" (a department)
@@ -348,6 +352,8 @@ def _in_group_names_only(hit: Hit, aliases: AliasTable) -> Set[str]:
 
 def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> bool:
     """Whether the provision holds what was asked, for the groups and school level named."""
+    if want.element == "signer":
+        return False  # the plans' texts as kept name no signer
     level_named = False
     if want.levels:
         named = levels_in(_folded_text(hit.text))
@@ -465,7 +471,8 @@ def _folded_text(text: str) -> str:
 
 ELEMENT_WORDS = {"figure": "con số cụ thể", "time": "thời điểm cụ thể", "agency": "cơ quan phụ trách riêng", "legal_basis": "văn bản căn cứ",
                  "procedure": "thủ tục hay nơi nộp hồ sơ", "funding": "nguồn kinh phí",
-                 "group": "đối tượng áp dụng", "document": "thông tin văn bản", None: "nội dung này"}
+                 "group": "đối tượng áp dụng", "document": "thông tin văn bản", "signer": "người ký văn bản",
+                 None: "nội dung này"}
 
 
 def missing_phrase(want: Asked, group_names: Sequence[str]) -> str:

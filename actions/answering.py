@@ -215,8 +215,10 @@ def asks_own_question(search: ProvisionSearch, text: str) -> bool:
     không?") and a provision covers it closely."""
     hits, analysis = search.index().search(text, limit=3)
     words = [t for t, _ in analysis.terms if " " not in t and t not in QUESTION_FRAME]
+    # "tầm nhìn 2045 của Càng Long là gì": fewer words, each of them in one provision
     return len(words) >= MIN_OWN_QUESTION_WORDS and any(
-        h.score >= MIN_SCORE and h.coverage >= MIN_COVERAGE_ELSEWHERE for h in hits)
+        h.score >= MIN_SCORE and h.coverage >= MIN_COVERAGE_ELSEWHERE for h in hits) or len(words) >= 2 and any(
+        h.score >= MIN_SCORE and h.coverage >= WHOLE_COVERAGE for h in hits)
 
 
 def _buttons_after_answer(has_more: bool) -> Dict[str, str]:
@@ -784,7 +786,7 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         span = next((h for h in _plan_wide(search, locality, general) if _SPAN.search(h.text)), None)
         if span is not None:  # for everyone the plan covers, whatever group the conversation was about
             hits, other, asked_groups = [span] + [h for h in hits if h.id != span.id], False, []
-    if want.element == "document" or want.element == "time" and want.unit == "issued":
+    if want.element in ("document", "signer") or want.element == "time" and want.unit == "issued":
         # "văn bản đó chính thức chưa?", "Quyết định 527 do ai ban hành?", "chương trình đó ký ngày nào?": the
         # plan's opening provision on its aim, under the citation that answers (number, issuer, date, draft or not)
         opening = _plan_wide(search, locality, general)[:1]

@@ -1368,6 +1368,20 @@ def test_what_a_plan_carries_out_is_its_first_opening_basis_unless_another_is_na
     assert chat.say("còn chương trình của Tỉnh ủy Quảng Ngãi là số nào").provisions[:1] == ["dp-003"]
 
 
+def test_who_signed_a_plan_is_said_not_to_be_in_it_under_the_plans_citation(search):
+    assert asked("ai ký vậy").element == "signer"
+    assert asked("qd so may, ai ky vay").element == "legal_basis"  # a number the plans give, asked with it
+    reply = Chat(search).say("Kế hoạch 10 về chính sách xã hội của Đà Nẵng do ai ký", "ask_target")
+    assert reply.outcome == "related" and reply.provisions[:1] == ["dn-001"]
+    assert "không nêu người ký văn bản" in text_of(reply)
+
+
+def test_a_short_question_with_a_place_taken_for_choosing_it_is_answered(search):
+    reply = Chat(search).say("tầm nhìn 2045 của Càng Long là gì", "choose_locality", "Càng Long")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["cl-028"]
+    assert Chat(search).say("tôi ở Càng Long", "choose_locality", "Càng Long").outcome == "ask_locality"
+
+
 def test_a_funding_question_whose_words_fit_another_plan_is_answered_from_the_residents_own(search):
     # "kinh phí … lấy từ đâu" is Đà Nẵng's wording; searched as the plans say it, Cần Thơ's budget provision answers
     reply = Chat(search).say("Cán bộ phường em ở Ninh Kiều xin hỏi: chương trình an sinh của TP Cần Thơ thì kinh phí "
