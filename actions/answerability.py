@@ -413,6 +413,9 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
     elif want.element == "procedure":
         return _has(normalize(hit.text, chat=False), "thu tuc", "ho so", "dang ky", "mot cua", "tiep nhan",
                     "qua buu dien", "qua he thong buu dien", "qua tai khoan")  # where a payment is received
+    elif want.year and want.after and not (_holds_year(hit, want)
+                                           or re.search(rf"\bsau (?:nam )?{want.year}\b", _folded_text(hit.text))):
+        return False  # "sau 2025 thì sao" asks of the years after it: only a provision speaking of them answers
     elif want.year and not _holds_year(hit, want) and any(n.get("year") for n in hit.numbers):
         return False
     return True

@@ -698,6 +698,8 @@ def _wanted(search: ProvisionSearch, turn: Turn, reading: Reading, asking: _Aski
         # The year came with the earlier question; asked again for another place or group, the
         # plan's own period answers.
         want = replace(want, year=None)
+    if follow and own.after:  # "thế sau 2025 thì sao": the years after it, which the rewritten question loses
+        want = replace(want, year=own.year, after=True)
     if follow and want.element == "time" and want.unit is None:
         want = replace(want, unit="date")
     if follow and not choosing and not reading.place_words and not want.year \

@@ -1434,6 +1434,16 @@ def test_a_question_taken_for_out_of_scope_after_an_answer_is_read_with_it(searc
     assert chat.say("hôm nay trời có mưa không", "out_of_scope").outcome == "out_of_scope"
 
 
+def test_the_years_after_one_are_answered_only_by_a_provision_speaking_of_them(search):
+    chat = Chat(search)
+    chat.say("Đà Nẵng có mục tiêu xóa hộ nghèo không")
+    assert chat.say("thế sau 2025 thì sao").outcome == "related"  # the plan's targets end in 2025
+    chat = Chat(search)
+    chat.say("Hộ nghèo ở TP.HCM muốn vay vốn làm ăn buôn bán thì có quỹ nào không?")
+    reply = chat.say("sau 2015 còn không")  # "… sau năm 2015 sẽ quyết định theo hướng tăng nguồn lực cho vay"
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-039"]
+
+
 def test_a_short_question_that_finds_nothing_alone_is_read_with_the_last_question(search):
     chat = Chat(search)
     chat.say("Tôi muốn ủng hộ cho học sinh nghèo ở Cần Thơ thì thành phố có những quỹ nào?")
