@@ -55,7 +55,9 @@ _FUNDING_ASKED = re.compile(r"\b(?:tien|kinh phi|von|quy)(?: [a-z]+){0,2} (?:tu 
                             r"|\blay tien (?:o )?dau\b|^(?:(?:the|vay|con) )?tien (?:o )?dau (?:de|ma)\b"
                             # "tiền để làm … lấy ở đâu ra", "lấy kinh phí ở đâu": money, not a place to apply
                             r"|\b(?:tien|kinh phi|von|ngan sach)\b.*\blay (?:o |tu )?dau\b"
-                            r"|\blay (?:kinh phi|tien|von|ngan sach) (?:o |tu )dau\b")
+                            r"|\blay (?:kinh phi|tien|von|ngan sach) (?:o |tu )dau\b"
+                            # "ngoài ngân sách thì còn nguồn nào nữa không": another source of the money
+                            r"|\bngoai (?:ngan sach|kinh phi|von)\b.*\bnguon (?:nao|gi|khac)\b")
 _FUNDING = re.compile(r"\b(?:kinh phi|ngan sach|nguon von|nguon luc|huy dong|dong gop"
                       r"|quy (?:vi|den on|bao tro|khuyen hoc|ho tro|giam ngheo|tin dung|phat trien|xa hoi))\b")  # not "hằng quý"
 

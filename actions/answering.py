@@ -888,7 +888,16 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     rule = national_amounts(national, question)
     if rule:  # "lương hưu được bao nhiêu phần trăm": only a provision on the pension itself holds it
         holding = [h for h in holding if names_national_rule(h, rule)]
+    last = turn.slots.get("last_answer")
+    if reading.follow is not None and last and _OTHER_THAN.search(normalize(reading.question)):
+        # "ngoài ngân sách thì còn nguồn nào nữa không": something besides the answer just given
+        holding = [h for h in holding if h.id != last]
+        hits = [h for h in hits if h.id != last] or hits
     return _Found(hits, other, holding, bool(national), asked_groups)
+
+
+# "ngoài … còn … nữa", "… nào khác": besides what the last answer said.
+_OTHER_THAN = re.compile(r"\bngoai\b.*\b(?:con|nua|khac)\b|\b(?:nao|gi) (?:khac|nua)\b")
 
 
 # Kinds of provision that answer a detail asked after an answer (who is in charge, on what basis).
@@ -1165,7 +1174,8 @@ def more(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None) -
     """The rest of the last answer: its provision whole when it was shortened (or carries a
     currency note), then the next provisions, each cited. Typed words that also ask a policy
     question ("có hỗ trợ thêm cho hộ nghèo không?") are answered as that question."""
-    if not turn.text.startswith("/") and (policy_question(search, turn.text, "more") or _names_place(turn, search)):
+    if not turn.text.startswith("/") and (policy_question(search, turn.text, "more") or _names_place(turn, search)
+                                          or asked(turn.text).element is not None):
         # "còn ở Hà Nội?" taken for "more": the last question asked for that place
         return respond(Turn(turn.text, None, turn.entities, turn.slots), search, today)
     reply = Reply(is_question=False)

@@ -1444,6 +1444,13 @@ def test_the_years_after_one_are_answered_only_by_a_provision_speaking_of_them(s
     assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-039"]
 
 
+def test_besides_the_last_answer_asks_for_another_provision(search):
+    chat = Chat(search)
+    chat.say("tien de thuc hien chuong trinh an sinh o can tho lay tu dau vay")
+    reply = chat.say("ngoài ngân sách thì còn nguồn nào nữa không", "more")  # not the budget again: donations
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-062"]
+
+
 def test_a_short_question_that_finds_nothing_alone_is_read_with_the_last_question(search):
     chat = Chat(search)
     chat.say("Tôi muốn ủng hộ cho học sinh nghèo ở Cần Thơ thì thành phố có những quỹ nào?")
