@@ -16,8 +16,8 @@ import unicodedata
 
 from actions import templates as T
 from actions.answerability import (Asked, asked, asking_part, asks_yes_no, cites_legal_basis, for_group, holds,
-                                   holds_funding, is_question, missing_phrase, names_agency, names_group, names_national_rule,
-                                   national_amounts, national_phrases)
+                                   holds_funding, is_question, missing_phrase, names_agency, names_group,
+                                   names_national_rule, national_amounts, national_phrases)
 from actions.follow_up import (DETAIL_WORDS, FRAME_WORDS, MAX_FOLLOW_UP_WORDS, Rewritten, content_words, own_words,
                                points_back, rewrite)
 from actions.reply_format import (WHOLE, answer_text, buttons, currency_line, currency_note, numbers_in,
@@ -772,7 +772,6 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         # the first, which the plan names as what it carries out before those it "also" does.
         asked_words = set(normalize(question).split()) - set(QUESTION_FRAME) - STOPWORDS - FRAME_WORDS
         order = {h.id: i for i, h in enumerate(search.index().hits_base)}
-
         idf = search.index().idf
 
         def own_basis(h: Hit) -> Tuple[bool, bool, float, int]:
@@ -897,7 +896,7 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
 
 
 # "ngoài … còn … nữa", "… nào khác": besides what the last answer said.
-_OTHER_THAN = re.compile(r"\bngoai\b.*\b(?:con|nua|khac)\b|\b(?:nao|gi) (?:khac|nua)\b")
+_OTHER_THAN = re.compile(r"(?<!nuoc )\bngoai\b.*\b(?:con|nua|khac)\b|\b(?:nao|gi) (?:khac|nua)\b")  # not "nước ngoài"
 
 
 # Kinds of provision that answer a detail asked after an answer (who is in charge, on what basis).
@@ -1146,8 +1145,8 @@ def _place_phrases(search: ProvisionSearch, text: str, named: Optional[str],
 
 # Words on the 2025 reorganisation around a place: where, not what is asked ("thu nhập" is no merger).
 _MERGER_TALK = re.compile(r"\b(?:(?:tinh|thanh pho|tp|phuong|xa) moi|sap nhap(?: (?:ca|voi|vao|vo))?"
-                          r"|(?:(?:moi|da|vua) )?(?:gop|hop nhat) (?:ca|voi|vao|vo|lai|chung)|(?:moi|da|vua) (?:gop|hop nhat)"
-                          r"|(?<!thu )nhap (?:vao|vo|voi|ve))\b")
+                          r"|(?:(?:moi|da|vua) )?(?:gop|hop nhat) (?:ca|voi|vao|vo|lai|chung)"
+                          r"|(?:moi|da|vua) (?:gop|hop nhat)|(?<!thu )nhap (?:vao|vo|voi|ve))\b")
 
 
 def without_places(question: str, phrases: Sequence[str]) -> str:
