@@ -174,7 +174,7 @@ def asks_yes_no(text: str) -> bool:
 
 def is_question(text: str) -> bool:
     """The message is put as a question: a question mark, or a yes/no ending ("… không ạ")."""
-    return "?" in text or bool(_YES_NO.search(normalize(text)))
+    return "?" in text or asks_yes_no(text)
 
 
 _SHORT_ASK = 6  # words of a message that asks only which plan or scheme grounds the last answer

@@ -525,11 +525,17 @@ def _on_its_own(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _
     return reading, asking, want, found
 
 
+def _own_subject(search: ProvisionSearch, text: str, place_words: List[str]) -> Dict[str, float]:
+    """What a message asks about in words of its own (not its places, names or request words), by idf."""
+    index = search.index()
+    return {_spelled(t): index.idf.get(t, index.max_idf)
+            for t in content_words(index, text, place_words) if not t.isdigit()}
+
+
 def _holds_own_words(search: ProvisionSearch, hit: Hit, text: str, least: int = 1, every: bool = False) -> bool:
     """Whether the hit holds what the message asks about in words of its own (at least ``least`` of them; most
     of them by idf, or ``every`` one), and every figure it names."""
-    index = search.index()
-    words = {_spelled(t): index.idf.get(t, index.max_idf) for t in content_words(index, text, []) if not t.isdigit()}
+    words = _own_subject(search, text, [])
     figures = re.findall(r"\d+", normalize(text))
     held = words.keys() <= _words_held(search, hit.text) if every else _on_subject(search, hit, words)
     return len(words) >= least and held and all(f in hit.text for f in figures)
@@ -858,10 +864,9 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
             and not _THAT_FIGURE.search(normalize(reading.question)):
         # "giá nước có được giảm cho hộ nghèo không" after a question on water: what the message asks about
         # in words of its own must be in the answer, not only the group it names.
-        index = search.index()
-        words = {t for t in content_words(index, reading.question, reading.place_words) if not t.isdigit()}
+        words = _own_subject(search, reading.question, reading.place_words)
         if len(words) >= 2:
-            subject = {_spelled(t): index.idf.get(t, index.max_idf) for t in words}
+            subject = words
     aliases = search.index().aliases
     if named_groups and not subject:
         # "thế còn công nhân?": a provision naming the group in its own words before one only tagged with it.
