@@ -258,6 +258,31 @@ def test_a_short_list_of_targets_is_cut_one_target_a_provision(catalogue):
     assert [p.text for p in draft(f"I. NHIỆM VỤ\n1. Chính sách\n{policies}", catalogue).provisions] == [policies]
 
 
+def test_targets_listed_between_commas_are_cut_one_target_a_provision(catalogue):
+    clause = ("Đến năm 2030, 32,59% lực lượng lao động tham gia bảo hiểm xã hội, 100% hộ gia đình chăm sóc trẻ em dưới "
+              "36 tháng tuổi, phụ nữ mang thai, người cao tuổi thuộc hộ nghèo được hưởng trợ cấp xã hội; tỷ lệ thất "
+              "nghiệp chung dưới 2%, tỷ lệ lao động qua đào tạo có bằng cấp, chứng chỉ đạt 39%; tỷ lệ đi học đúng độ "
+              "tuổi cấp tiểu học đạt 100%, cấp trung học cơ sở đạt 99%, 6,71 giường bệnh/1 vạn dân.")
+    texts = [p.text for p in draft(f"II. MỤC TIÊU\n1. Chỉ tiêu\n{clause}", catalogue).provisions]
+    assert texts == [
+        "Đến năm 2030, 32,59% lực lượng lao động tham gia bảo hiểm xã hội",
+        # a part naming no figure stays with the target before
+        "Đến năm 2030, 100% hộ gia đình chăm sóc trẻ em dưới 36 tháng tuổi, phụ nữ mang thai, người cao tuổi "
+        "thuộc hộ nghèo được hưởng trợ cấp xã hội",
+        "Đến năm 2030, tỷ lệ thất nghiệp chung dưới 2%",
+        "Đến năm 2030, tỷ lệ lao động qua đào tạo có bằng cấp, chứng chỉ đạt 39%",
+        "Đến năm 2030, tỷ lệ đi học đúng độ tuổi cấp tiểu học đạt 100%",
+        "Đến năm 2030, tỷ lệ đi học đúng độ tuổi cấp trung học cơ sở đạt 99%",  # the share's words carried
+        "Đến năm 2030, 6,71 giường bệnh/1 vạn dân."]
+    # a year alone is no target: "Phấn đấu đến cuối năm 2015, tỷ lệ …" stays one
+    year_first = "Phấn đấu đến cuối năm 2015, tỷ lệ lao động tham gia bảo hiểm xã hội đạt 85%; 100% xã có trạm y tế."
+    assert draft(f"II. MỤC TIÊU\n1. Chỉ tiêu\n{year_first}", catalogue).provisions[0].text.startswith(
+        "Phấn đấu đến cuối năm 2015, tỷ lệ lao động")
+    # outside a list of targets commas cut nothing
+    policies = "Hỗ trợ 50% học phí, 100% tiền ăn trưa cho học sinh thuộc hộ nghèo theo quy định hiện hành."
+    assert [p.text for p in draft(f"I. NHIỆM VỤ\n1. Chính sách\n{policies}", catalogue).provisions] == [policies]
+
+
 def test_a_passage_of_a_few_sentences_stays_one_provision(catalogue):
     paragraph = ("Tổ chức sàn giao dịch việc làm hằng tháng cho người lao động. "
                  "Hỗ trợ vay vốn tạo việc làm cho thanh niên và người khuyết tật.")
@@ -425,6 +450,10 @@ def test_the_plans_own_wordings_read_as_the_catalogue_names_them(catalogue):
     assert {"doi-tuong-btxh", "nguoi-co-cong"} <= set(first.groups)
     assert second.topics == ["y-te"]
     assert "thong-tin" not in third.topics and "cong-nhan" not in third.groups  # IT; employees
+    health = draft("II. CHỈ TIÊU\n1. Đến năm 2030, tỷ lệ tiêm chủng mở rộng đạt 95%.\n"
+                   "2. Đến năm 2030, trên 95% dân số tham gia bảo hiểm y tế.", catalogue).provisions
+    assert health[0].topics == ["y-te"]
+    assert "tre-em-gia-dinh" not in health[1].topics  # a share of the people, not population policy
 
 
 def test_a_household_is_no_family_topic_and_a_poor_household_stays_poor(catalogue):

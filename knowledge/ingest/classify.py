@@ -33,7 +33,12 @@ _PLAN_WORDING: Tuple[Tuple[str, Optional[str]], ...] = (
     ("đền ơn đáp nghĩa", "người có công"), ("NCCCM", "người có công"), ("nước hợp vệ sinh", "nước sạch"),
     ("tử vong", "y tế"), ("tổ chức thực hiện", None),
     ("công nghệ thông tin", None), ("công nhân viên", None), ("bác sĩ gia đình", None), ("hộ gia đình", "hộ"),
+    # health as plans measure it, and schooling ("trẻ mẫu giáo" are children, "đi học đúng độ tuổi" pupils)
+    ("tiêm chủng", "y tế"), ("giường bệnh", "y tế"), ("bác sĩ", "y tế"), ("suy dinh dưỡng", "y tế"),
+    ("trẻ mẫu giáo", "trẻ em"), ("đi học đúng độ tuổi", "học sinh đi học đúng độ tuổi"),
 )
+# "96% dân số": a share of the people, not population policy ("công tác dân số").
+_SHARE_OF_PEOPLE = re.compile(r"(?<=%)(\s+)dân số\b", re.IGNORECASE)
 # A group and the topic of the policy for it, as plans and curators pair them: a provision for "hộ
 # nghèo" is on "giảm nghèo", one on "bảo trợ xã hội" is for its "đối tượng" (read through the catalogue).
 _PAIRED: Tuple[Tuple[str, str], ...] = (
@@ -83,6 +88,7 @@ def _masked(text: str) -> str:
 
 def _reworded(text: str) -> str:
     """``text`` with the plans' own wordings (_PLAN_WORDING) put in the catalogue's words."""
+    text = _SHARE_OF_PEOPLE.sub(r"\1người dân", text)
     for phrase, meaning in _PLAN_WORDING:
         text = re.sub(rf"(?<!\w){re.escape(phrase)}(?!\w)", meaning or ",", text, flags=re.IGNORECASE)
     return text

@@ -135,11 +135,53 @@ def _targets(sentence: str) -> List[Tuple[str, Optional[str]]]:
     out: List[Tuple[str, Optional[str]]] = []
     year: Optional[str] = None
     for clause in clauses(sentence):
-        found = _BY_YEAR.findall(clause)
-        # a clause whose first sentence names no year reads with the list's ("kéo giảm … còn 4,5%. Đến năm 2020, …")
-        out.append((clause, None if _ANY_YEAR.search(_first_sentence(clause)) else year))
-        year = found[-1] if found else year
+        for piece in _comma_targets(clause):
+            found = _BY_YEAR.findall(piece)
+            # a piece whose first sentence names no year reads with the list's ("kéo giảm … còn 4,5%. Đến năm 2020, …")
+            out.append((piece, None if _ANY_YEAR.search(_first_sentence(piece)) else year))
+            year = found[-1] if found else year
     return out
+
+
+# A figure a target sets: a share, a decimal, a rate per head ("99%", "6,71", "/1 vạn dân").
+_TARGET_FIGURE = re.compile(r"\d\s*%|\d,\d|/\s*1")
+# A part of a clause that starts a target of its own: a share ("tỷ lệ …") or a figure first ("100% hộ …",
+# "trên 96% dân số …", "có 100% người dân …").
+_TARGET_START = re.compile(r"^(?:tỷ lệ|tỉ lệ|(?:có |trên |dưới |khoảng |ít nhất |tối thiểu )?\d)", re.IGNORECASE)
+
+
+def _comma_targets(clause: str) -> List[str]:
+    """A clause of a target list cut where a new target starts after a comma ("… đạt 100%,
+    cấp trung học cơ sở đạt 99%, 6,71 giường bệnh/1 vạn dân"): at a part that starts as a target does, or
+    that sets a figure right after a part that set one, once the target before holds a figure other than a
+    year. A part naming no figure stays with the target before ("100% hộ gia đình chăm sóc trẻ em …, phụ nữ
+    mang thai, người cao tuổi …"); a level continuing a share takes the share's words ("tỷ lệ đi học đúng độ
+    tuổi cấp tiểu học đạt 100%, cấp trung học cơ sở đạt 99%": the second is "tỷ lệ đi học đúng độ tuổi cấp
+    trung học cơ sở đạt 99%")."""
+    out: List[str] = []
+    previous_sets = False
+    for part in filter(None, (p.strip() for p in re.split(r",\s+", clause))):
+        sets = bool(_TARGET_FIGURE.search(part))
+        starts = bool(out) and _figure_besides_years(out[-1]) and bool(
+            _TARGET_START.match(part) or sets and previous_sets)
+        if starts:
+            share = _SHARE_LEVEL.match(out[-1])
+            out.append(f"{share.group(1)} {part}" if share and part.lower().startswith("cấp ") else part)
+        elif out:
+            out[-1] = f"{out[-1]}, {part}"
+        else:
+            out.append(part)
+        previous_sets = sets
+    return out
+
+
+# "tỷ lệ đi học đúng độ tuổi cấp …": a share given for one level after another
+_SHARE_LEVEL = re.compile(r"^((?:tỷ|tỉ) lệ .*?)\s+cấp\b", re.IGNORECASE)
+
+
+def _figure_besides_years(text: str) -> bool:
+    return bool(re.search(r"\d", _ANY_YEAR.sub(" ", text)))
+
 
 
 def _pieces(passage: Passage) -> List[Tuple[str, Optional[str]]]:
