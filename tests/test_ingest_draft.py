@@ -454,6 +454,10 @@ def test_the_plans_own_wordings_read_as_the_catalogue_names_them(catalogue):
                    "2. Đến năm 2030, trên 95% dân số tham gia bảo hiểm y tế.", catalogue).provisions
     assert health[0].topics == ["y-te"]
     assert "tre-em-gia-dinh" not in health[1].topics  # a share of the people, not population policy
+    children = draft("I. NHIỆM VỤ\n1. Duy trì phổ cập giáo dục mầm non cho trẻ em 5 tuổi.\n"
+                     "2. Tăng cường chăm lo cho trẻ em có hoàn cảnh đặc biệt trên địa bàn.", catalogue).provisions
+    assert children[0].topics == ["giao-duc"] and children[0].groups == ["tre-em"]  # children, not their policy
+    assert children[1].topics == ["tre-em-gia-dinh"]  # naming no other topic, the group's policy
 
 
 def test_a_household_is_no_family_topic_and_a_poor_household_stays_poor(catalogue):

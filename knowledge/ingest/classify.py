@@ -126,11 +126,16 @@ def mentions(catalogue: PlanCatalogue, kind: str, text: str) -> List[str]:
     reads a question (aliases, abbreviations, synonyms) but with the plan's diacritics respected.
     A name inside a longer name of the other kind is that name's part: "bảo hiểm thất nghiệp" is a
     topic, not the group "thất nghiệp"; "gia đình chính sách" a group, not the topic "gia đình"; and
-    a topic's word right before a group qualifies it ("gia đình người có công")."""
+    a topic's word right before a group qualifies it ("gia đình người có công"); and words naming a group
+    name no topic but the group's own ("trẻ em" in "giáo dục mầm non cho trẻ em" names the children, not
+    the children's-policy topic, which _PAIRED gives a provision naming no topic of its own; "người có
+    công" names the group and its own policy)."""
     spans = _spans(catalogue, text)
     kept = [key for k, key, start, end in spans if k == kind and not any(
         other != kind and s <= start and end <= e and (e - s) > (end - start) for other, _, s, e in spans)
-        and not (kind == "topic" and any(other == "group" and s == end for other, _, s, _ in spans))]
+        and not (kind == "topic" and any(other == "group" and s == end for other, _, s, _ in spans))
+        and not (kind == "topic" and any(other == "group" and (s, e) == (start, end) and group != key
+                                         for other, group, s, e in spans))]
     return list(dict.fromkeys(kept))
 
 
