@@ -458,6 +458,10 @@ def test_the_plans_own_wordings_read_as_the_catalogue_names_them(catalogue):
                      "2. Tăng cường chăm lo cho trẻ em có hoàn cảnh đặc biệt trên địa bàn.", catalogue).provisions
     assert children[0].topics == ["giao-duc"] and children[0].groups == ["tre-em"]  # children, not their policy
     assert children[1].topics == ["tre-em-gia-dinh"]  # naming no other topic, the group's policy
+    vision = draft("I. MỤC TIÊU\n1. Bảo đảm mức tối thiểu về thu nhập, giáo dục, y tế, nhà ở, nước sạch và thông tin "
+                   "cho người dân.\n2. Hỗ trợ giáo dục, y tế cho người nghèo.", catalogue).provisions
+    assert vision[0].topics == ["an-sinh-chung"]  # the basic services listed together: social policy as a whole
+    assert vision[1].topics[:2] == ["giao-duc", "y-te"]
 
 
 def test_a_household_is_no_family_topic_and_a_poor_household_stays_poor(catalogue):

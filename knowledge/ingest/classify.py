@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from knowledge.ingest.agencies import agencies_in, agency_spans
 from knowledge.ingest.extract import ref_spans
@@ -139,6 +139,16 @@ def mentions(catalogue: PlanCatalogue, kind: str, text: str) -> List[str]:
     return list(dict.fromkeys(kept))
 
 
+# The basic social services plans list together (income, jobs, education, health, housing, clean water,
+# information); a provision naming this many of them is about social policy as a whole.
+_SERVICE_WORDS = ("thu nhập", "việc làm", "giáo dục", "y tế", "nhà ở", "nước sạch", "thông tin")
+_SERVICES_AS_A_WHOLE = 4
+
+
+def _service_topics(catalogue: PlanCatalogue) -> Set[str]:
+    return {key for words in _SERVICE_WORDS for key in catalogue.aliases.resolve("topic", words)}
+
+
 def general_topic(catalogue: PlanCatalogue) -> str:
     """The catalogue's topic for social policy as a whole (what "an sinh xã hội" names), else its first topic."""
     for words in _GENERAL_WORDS:
@@ -162,6 +172,12 @@ def tags(catalogue: PlanCatalogue, text: str, headings: Sequence[str]) -> Tags:
     topic named, the fields of the bodies it names ("Sở Y tế"), else those of its nearest heading
     that names one, else the general topic (to be replaced by the section's, draft.py)."""
     topics = mentions(catalogue, "topic", text)
+    services = [t for t in topics if t in _service_topics(catalogue)]
+    if len(services) >= _SERVICES_AS_A_WHOLE:
+        # "bảo đảm mức tối thiểu về thu nhập, giáo dục, y tế, nhà ở, nước sạch và thông tin": the basic social
+        # services listed together are social policy as a whole
+        general = general_topic(catalogue)
+        topics = [general] + [t for t in topics if t not in services and t != general]
     groups = mentions(catalogue, "group", text)
     named_groups = list(groups)
     # A group brings its policy's topic when the provision names no topic of its own or sits under a
