@@ -33,9 +33,13 @@ _PLAN_WORDING: Tuple[Tuple[str, Optional[str]], ...] = (
     ("đền ơn đáp nghĩa", "người có công"), ("NCCCM", "người có công"), ("nước hợp vệ sinh", "nước sạch"),
     ("tử vong", "y tế"), ("tổ chức thực hiện", None),
     ("công nghệ thông tin", None), ("công nhân viên", None), ("bác sĩ gia đình", None), ("hộ gia đình", "hộ"),
-    # health as plans measure it, and schooling ("trẻ mẫu giáo" are children, "đi học đúng độ tuổi" pupils)
+    # health as plans measure it, schooling ("trẻ mẫu giáo" are children, "đi học đúng độ tuổi" pupils)
     ("tiêm chủng", "y tế"), ("giường bệnh", "y tế"), ("bác sĩ", "y tế"), ("suy dinh dưỡng", "y tế"),
-    ("trẻ mẫu giáo", "trẻ em"), ("đi học đúng độ tuổi", "học sinh đi học đúng độ tuổi"),
+    ("tuổi thọ", "y tế"),
+    ("trẻ mẫu giáo", "trẻ em"), ("đi học đúng độ tuổi", "học sinh đi học đúng độ tuổi"), ("mù chữ", "giáo dục"),
+    # and the rest of what targets measure: trained workers, the minimum living standard, births, waste water
+    ("lao động qua đào tạo", "lao động qua đào tạo, việc làm"), ("mức sống tối thiểu", "trợ giúp xã hội"), ("mức sinh", "dân số"),
+    ("nước thải", "vệ sinh môi trường"), ("rác thải", "vệ sinh môi trường"),
 )
 # "96% dân số": a share of the people, not population policy ("công tác dân số").
 _SHARE_OF_PEOPLE = re.compile(r"(?<=%)(\s+)dân số\b", re.IGNORECASE)
