@@ -115,13 +115,16 @@ def _written(catalogue: PlanCatalogue, kind: str, key: str, phrase: str, text: s
 
 def _spans(catalogue: PlanCatalogue, text: str) -> List[Tuple[str, str, int, int]]:
     """(kind, key, start, end) of every topic and group ``text`` names."""
-    masked = _reworded(_masked(text))
-    tokens = catalogue.aliases.synonyms.rewrite(syllables(masked, chat=False))
     found = []
-    for kind in ("topic", "group"):
-        for key, start, end in catalogue.aliases.mentions(kind, tokens):
-            if _written(catalogue, kind, key, " ".join(tokens[start:end]), masked):
-                found.append((kind, key, start, end))
+    offset = 0
+    # no name runs across punctuation: "học sinh, sinh viên" names pupils and students, not "học sinh sinh viên"
+    for piece in re.split(r"[,;:()]", _reworded(_masked(text))):
+        tokens = catalogue.aliases.synonyms.rewrite(syllables(piece, chat=False))
+        for kind in ("topic", "group"):
+            for key, start, end in catalogue.aliases.mentions(kind, tokens):
+                if _written(catalogue, kind, key, " ".join(tokens[start:end]), piece):
+                    found.append((kind, key, offset + start, offset + end))
+        offset += len(tokens) + 1
     return found
 
 
