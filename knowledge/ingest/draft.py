@@ -23,7 +23,7 @@ _SPLIT_WORDS = 70
 # A sentence longer than this many words (in a passage split as above) is split into its clauses, at
 # its semicolons: the plans list several policies in one sentence, one per clause (inside brackets too:
 # "chính sách hỗ trợ hộ nghèo (hỗ trợ …; hỗ trợ …)").
-_CLAUSE_WORDS = 100
+_CLAUSE_WORDS = 80
 # A sentence of any length with a figure in two or more of its clauses is cut at its semicolons too: targets
 # ("… đạt 50%; … đạt 40%; …"), one provision a target (_figure_clauses).
 # A sentence or clause shorter than this stays with the one before it.
