@@ -138,6 +138,10 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     most = MAX_OWN_WORDS + (_BACK_OWN_WORDS if back else 0)
     if len(counted) > most or not (replaces or detail) or (unknown and not replaces and not refers_back):
         return None
+    if len([t for t in unknown if t in index.idf]) >= MAX_OWN_WORDS and not (subject or detail or swap or refers_back or again):
+        # "còn tử vong trẻ em ở tphcm" after a question on vaccination: words of its own the last question does
+        # not have, which no replacement keeps, say it asks on its own
+        return None
     if new_groups and not (detail or place_words or swap or levels or areas or years or subject or again):
         # "còn chủ nhà trọ cho công nhân thuê thì có được hỗ trợ gì": a group, and a subject of its own (words
         # the synonym table reads as the group, "bà bầu", are the group's; "còn người già neo đơn thì sao?"
