@@ -37,7 +37,7 @@ _AGE = re.compile(r"\b(?:may|bao nhieu|bao nhiu|bnhiu) tuoi\b|\btuoi (?:nao|bao 
 
 
 # An agency is asked: "cơ quan nào", "sở mô", "bên nào lo", "ai chỉ đạo", "tổ chức nào lo cho người già".
-_RESPONSIBLE = r"(?:lo|phu trach|chu tri|chiu trach nhiem|thuc hien|quan ly|chi dao|trien khai|giai quyet)"
+_RESPONSIBLE = r"(?:lo|phu trach|chu tri|chiu trach nhiem|thuc hien|quan ly|chi dao|trien khai|giai quyet|huong dan)"
 _AGENCY = re.compile(r"\b(?<!dinh )(?<!quyet )(?<!ban )(?:co quan|so|ban nganh|phong ban|nganh|don vi|to chuc) (?:nao|mo|gi)\b(?! tuoi)"
                      r"|\b(?:ben|noi|cap|phong) (?:nao|mo)(?: [a-z]+){0,3} " + _RESPONSIBLE + r"\b"
                      r"|\bai (?:xu ly|dung ra|" + _RESPONSIBLE[3:] + r"\b|\bco quan (?:phu trach|chu tri)\b"

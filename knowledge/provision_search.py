@@ -34,6 +34,7 @@ _LOCALITY_BOOST = 1.6       # the query names the provision's locality
 _GROUP_BOOST = 1.3          # the query names (or the caller prefers) one of the provision's groups
 _TOPIC_BOOST = 1.3          # the query names (or the caller prefers) one of the provision's topics
 _KIND_BOOST = 1.6           # the provision is of a kind the caller prefers (e.g. an agency for "who")
+_UNASKED_AGENCY = 0.9       # an agency's provision ("Sở … chủ trì …"), no kind being preferred
 # Ranking multiplies the score by coverage to this power (a coordination factor, as in Lucene's
 # classic scoring): a provision that answers more of the question ranks above one that matches
 # a part of it often.
@@ -278,7 +279,8 @@ class SearchIndex:
 
     def _boost(self, scores: np.ndarray, analysis: QueryAnalysis, prefer: Preferences,
                by_locality: bool, by_group: bool, by_topic: bool) -> None:
-        """Raise the scores of provisions for the places, groups, topics and kinds asked about.
+        """Raise the scores of provisions for the places, groups, topics and kinds asked about (and lower an
+        agency's when no kind is).
         A dimension that is filtered is not boosted."""
         groups = _widen(self.aliases, analysis.groups + list(prefer.groups)) if by_group else []
         topics = sorted(set(analysis.topics) | set(prefer.topics)) if by_topic else []
@@ -289,6 +291,8 @@ class SearchIndex:
                 scores[_any_mask(table, keys, self.size)] *= boost
         if prefer.kinds:
             scores[_any_mask(self.by_kind, prefer.kinds, self.size)] *= _KIND_BOOST
+        else:  # what is done answers a question that does not ask who does it before who is in charge of it
+            scores[_any_mask(self.by_kind, ("agency",), self.size)] *= _UNASKED_AGENCY
 
     def _coverage(self, analysis: QueryAnalysis) -> np.ndarray:
         """Per provision, the idf-weighted share of the query's content words it covers: words

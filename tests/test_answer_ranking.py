@@ -52,6 +52,16 @@ def test_a_who_question_prefers_the_responsible_agency_to_the_measures(search):
     assert reply.provisions == ["dn-102"]
 
 
+def test_a_question_not_asking_who_gets_what_is_done_before_the_agency_in_charge(search):
+    # The agency's provision ("Sở Thông tin và Truyền thông chủ trì … cho vùng đồng bào dân tộc thiểu số") shares
+    # as many words as the measure.
+    reply = ask(search, "Đà Nẵng có gì cho đồng bào dân tộc về thông tin không", "ask_policy", "Đà Nẵng")
+    assert reply.outcome == "answer" and search.index().by_id[reply.provisions[0]].kind != "agency"
+    # "ai hướng dẫn …" asks who, and gets the bodies that guide
+    reply = ask(search, "Ở Cần Thơ ai hướng dẫn doanh nghiệp làm đúng chế độ cho công nhân?", "ask_policy", "Cần Thơ")
+    assert reply.provisions[:1] == ["ct-059"]
+
+
 def test_a_target_question_stays_in_the_users_plan(search):
     reply = ask(search, "Càng Long phấn đấu về nước sạch ra sao", "ask_target", "Càng Long")
     assert reply.provisions == ["cl-024"]
