@@ -804,6 +804,15 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         # toàn diện"): that vision
         vision = [h for h in _plan_wide(search, locality, general) if want.year in h.text]
         hits = vision + hits
+    listed = _LIST_ASKED.search(normalize(reading.question)) if reading.follow is None else None
+    if listed and hits and not other and want.element != "legal_basis":
+        # "được hưởng những nhóm chính sách gì": among the provisions close to the best, the one naming the
+        # asked word most ("các nhóm chính sách cơ bản cho người nghèo: …"), then listing most, before one item
+        head = listed.group(1).split()[0]
+        close = [h for h in hits if h.score >= _LIST_CLOSE_SCORE * hits[0].score
+                 and h.coverage >= hits[0].coverage - _LIST_CLOSE_COVERAGE]
+        hits = sorted(close, key=lambda h: (-_named_times(head, h.text), -_separators(h.text))) \
+            + [h for h in hits if h not in close]
     leans = reading.follow is not None or asking.choosing  # on the last answer: "thế hộ cận nghèo?", "Đà Nẵng"
     previous = search.index().by_id.get(turn.slots.get("last_answer") or "") if leans else None
     if previous is not None and previous.kind in _DETAIL_KINDS and want.element != previous.kind \
@@ -898,6 +907,21 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         holding = [h for h in holding if h.id != last]
         hits = [h for h in hits if h.id != last] or hits
     return _Found(hits, other, holding, bool(national), asked_groups)
+
+
+# A question asking for a list ("những nhóm chính sách gì", "các quỹ nào"), and how close to the best answer (share
+# of its score, less coverage) a provision listing them must be to answer first.
+_LIST_ASKED = re.compile(r"\b(?:nhung|cac) ((?:[a-z]+ ){0,4}?[a-z]+) (?:nao|gi|j|chi|mo)\b")
+_LIST_CLOSE_SCORE = 0.6
+_LIST_CLOSE_COVERAGE = 0.2
+
+
+def _named_times(word: str, text: str) -> int:
+    return normalize(text, chat=False).split().count(word)
+
+
+def _separators(text: str) -> int:
+    return len(re.findall(r"[,;:]", text))
 
 
 # "ngoài … còn … nữa", "… nào khác": besides what the last answer said.

@@ -62,6 +62,12 @@ def test_a_question_not_asking_who_gets_what_is_done_before_the_agency_in_charge
     assert reply.provisions[:1] == ["ct-059"]
 
 
+def test_a_question_asking_for_a_list_gets_the_provision_that_lists_before_one_item(search):
+    # ct-026 is one of the groups of policies (water), ct-019 lists them all
+    reply = ask(search, "Người nghèo ở Cần Thơ được hưởng các nhóm chính sách nào?", "ask_poverty", "Cần Thơ")
+    assert reply.provisions[:1] == ["ct-019"]
+
+
 def test_a_target_question_stays_in_the_users_plan(search):
     reply = ask(search, "Càng Long phấn đấu về nước sạch ra sao", "ask_target", "Càng Long")
     assert reply.provisions == ["cl-024"]
