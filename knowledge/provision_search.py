@@ -35,6 +35,9 @@ _GROUP_BOOST = 1.3          # the query names (or the caller prefers) one of the
 _TOPIC_BOOST = 1.3          # the query names (or the caller prefers) one of the provision's topics
 _KIND_BOOST = 1.6           # the provision is of a kind the caller prefers (e.g. an agency for "who")
 _UNASKED_AGENCY = 0.9       # an agency's provision ("Sở … chủ trì …"), no kind being preferred
+# and lower still one that only says who is in charge ("Sở Xây dựng chủ trì chính sách … phòng chống mặn")
+_UNASKED_IN_CHARGE = 0.75
+_IN_CHARGE = re.compile(r"\b(?:chu tri|chiu trach nhiem|phu trach)\b")
 # Ranking multiplies the score by coverage to this power (a coordination factor, as in Lucene's
 # classic scoring): a provision that answers more of the question ranks above one that matches
 # a part of it often.
@@ -170,6 +173,9 @@ class SearchIndex:
         self.by_topic = _masks(n, ((i, h.topics) for i, h in enumerate(self.hits_base)))
         self.by_group = _masks(n, ((i, h.groups) for i, h in enumerate(self.hits_base)))
         self.by_kind = _masks(n, ((i, [h.kind]) for i, h in enumerate(self.hits_base)))
+        # An agency's provision that only says who is in charge ("Sở Xây dựng chủ trì chính sách …")
+        self.in_charge = np.array([h.kind == "agency" and bool(_IN_CHARGE.search(normalize(h.text[:90], chat=False)))
+                                   for h in self.hits_base], dtype=bool)
         self.position = np.arange(n)
         # Provisions of plans a newer plan replaces: set by build_index, shown only when asked for.
         self.replaced = np.zeros(n, dtype=bool)
@@ -293,6 +299,7 @@ class SearchIndex:
             scores[_any_mask(self.by_kind, prefer.kinds, self.size)] *= _KIND_BOOST
         else:  # what is done answers a question that does not ask who does it before who is in charge of it
             scores[_any_mask(self.by_kind, ("agency",), self.size)] *= _UNASKED_AGENCY
+            scores[self.in_charge] *= _UNASKED_IN_CHARGE
 
     def _coverage(self, analysis: QueryAnalysis) -> np.ndarray:
         """Per provision, the idf-weighted share of the query's content words it covers: words

@@ -57,6 +57,9 @@ def test_a_question_not_asking_who_gets_what_is_done_before_the_agency_in_charge
     # as many words as the measure.
     reply = ask(search, "Đà Nẵng có gì cho đồng bào dân tộc về thông tin không", "ask_policy", "Đà Nẵng")
     assert reply.outcome == "answer" and search.index().by_id[reply.provisions[0]].kind != "agency"
+    # one that only says who is in charge ("Sở Xây dựng chủ trì … phòng chống mặn") gives way the more
+    reply = ask(search, "Đà Nẵng làm gì để nước sinh hoạt không bị nhiễm mặn?", "ask_clean_water", "Đà Nẵng")
+    assert reply.provisions[:1] == ["dn-084"]
     # "ai hướng dẫn …" asks who, and gets the bodies that guide
     reply = ask(search, "Ở Cần Thơ ai hướng dẫn doanh nghiệp làm đúng chế độ cho công nhân?", "ask_policy", "Cần Thơ")
     assert reply.provisions[:1] == ["ct-059"]
