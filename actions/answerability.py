@@ -279,6 +279,10 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         unit = "price" if _PRICE_ASKED.search(q) else "income" if _INCOME_ASKED.search(q) else "money"
     elif _AGE.search(q):
         unit = "age"
+    elif _COUNT_ASKED.search(q) and not year and not _has(q, "muc tieu", "chi tieu", "phan dau"):
+        # "bao nhiêu xã đông đồng bào dân tộc": a number of places, which a share does not give (a target of
+        # "bao nhiêu xã có trạm y tế" is met by "100% xã")
+        unit = "count"
     elif _has(re.sub(r"\b(nam|thang) (?:19|20)\d{2}\b", " ", q), "bao nhieu nam", "may nam", "bao nhieu thang",
               "may thang"):  # "bao nhiêu năm 2020" asks a figure for a year
         unit = "duration"  # "đóng đủ bao nhiêu năm": a length of time, not a share or an amount
@@ -292,6 +296,11 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
                                   "tien mua the"):  # not the co-payment ("phần tiền đồng chi trả")
         body = _PAID_SHARE  # "hỗ trợ bao nhiêu phần trăm tiền đóng": a share of what is paid, not of people
     return Asked("figure", unit, year, body=body)
+
+
+# A number of places or buildings asked ("bao nhiêu xã", "bao nhiêu căn"), not a share of them.
+_COUNT_ASKED = re.compile(r"\b(?:bao nhieu|bao nhiu|bnhiu) (?:cai |ngoi )?(?:xa|phuong|huyen|quan|truong|tram|can|benh vien"
+                          r"|co so|khu|diem|thon|ap|to dan pho)\b")
 
 
 # Words of a provision whose share is of what is paid (a contribution, a card's price).

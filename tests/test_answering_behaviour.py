@@ -278,6 +278,10 @@ def test_place_resolution_reads_names_consistently():
     ("các sở phải báo cáo kết quả định kỳ khi nào?", "time", "day"),
     ("hạn báo cáo là ngày mấy?", "time", "day"),
     ("gửi về đâu?", "agency", None),
+    # a number of places, which a share does not give; a target of that many is met by a share
+    ("huyện có bao nhiêu xã vùng đồng bào dân tộc", "figure", "count"),
+    ("mục tiêu bao nhiêu xã có trạm y tế", "figure", None),
+    ("Càng Long có ai lo hướng dẫn doanh nghiệp không, ai hướng dẫn vậy", "agency", None),
 ])
 def test_what_a_question_asks_for(question, element, unit):
     want = asked(question)
