@@ -90,8 +90,13 @@ LEVELS = (("mam non", "mam non"), ("mau giao", "mam non"), ("cap 1", "tieu hoc")
 
 
 def level_mentions(folded: str) -> List[Tuple[str, str]]:
-    """(spelling, the plans' word) of each school level a folded text names."""
+    """(spelling, the plans' word) of each school level a folded text names ("chỉ tiêu học …" names none:
+    its "tiêu học" folds as "tiểu học")."""
+    folded = NOT_A_LEVEL.sub(" ", folded)
     return [(spelling, canon) for spelling, canon in LEVELS if _has(folded, spelling)]
+
+
+NOT_A_LEVEL = re.compile(r"\bchi tieu(?= hoc\b)")
 
 
 def levels_in(folded: str) -> Tuple[str, ...]:

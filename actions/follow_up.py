@@ -252,7 +252,7 @@ def _replace_levels(question: str, canon: str) -> str:
     """Every school level of the last question gives way to the new one ("cấp 1 với cấp 2" -> "cấp 3";
     "tới tuổi cấp 3 … đi học cấp 3" -> both "cấp 2")."""
     spellings = sorted((s for s, _ in LEVELS), key=len, reverse=True)
-    pattern = re.compile(r"\b(?:" + "|".join(spellings) + r")\b(?:\s+(?:voi|va|,)\s+(?:" + "|".join(spellings) + r")\b)*")
+    pattern = re.compile(r"(?<!chi )\b(?:" + "|".join(spellings) + r")\b(?:\s+(?:voi|va|,)\s+(?:" + "|".join(spellings) + r")\b)*")
     if pattern.search(question):
         return pattern.sub(canon, question)
     return f"{question} {canon}"

@@ -9,7 +9,7 @@ import pytest
 
 from actions import answering
 from actions.answering import without_places, without_plan_reference
-from actions.answerability import asked, holds
+from actions.answerability import asked, holds, level_mentions
 from actions.follow_up import content_words, rewrite
 from actions.reply_format import shorten_around
 from knowledge.places import PlaceResolver, PlanTerritory, territory_of
@@ -468,6 +468,12 @@ def test_a_follow_up_for_a_school_level_the_plan_does_not_set_is_not_answered_wi
     assert chat.say("Càng Long đặt mục tiêu tỷ lệ đi học đúng tuổi cấp 1 với cấp 2 là bao nhiêu?").outcome == "answer"
     reply = chat.say("cấp 3 thì sao?")
     assert reply.outcome == "related" and not reply.answered
+
+
+def test_chi_tieu_hoc_names_no_school_level():
+    # "chỉ tiêu học 2 buổi" folds to "chi tieu hoc …", which holds "tieu hoc" (primary school)
+    assert level_mentions("co chi tieu hoc 2 buoi ngay cho hoc sinh tieu hoc khong") == [("tieu hoc", "tieu hoc")]
+    assert level_mentions("chi tieu hoc 2 buoi ngay") == []
 
 
 def test_a_place_follow_up_finds_the_new_plan_s_provision_like_the_last_answer(search):
