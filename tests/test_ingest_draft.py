@@ -462,6 +462,10 @@ def test_the_plans_own_wordings_read_as_the_catalogue_names_them(catalogue):
                    "cho người dân.\n2. Hỗ trợ giáo dục, y tế cho người nghèo.", catalogue).provisions
     assert vision[0].topics == ["an-sinh-chung"]  # the basic services listed together: social policy as a whole
     assert vision[1].topics[:2] == ["giao-duc", "y-te"]
+    income = draft("I. NHIỆM VỤ\n1. Hộ nghèo có thu nhập từ 12 triệu đồng/người/năm trở xuống được hỗ trợ khám chữa bệnh.\n"
+                   "2. Phát triển nhà ở cho người thu nhập thấp.", catalogue).provisions
+    assert "tien-luong" not in income[0].topics  # an income measured, not wages as a topic
+    assert "nguoi-thu-nhap-thap" in income[1].groups
 
 
 def test_a_household_is_no_family_topic_and_a_poor_household_stays_poor(catalogue):
