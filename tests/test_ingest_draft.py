@@ -466,6 +466,10 @@ def test_the_plans_own_wordings_read_as_the_catalogue_names_them(catalogue):
                    "2. Phát triển nhà ở cho người thu nhập thấp.", catalogue).provisions
     assert "tien-luong" not in income[0].topics  # an income measured, not wages as a topic
     assert "nguoi-thu-nhap-thap" in income[1].groups
+    favours = draft("I. NHIỆM VỤ\n1. Có chính sách ưu đãi cho doanh nghiệp đầu tư xây dựng nhà lưu trú công nhân.\n"
+                    "2. Đến năm 2030, 100% hộ gia đình có công trình vệ sinh hợp chuẩn.", catalogue).provisions
+    assert "nguoi-co-cong" not in favours[0].topics  # favours for businesses, not the merit policy
+    assert "nuoc-sach" in favours[1].topics
 
 
 def test_a_household_is_no_family_topic_and_a_poor_household_stays_poor(catalogue):

@@ -34,16 +34,19 @@ _PLAN_WORDING: Tuple[Tuple[str, Optional[str]], ...] = (
     ("tử vong", "y tế"), ("tổ chức thực hiện", None),
     ("công nghệ thông tin", None), ("công nhân viên", None), ("bác sĩ gia đình", None), ("hộ gia đình", "hộ"),
     # health as plans measure it, schooling ("trẻ mẫu giáo" are children, "đi học đúng độ tuổi" pupils)
-    ("tiêm chủng", "y tế cho trẻ em"), ("giường bệnh", "y tế"), ("bác sĩ", "y tế"), ("suy dinh dưỡng", "y tế, dân số"),
-    ("tuổi thọ", "y tế"),
+    ("tiêm chủng", "y tế cho trẻ em"), ("giường bệnh", "y tế"), ("bác sĩ", "y tế"), ("tuổi thọ", "y tế"),
+    ("suy dinh dưỡng", "y tế, dân số"),
     ("trẻ mẫu giáo", "trẻ em"), ("đi học đúng độ tuổi", "học sinh đi học đúng độ tuổi"), ("mù chữ", "giáo dục"),
-    # and the rest of what targets measure: trained workers, the minimum living standard, births, waste water
-    ("lao động qua đào tạo", "lao động qua đào tạo, việc làm"), ("mức sống tối thiểu", "trợ giúp xã hội"), ("mức sinh", "dân số"),
-    ("nước thải", "vệ sinh môi trường"), ("rác thải", "vệ sinh môi trường"),
-    # and whom some services are for: the young children of nurseries, the students of dormitories
+    # the rest of what targets measure: trained workers, the minimum living standard, births, sanitation
+    ("lao động qua đào tạo", "lao động qua đào tạo, việc làm"), ("mức sống tối thiểu", "trợ giúp xã hội"),
+    ("mức sinh", "dân số"), ("nước thải", "vệ sinh môi trường"), ("rác thải", "vệ sinh môi trường"),
+    ("công trình phụ hợp vệ sinh", "vệ sinh môi trường"), ("công trình vệ sinh", "vệ sinh môi trường"),
+    # whom some services are for: the young children of nurseries, the students of dormitories
     ("mầm non", "mầm non cho trẻ em"), ("nhà trẻ", "nhà trẻ cho trẻ em"), ("mẫu giáo", "mẫu giáo cho trẻ em"),
     ("ký túc xá", "ký túc xá cho sinh viên"), ("cơ sở bảo trợ xã hội", "cơ sở cho đối tượng bảo trợ xã hội"),
     ("trợ cấp bảo trợ xã hội", "trợ cấp cho đối tượng bảo trợ xã hội"),
+    # "chính sách ưu đãi" for businesses; the merit policy names its people ("ưu đãi người có công")
+    ("chính sách ưu đãi", None),
 )
 # "96% dân số": a share of the people, not population policy ("công tác dân số").
 _SHARE_OF_PEOPLE = re.compile(r"(?<=%)(\s+)dân số\b", re.IGNORECASE)
