@@ -16,7 +16,8 @@ import unicodedata
 
 from actions import templates as T
 from actions.answerability import (Asked, asked, asking_part, asks_yes_no, cites_legal_basis, for_group, holds,
-                                   holds_funding, is_question, missing_phrase, names_agency, names_group,
+                                   holds_funding, is_question, level_mentions, levels_in, missing_phrase,
+                                   names_agency, names_group,
                                    names_national_rule, national_amounts, national_phrases)
 from actions.follow_up import (DETAIL_WORDS, FRAME_WORDS, MAX_FOLLOW_UP_WORDS, Rewritten, content_words, own_words,
                                points_back, rewrite)
@@ -901,12 +902,30 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     rule = national_amounts(national, question)
     if rule:  # "lương hưu được bao nhiêu phần trăm": only a provision on the pension itself holds it
         holding = [h for h in holding if names_national_rule(h, rule)]
+    if reading.follow is not None and not other and want.levels and level_mentions(normalize(reading.question)) \
+            and not content_words(search.index(), reading.question, reading.place_words):
+        # "còn mầm non?" after the primary-school target: what the plan says for that level on the same subject, the
+        # last answer's kind first; searched for the level when no close answer names it
+        kind = previous.kind if previous is not None else None
+        on_level = [h for h in holding if h.score >= ANSWER_SCORE_SHARE * hits[0].score and _names_level(h, want)]
+        if not on_level:
+            level_hits, elsewhere = best_hits(search, " ".join(want.levels), intent, locality, groups)
+            on_level = [h for h in level_hits if not elsewhere and _names_level(h, want)
+                        and holds(h, want, asked_groups, aliases)]
+        on_level.sort(key=lambda h: h.kind != kind)
+        if on_level:
+            holding = on_level + [h for h in holding if h.id not in {x.id for x in on_level}]
+            hits = on_level + [h for h in hits if h.id not in {x.id for x in on_level}]
     last = turn.slots.get("last_answer")
     if reading.follow is not None and last and _OTHER_THAN.search(normalize(reading.question)):
         # "ngoài ngân sách thì còn nguồn nào nữa không": something besides the answer just given
         holding = [h for h in holding if h.id != last]
         hits = [h for h in hits if h.id != last] or hits
     return _Found(hits, other, holding, bool(national), asked_groups)
+
+
+def _names_level(hit: Hit, want: Asked) -> bool:
+    return bool(set(levels_in(normalize(hit.text, chat=False))) & set(want.levels))
 
 
 # A question asking for a list ("những nhóm chính sách gì", "các quỹ nào"), and how close to the best answer (share

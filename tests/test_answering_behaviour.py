@@ -470,6 +470,15 @@ def test_a_follow_up_for_a_school_level_the_plan_does_not_set_is_not_answered_wi
     assert reply.outcome == "related" and not reply.answered
 
 
+def test_a_school_level_asked_after_another_gets_what_the_plan_says_for_that_level(search):
+    # the plan sets no two-sessions-a-day target for pre-school; it does set its universal pre-school education
+    chat = Chat(search, locality="Đà Nẵng")
+    first = chat.say("Ở thành phố có mục tiêu cho học sinh tiểu học học 2 buổi một ngày không?", "ask_target")
+    assert first.provisions == ["dn-017"]
+    reply = chat.say("thế còn mầm non?", "ask_tuition")
+    assert reply.outcome == "answer" and reply.provisions == ["dn-016"]
+
+
 def test_chi_tieu_hoc_names_no_school_level():
     # "chỉ tiêu học 2 buổi" folds to "chi tieu hoc …", which holds "tieu hoc" (primary school)
     assert level_mentions("co chi tieu hoc 2 buoi ngay cho hoc sinh tieu hoc khong") == [("tieu hoc", "tieu hoc")]
