@@ -508,6 +508,13 @@ def _on_its_own(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _
     "còn thất nghiệp ở thành thị tính giảm còn nhiêu" after a question on loans."""
     if _POINTS_BACK.search(normalize(reading.question)):
         return reading, asking, want, found  # "khoản đó" is the last question's subject: not a question alone
+    message = search.analyze(reading.question)
+    if message.groups and not message.topics and asks_yes_no(reading.question) and want.element is None \
+            and not _WHAT_ASKED.search(normalize(reading.question)) \
+            and not content_words(search.index(), reading.question, reading.place_words):
+        # "hộ cận nghèo có được không?": the last question's subject asked for another group, not whatever the plan
+        # gives that group
+        return reading, asking, want, found
     alone = replace(reading, follow=None)
     asked_alone = _asking(turn, search, alone)
     if isinstance(asked_alone, Reply):
@@ -941,6 +948,10 @@ def _named_times(word: str, text: str) -> int:
 
 def _separators(text: str) -> int:
     return len(re.findall(r"[,;:]", text))
+
+
+# "có được hỗ trợ gì không": what is given, not yes or no.
+_WHAT_ASKED = re.compile(r"\b(?:gi|j|nao|nhung|sao|chi|mo)\b")
 
 
 # "ngoài … còn … nữa", "… nào khác": besides what the last answer said.

@@ -479,6 +479,14 @@ def test_a_school_level_asked_after_another_gets_what_the_plan_says_for_that_lev
     assert reply.outcome == "answer" and reply.provisions == ["dn-016"]
 
 
+def test_a_yes_no_asked_again_for_another_group_is_not_answered_by_whatever_the_plan_gives_that_group(search):
+    chat = Chat(search, locality="Đà Nẵng")
+    assert chat.say("Đà Nẵng có hỗ trợ thiết bị nghe nhìn cho hộ nghèo không?", "ask_poverty").provisions == ["dn-089"]
+    reply = chat.say("thế hộ cận nghèo có được không?", "ask_poverty")
+    # the plan's policy resolution for near-poor households says nothing of audio-visual equipment
+    assert reply.outcome == "related" and not reply.answered
+
+
 def test_chi_tieu_hoc_names_no_school_level():
     # "chỉ tiêu học 2 buổi" folds to "chi tieu hoc …", which holds "tieu hoc" (primary school)
     assert level_mentions("co chi tieu hoc 2 buoi ngay cho hoc sinh tieu hoc khong") == [("tieu hoc", "tieu hoc")]
