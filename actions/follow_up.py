@@ -138,7 +138,8 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
     most = MAX_OWN_WORDS + (_BACK_OWN_WORDS if back else 0)
     if len(counted) > most or not (replaces or detail) or (unknown and not replaces and not refers_back):
         return None
-    if len([t for t in unknown if t in index.idf]) >= MAX_OWN_WORDS and not (subject or detail or swap or refers_back or again):
+    known = [t for t in unknown if t in index.idf]
+    if len(known) >= MAX_OWN_WORDS and not (subject or detail or swap or refers_back or again):
         # "còn tử vong trẻ em ở tphcm" after a question on vaccination: words of its own the last question does
         # not have, which no replacement keeps, say it asks on its own
         return None

@@ -487,6 +487,15 @@ def test_a_yes_no_asked_again_for_another_group_is_not_answered_by_whatever_the_
     assert reply.outcome == "related" and not reply.answered
 
 
+@pytest.mark.parametrize("text, last, places", [
+    ("còn giường bệnh ở Đức Phổ", "Càng Long có chỉ tiêu tiêm chủng không?", "duc pho"),
+    ("còn người khuyết tật tìm việc ở Đà Nẵng", "Ở Đà Nẵng người cao tuổi có được trợ cấp không?", "da nang"),
+])
+def test_a_follow_up_with_a_subject_of_its_own_that_no_replacement_keeps_asks_on_its_own(search, text, last, places):
+    # asked again with the place or group swapped, "giường bệnh" / "tìm việc" would be lost
+    assert rewrite(search.index(), text, last, places.split(), detail=False) is None
+
+
 def test_chi_tieu_hoc_names_no_school_level():
     # "chỉ tiêu học 2 buổi" folds to "chi tieu hoc …", which holds "tieu hoc" (primary school)
     assert level_mentions("co chi tieu hoc 2 buoi ngay cho hoc sinh tieu hoc khong") == [("tieu hoc", "tieu hoc")]
