@@ -521,11 +521,10 @@ def _on_its_own(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _
         return reading, asking, want, found
     want_alone = _wanted(search, turn, alone, asked_alone)
     found_alone = _found(turn, search, alone, asked_alone, want_alone)
-    topics = (set(search.analyze(reading.question).topics)
-              or set(search.analyze(turn.slots.get("last_question") or "").topics))
+    topics = set(message.topics) or set(search.analyze(turn.slots.get("last_question") or "").topics)
     # on the same subject: the topic, or the message's own words ("tiêm chủng" after health insurance; a message
     # naming a group, "thế bà bầu thuộc hộ nghèo có ko", asks the last subject for it)
-    own = not search.analyze(reading.question).groups \
+    own = not message.groups \
         and _holds_own_words(search, found_alone.holding[0], reading.question, least=2, every=True) \
         if found_alone.holding else False
     if found_alone.holding and (not topics or topics & set(found_alone.holding[0].topics) or own):
