@@ -237,6 +237,21 @@ def test_a_long_sentence_listing_several_policies_is_split_at_its_semicolons(cat
     assert all(p.source.strip() for p in doc.provisions)
 
 
+def test_the_items_of_a_long_listed_sentence_are_on_what_its_lead_names(catalogue):
+    sentence = ("Tiếp tục thực hiện Nghị quyết số 80/NQ-CP ngày 19 tháng 5 năm 2011 của Chính phủ về định hướng giảm "
+                "nghèo bền vững, thời kỳ 2011 - 2020, với các nhóm chính sách cơ bản như: chính sách tín dụng ưu đãi cho "
+                "hộ nghèo ở các xã, phường trên địa bàn thành phố; chính sách hỗ trợ người nghèo tiếp cận các dịch vụ "
+                "trợ giúp pháp lý miễn phí tại các trung tâm; chính sách hỗ trợ người nghèo hưởng thụ văn hóa - thông "
+                "tin ở cơ sở, nhất là tại các xã vùng sâu, vùng xa, vùng đồng bào dân tộc thiểu số của thành phố.")
+    assert len(sentence.split()) > 80  # long enough to be cut at its semicolons
+    listed = draft(f"I. NHIỆM VỤ\n1. Các nhóm chính sách\n{sentence}", catalogue).provisions
+    assert len(listed) == 3 and all("giam-ngheo" in p.topics for p in listed)
+    assert "thong-tin" in listed[2].topics  # and on what the item itself names
+    # the same clauses with no list announced: each on what it names itself
+    unlisted = draft(f"I. NHIỆM VỤ\n1. Các nhóm chính sách\n{sentence.replace('như:', 'như')}", catalogue).provisions
+    assert len(unlisted) == 3 and "giam-ngheo" not in unlisted[1].topics
+
+
 def test_a_short_list_of_targets_is_cut_one_target_a_provision(catalogue):
     targets = ("Đến năm 2025, có ít nhất 50% lực lượng lao động tham gia bảo hiểm xã hội; "
                "hạ tỷ lệ thất nghiệp xuống dưới 3%; duy trì, nâng cao chất lượng cuộc sống của gia đình chính sách.")
@@ -470,6 +485,8 @@ def test_the_plans_own_wordings_read_as_the_catalogue_names_them(catalogue):
                     "2. Đến năm 2030, 100% hộ gia đình có công trình vệ sinh hợp chuẩn.", catalogue).provisions
     assert "nguoi-co-cong" not in favours[0].topics  # favours for businesses, not the merit policy
     assert "nuoc-sach" in favours[1].topics
+    infants = draft("II. CHỈ TIÊU\n1. Đến năm 2015, tỷ lệ tử vong trẻ dưới 5 tuổi từ 10‰ trở xuống.", catalogue).provisions
+    assert "tre-em" in infants[0].groups  # "trẻ dưới 5 tuổi" are children
 
 
 def test_a_household_is_no_family_topic_and_a_poor_household_stays_poor(catalogue):

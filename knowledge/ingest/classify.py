@@ -47,6 +47,8 @@ _PLAN_WORDING: Tuple[Tuple[str, Optional[str]], ...] = (
     ("trợ cấp bảo trợ xã hội", "trợ cấp cho đối tượng bảo trợ xã hội"),
     # "chính sách ưu đãi" for businesses; the merit policy names its people ("ưu đãi người có công")
     ("chính sách ưu đãi", None),
+    # "tỷ lệ tử vong trẻ dưới 5 tuổi": children
+    ("trẻ dưới", "trẻ em dưới"),
 )
 # "96% dân số": a share of the people, not population policy ("công tác dân số").
 _SHARE_OF_PEOPLE = re.compile(r"(?<=%)(\s+)dân số\b", re.IGNORECASE)
@@ -184,10 +186,11 @@ def _pairs(catalogue: PlanCatalogue) -> List[Tuple[str, str]]:
     return out
 
 
-def tags(catalogue: PlanCatalogue, text: str, headings: Sequence[str]) -> Tags:
-    """Topics and groups ``text`` names (a group brings the topic of its policy, _PAIRED); with no
-    topic named, the fields of the bodies it names ("Sở Y tế"), else those of its nearest heading
-    that names one, else the general topic (to be replaced by the section's, draft.py)."""
+def tags(catalogue: PlanCatalogue, text: str, headings: Sequence[str], lead: Optional[str] = None) -> Tags:
+    """Topics and groups ``text`` names (a group brings the topic of its policy, _PAIRED), and those the
+    ``lead`` of the list it is an item of names; with no topic named, the fields of the bodies it names
+    ("Sở Y tế"), else those of its nearest heading that names one, else the general topic (to be replaced
+    by the section's, draft.py)."""
     topics = mentions(catalogue, "topic", text)
     services = [t for t in topics if t in _service_topics(catalogue)]
     if len(services) >= _SERVICES_AS_A_WHOLE:
@@ -204,6 +207,10 @@ def tags(catalogue: PlanCatalogue, text: str, headings: Sequence[str]) -> Tags:
     for group, topic in _pairs(catalogue):
         if group in named_groups and topic not in topics and (not own_topics or topic in heading_topics):
             topics.append(topic)
+    if lead:
+        # an item of a list is on what the list's lead names too: "chính sách hỗ trợ người nghèo tiếp cận các dịch vụ
+        # trợ giúp pháp lý", listed after "Nghị quyết … về định hướng giảm nghèo …, với các nhóm chính sách như:"
+        topics += [t for t in mentions(catalogue, "topic", lead) if t not in topics]
     topics_confidence = 0.85
     if not topics:
         topics = _agency_topics(catalogue, text)

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from knowledge.curated_files import legal_ref_in_text, number_in_text
 from knowledge.ingest.agencies import UPPER, agencies_in, successor_note
@@ -126,19 +126,25 @@ def _figure_clauses(sentence: str) -> bool:
     return len(parts) >= 2 and sum(bool(re.search(r"\d", part)) for part in parts) >= 2
 
 
+class _Piece(NamedTuple):
+    text: str
+    year: Optional[str] = None  # the year an earlier clause of its sentence set for it (see _targets)
+    lead: Optional[str] = None  # the words introducing the list it is an item of
+
+
 _BY_YEAR = re.compile(r"\b(?:đến|tới) (?:cuối |hết )?năm ((?:19|20)\d\d)\b", re.IGNORECASE)
 
 
-def _targets(sentence: str) -> List[Tuple[str, Optional[str]]]:
+def _targets(sentence: str) -> List[_Piece]:
     """A list of targets cut at its semicolons, each clause with the year an earlier clause set for it
     ("Đến năm 2025, … đạt 50%; … đạt 99%": the second is for 2025 too), None where it names its own."""
-    out: List[Tuple[str, Optional[str]]] = []
+    out: List[_Piece] = []
     year: Optional[str] = None
     for clause in clauses(sentence):
         for piece in _comma_targets(clause):
             found = _BY_YEAR.findall(piece)
             # a piece whose first sentence names no year reads with the list's ("kéo giảm … còn 4,5%. Đến năm 2020, …")
-            out.append((piece, None if _ANY_YEAR.search(_first_sentence(piece)) else year))
+            out.append(_Piece(piece, None if _ANY_YEAR.search(_first_sentence(piece)) else year))
             year = found[-1] if found else year
     return out
 
@@ -184,21 +190,29 @@ def _figure_besides_years(text: str) -> bool:
 
 
 
-def _pieces(passage: Passage) -> List[Tuple[str, Optional[str]]]:
-    """The passage's provisions: its text, or its sentences, or their clauses; each with the year an
-    earlier clause of its sentence set for it (see _targets)."""
+def _listed(sentence: str) -> List[_Piece]:
+    """A long sentence cut at its semicolons; when its first clause leads into a list ("Tiếp tục thực hiện Nghị
+    quyết … về định hướng giảm nghèo, … với các nhóm chính sách cơ bản như: …; …"), each later clause is an item
+    of it and keeps the words before the colon as its lead."""
+    parts = clauses(sentence)
+    lead = parts[0].split(":")[0] if ":" in parts[0] else None
+    return [_Piece(parts[0])] + [_Piece(clause, None, lead) for clause in parts[1:]]
+
+
+def _pieces(passage: Passage) -> List[_Piece]:
+    """The passage's provisions: its text, or its sentences, or their clauses."""
     if passage.role == "trailer":
-        return [(passage.text, None)]
+        return [_Piece(passage.text)]
     if len(passage.text.split()) <= _SPLIT_WORDS:
-        return _targets(passage.text) if _figure_clauses(passage.text) else [(passage.text, None)]
-    out: List[Tuple[str, Optional[str]]] = []
+        return _targets(passage.text) if _figure_clauses(passage.text) else [_Piece(passage.text)]
+    out: List[_Piece] = []
     for sentence in sentences(passage.text):
         if _figure_clauses(sentence):
             out += _targets(sentence)
         elif len(sentence.split()) > _CLAUSE_WORDS:
-            out += [(clause, None) for clause in clauses(sentence)]
+            out += _listed(sentence)
         else:
-            out.append((sentence, None))
+            out.append(_Piece(sentence))
     return out
 
 
@@ -233,7 +247,8 @@ def _wants_subject(text: str) -> bool:
 
 
 def _provision(passage: Passage, text: str, lines: Sequence[str], catalogue: PlanCatalogue,
-               own_code: Optional[str], tally: _Tally, year: Optional[str] = None) -> DraftProvision:
+               own_code: Optional[str], tally: _Tally, year: Optional[str] = None,
+               lead: Optional[str] = None) -> DraftProvision:
     source = _verbatim(text, "\n".join(lines[passage.position:max(passage.last, passage.position) + 1]))
     text = " ".join(text.split())
     named = agencies_in(text)  # read before the heading's body is put in front
@@ -272,7 +287,7 @@ def _provision(passage: Passage, text: str, lines: Sequence[str], catalogue: Pla
         note = successor_note(name)
         if note:
             tally.successors.setdefault(name, note)
-    found = tags(catalogue, text, passage.headings)
+    found = tags(catalogue, text, passage.headings, lead)
     kind, kind_confidence = kind_of(
         text, trailer=passage.role == "trailer", heading_agencies=passage.heading_agencies,
         headings=passage.headings, has_figures=bool(numbers), legal_refs=refs, groups=found.groups,
@@ -340,10 +355,11 @@ def draft_plan(lines: Sequence[str], catalogue: PlanCatalogue, overrides: Option
     tally = _Tally()
     provisions: List[DraftProvision] = []
     for passage in structure.passages:
-        for piece, year in _pieces(passage):
-            if len(piece.split()) < 3 or (LEAD_IN.search(piece) and not legal_refs_in(piece, meta.code)):
+        for piece in _pieces(passage):
+            if len(piece.text.split()) < 3 or (LEAD_IN.search(piece.text) and not legal_refs_in(piece.text, meta.code)):
                 continue  # "… ban hành Chương trình thực hiện như sau:" introduces, it does not say
-            provisions.append(_provision(passage, piece, lines, catalogue, meta.code, tally, year))
+            provisions.append(_provision(passage, piece.text, lines, catalogue, meta.code, tally, piece.year,
+                                         piece.lead))
     for position, provision in enumerate(provisions):
         provision.position = position
     _section_topics(provisions)
