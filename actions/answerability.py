@@ -49,6 +49,8 @@ _AGENCY = re.compile(r"\b(?<!dinh )(?<!quyet )(?<!ban )(?:co quan|so|ban nganh|p
 # "quyết định ký ngày nào", a date).
 _LEGAL = re.compile(r"\b(?:quyet dinh|nghi dinh|nghi quyet|van ban|luat|thong tu|chi thi)(?: (?!ngay|nam|thang|luc|khi)[a-z]+){0,2} (?:nao|gi|mo)\b")
 
+# "xây ở phường nào", "nằm ở khu nào": where
+_WHERE_BUILT = re.compile(r"\bo (?:phuong|xa|khu|quan|huyen|thon|ap|cho|dia diem|vi tri) (?:nao|mo)\b")
 # Where the money comes from ("tiền lấy từ đâu?", "kinh phí ở đâu ra", "ai chi trả"), and a provision that says it.
 _FUNDING_ASKED = re.compile(r"\b(?:tien|kinh phi|von|quy)(?: [a-z]+){0,2} (?:tu dau|o dau ra|dau ra)\b"
                             r"|\bnguon (?:kinh phi|tien|von)\b|\bai (?:chi tra|tra tien|bo tien|chi tien)\b|\bai (?:tra|chi)\W*$"
@@ -177,9 +179,15 @@ def asks_yes_no(text: str) -> bool:
     return bool(_YES_NO.search(normalize(text)))
 
 
+# A message ending on a question word, with or without a particle typed after it: "đầu tư những gì z", "vậy trường
+# tư cũng được miễn hả", "HĐND có vai trò gì".
+_QUESTION_END = re.compile(r"\b(?:gi|j|nao|sao|ai|dau|ha|nhi)(?: (?:z|v|vay|a|ha|nhi|the|day|ne))?\W*$")
+
+
 def is_question(text: str) -> bool:
-    """The message is put as a question: a question mark, or a yes/no ending ("… không ạ")."""
-    return "?" in text or asks_yes_no(text)
+    """The message is put as a question: a question mark, a yes/no ending ("… không ạ"), or a question word
+    last ("… những gì z")."""
+    return "?" in text or asks_yes_no(text) or bool(_QUESTION_END.search(normalize(text)))
 
 
 _SHORT_ASK = 6  # words of a message that asks only which plan or scheme grounds the last answer
@@ -236,6 +244,9 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         return Asked("legal_basis", year=year, body=kind.group(0) if kind else None)
     if _FUNDING_ASKED.search(q):
         return Asked("funding", year=year)
+    if _WHERE_BUILT.search(q):
+        # "300 căn … xây ở khu nào, khi nào mở đăng ký?": the place asked first, which a target's year does not give
+        return Asked("procedure", year=year)
     if _has(q, "ban hanh ngay nao", "ban hanh khi nao", "ban hanh nam nao", "ban hanh luc nao", "ky ngay nao",
             "ban hanh hoi nao", "ra ngay nao", "ra doi khi nao"):
         return Asked("time", "issued", year)  # the citation's date answers it
@@ -258,9 +269,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     if _has(q, "thu tuc", "ho so", "giay to", "nop o dau", "dang ky o dau", "lam o dau", "nhan o dau",
             "dang ky nhu the nao", "xin o dau", "o dau de", "den dau", "lien he o dau", "cach dang ky", "nam o dau",
             "dia chi", "giay gi", "giay to gi", "nop don", "lam don", "xin vao") \
-            or re.search(r"\bo dau\W*$", q) \
-            or re.search(r"\bo (?:phuong|xa|khu|quan|huyen|thon|ap|cho|dia diem|vi tri) (?:nao|mo)\b", q):
-        # "…, ở đâu?", "nằm ở đâu", "xây ở phường nào": where, which an address or a procedure says
+            or re.search(r"\bo dau\W*$", q):
+        # "…, ở đâu?", "nằm ở đâu": where, which an address or a procedure says
         return Asked("procedure", year=year)
     figure = _has(q, "bao nhieu", "may phan tram", "phan tram", "ty le bao nhieu",
                   "muc bao nhieu", "may tuoi", "bao nhieu tuoi", "may trieu", "bao nhieu tien", "muc ho tro la",

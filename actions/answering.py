@@ -306,7 +306,8 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
             return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today, reading)
         if intent in ("out_of_scope", "help"):
             # "có nói gì tới chỗ uống methadone không?" after a question on HIV: a question read with the last one
-            leaning = _answered_in_context(Turn(turn.text, None, turn.entities, turn.slots), search, reading, today)
+            leaning = _answered_in_context(Turn(turn.text, None, turn.entities, turn.slots), search, reading, today,
+                                           intent)
             if leaning is not None:
                 return leaning
     if intent == "screener_answer":  # a screener button pressed after the screener ended: start again
@@ -448,10 +449,17 @@ _RELAYED = re.compile(r"^(?P<who>[^:?]{0,120}?\b(?:nhờ|nho|hỏi|hoi|chuyển|
                       re.IGNORECASE | re.DOTALL)
 
 
+# "Em là cán bộ xã …, có cô hỏi là …": someone who asks, then "hỏi là/rằng" before the question, no colon.
+_RELAYED_SAYING = re.compile(
+    r"^(?P<who>[^:?]{0,120}?\b(?:có|co|một|mot)\s+(?:người(?: dân)?|nguoi(?: dan)?|cô|co|chú|chu|bác|bac|anh|chị|chi"
+    r"|bà|ba|ông|ong|bạn|ban|hộ|ho)\b[^:?]{0,40}?\b(?:hỏi|hoi)\s+(?:là|la|rằng|rang))[\s,]+(?P<q>\S.+)$",
+    re.IGNORECASE | re.DOTALL)
+
+
 def relayed_question(text: str) -> str:
-    """The citizen's own question in a relayed message ("Một chị ở phường X nhờ hỏi: …"); the
-    preamble still names the place, which is read from the whole message."""
-    match = _RELAYED.match(text.strip())
+    """The citizen's own question in a relayed message ("Một chị ở phường X nhờ hỏi: …", "Em là cán bộ
+    xã, có cô hỏi là …"); the preamble still names the place, which is read from the whole message."""
+    match = _RELAYED.match(text.strip()) or _RELAYED_SAYING.match(text.strip())
     return match.group("q") if match else text
 
 
@@ -571,15 +579,16 @@ def _in_context(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _
 
 
 def _answered_in_context(turn: Turn, search: ProvisionSearch, reading: Reading,
-                         today: Optional[dt.date]) -> Optional[Reply]:
-    """The answer to a question that finds nothing on its own, read with the last question; None when there is
+                         today: Optional[dt.date], intent: Optional[str]) -> Optional[Reply]:
+    """The answer to a question that finds nothing on its own, or too little to be taken for a policy question
+    ("đầu tư những gì z" after a question on new rural areas), read with the last question; None when there is
     none (see ``_in_context``)."""
     asking = _asking(turn, search, reading)
     if isinstance(asking, Reply):
         return None
     want = _wanted(search, turn, reading, asking)
     found = _found(turn, search, reading, asking, want)
-    if found.hits:
+    if found.hits and policy_question(search, turn.text, intent):
         return None
     leaning, asking, want, found = _in_context(turn, search, reading, asking, want, found)
     return _presented(search, leaning, asking, want, found, today) if leaning is not reading else None

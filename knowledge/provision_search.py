@@ -336,12 +336,27 @@ _ASKING_ONLY = frozenset("tinh them nua lam xay co the vay sao".split())
 _CLAUSES = re.compile(r"[.?!,;:]+\s*")
 
 
+# "hội này", "quỹ đó": a body or fund the asking part points back at, named in the story ("hỗ trợ đó" points at
+# nothing the story's words would find better than the question's).
+_POINTING = re.compile(r"(\w+) (?:này|đó|kia|ấy)(?!\w)")
+_POINTED = frozenset("hoi quy an truong tam vien doan nhom".split())
+
+
 def _leaning_back(query: str, focus: Optional[str], analyze: Callable[[str], QueryAnalysis]) -> Optional[str]:
     """The asking part of a long message, with the clause before it when it names nothing of its own
-    ("…, nhà trẻ gần khu công nghiệp ít quá. Đà Nẵng có tính xây thêm không?")."""
-    if not focus or len([w for w in _content_words(analyze(focus)) if w not in _ASKING_ONLY]) >= 1:
+    ("…, nhà trẻ gần khu công nghiệp ít quá. Đà Nẵng có tính xây thêm không?") or points back at what that
+    clause names ("…, đang sinh hoạt trong hội của người khiếm thị. Chương trình có nhắc gì tới hội này không?")."""
+    if not focus:
         return focus
     clauses = [c.strip() for c in _CLAUSES.split(fold(query).lower()) if c.strip()]
+    # read as typed: "đó" points, "đồ" ("kiểm tra đồ ăn") does not
+    pointing = [fold(m.group(1)).lower() for m in _POINTING.finditer(query.lower()) if fold(m.group(0)).lower() in focus]
+    for word in pointing:
+        named = [c for c in clauses[:-1] if word in c.split() and c not in focus]
+        if word in _POINTED and named:
+            return f"{named[-1]} {focus}"
+    if len([w for w in _content_words(analyze(focus)) if w not in _ASKING_ONLY]) >= 1:
+        return focus
     if len(clauses) < 2 or clauses[-1] not in focus:
         return focus
     return f"{clauses[-2]} {focus}"

@@ -37,6 +37,13 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("(?:can ho|chung cu|nha) gia re", "nha o xa hoi"),
     ("(?:ra toa|thua kien|kien tung|(?:muon|thue) luat su)", "tro giup phap ly"),
     ("(?:muon|vay) tien (?:de |ma )?(?:di |nhap )?hoc", "vay von hoc tap"),
+    ("vay(?: [a-z]+){1,4} (?:de|ma) (?:cho )?(?:con |chau |em )?(?:di |nhap )?hoc", "vay von hoc tap"),  # "vay ngân hàng chính sách để đi học"
+    ("(?:dau|do|vao|thi do|thi dau) (?:dai hoc|cao dang)", r"\g<0> sinh vien"),  # "con tôi đậu đại học": a student
+    ("(?:nguoi )?(?:khiem thi|mu mat|bi mu)", "nguoi mu"),  # the plans' "Hội người mù"
+    ("huong (?:toi|den) (?:cai )?gi", "muc tieu tam nhin"),  # "về lâu dài … hướng tới cái gì": the vision
+    # "không có hợp đồng lao động gì hết, muốn đóng bảo hiểm để già có lương": voluntary social insurance, a pension
+    ("(?:khong|ko|k|chua) (?:co |ky )?hop dong(?: lao dong)?", "lao dong tu do bao hiem xa hoi tu nguyen"),
+    ("(?:de |cho |luc |khi )(?:gia|ve gia|ve huu|gia yeu)(?: [a-z]+){0,2} co (?:luong|tien)(?: huu)?", "luong huu"),
     ("di lam (?:ben |o |tai )?(?:han quoc|han|nhat ban|nhat|dai loan|nuoc ngoai)", "xuat khau lao dong"),
     ("(?:bi|nhiem) man", "nhiem man phong chong man"),
     ("bi tat(?: o (?:chan|tay|mat))?|tan tat|cham phat trien", "khuyet tat"),
@@ -55,6 +62,7 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("(?:cho )?vay (?:von|tien)(?! (?:de |ma )?(?:di |nhap )?hoc)", r"\g<0> von vay tin dung"),  # the plans' "tín dụng", "vốn vay"
     ("(?:theo )?(?:gia ca|vat gia)(?: (?:tang|len|leo thang))?|truot gia", "chi so gia tieu dung"),
     ("loa (?:dai|phuong|phat thanh)|dai phat thanh", "thong tin co so truyen thanh"),
+    ("(?:tren|qua) (?:dai|loa|tivi|ti vi|tv|truyen hinh)(?! [a-z]+ [a-z]+ truyen)", "dai phat thanh truyen hinh truyen thanh"),
     ("(?:khong|ko|chua) (?:nop|dong)(?: [a-z]+){0,2} bao hiem|bao hiem(?: [a-z]+){0,4} (?:khong|ko|chua) (?:nop|dong)"
      "|no (?:tien )?bao hiem", "no dong bao hiem"),
     ("bot tien|duoc bot", "mien giam"),

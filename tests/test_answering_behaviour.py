@@ -1564,3 +1564,45 @@ def test_short_detail_questions_ask_their_element(text, element):
 def test_a_short_question_on_a_target_is_answered_by_the_target_the_plan_sets(search, text, expected):
     reply = Chat(search).say(text)
     assert reply.outcome == "answer" and reply.provisions[:1] == [expected]
+
+
+def test_a_relayed_question_told_as_what_someone_asked_is_answered_without_the_clerks_own_words(search):
+    reply = Chat(search).say("Em là cán bộ lao động - xã hội ở Đức Phổ, có cô hỏi là thị xã có chuyển tiền trợ cấp qua "
+                             "tài khoản, không phát tiền mặt nữa phải không ạ?", "ask_policy", "Đức Phổ")
+    # "lao động" belongs to the clerk's job, not to whom the question asks about
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dp-086"]
+    assert answering.relayed_question("chính sách xã hội là gì") == "chính sách xã hội là gì"
+
+
+def test_a_body_the_asking_part_points_back_at_is_the_one_its_story_names(search):
+    reply = Chat(search).say("Ba tôi bị mù từ nhỏ, đang sinh hoạt trong hội của người khiếm thị ở Đức Phổ. Chương trình "
+                             "chính sách xã hội của thị xã có nhắc gì tới hội này không?", "ask_policy", "Đức Phổ")
+    assert reply.provisions[:1] == ["dp-042"]  # "Hội người mù", not the programme's aims
+
+
+@pytest.mark.parametrize("text, locality, expected", [
+    ("Con tôi năm nay đậu đại học, nhà khó khăn, tính cho cháu vay ngân hàng chính sách để đi học. Thành phố có "
+     "giải quyết cho hết không?", "Cần Thơ", "ct-050"),
+    ("Bà con xóm tôi buôn bán nhỏ, không có hợp đồng lao động gì hết, muốn đóng bảo hiểm để già có lương. Kế hoạch "
+     "của thành phố có nhắm tới dân như tụi tôi không?", "Cần Thơ", "ct-037"),
+    ("chương trình an sinh của thành phố thì cơ quan nào lo tuyên truyền cho dân biết trên đài, trên loa?", "Cần Thơ",
+     "ct-065"),
+    ("Về lâu dài, tới năm 2045, chính sách xã hội của huyện hướng tới cái gì cho người dân?", "Càng Long", "cl-028"),
+])
+def test_residents_everyday_words_find_what_the_plans_word_otherwise(search, text, locality, expected):
+    assert Chat(search).say(text, "ask_policy", locality).provisions[:1] == [expected]
+
+
+def test_where_something_is_built_is_asked_before_when_and_a_target_does_not_say_it(search):
+    question = "300 căn nhà ở xã hội chỗ tôi thì xây ở khu nào, khi nào mở đăng ký mua?"
+    assert asked(question).element == "procedure"
+    reply = Chat(search).say(question, "ask_social_housing", "Đức Phổ")
+    assert reply.outcome == "related" and "không nêu" in text_of(reply)  # the target shown as related, not as the answer
+
+
+def test_a_short_question_the_classifier_took_for_help_is_read_with_the_last_one(search):
+    chat = Chat(search)
+    assert chat.say("Đà Nẵng có kế hoạch miễn học phí cho học sinh không?", "ask_tuition", "Đà Nẵng").provisions[:1] \
+        == ["dn-053"]
+    reply = chat.say("vay truong tu cung dc mien ha", "help")  # a question ending on its particle, no "?"
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-053"]
