@@ -306,11 +306,16 @@ class SearchIndex:
         in its text, and words that name one of its groups or topics ("người già" for a
         provision on "người cao tuổi")."""
         weights = {t: self.idf.get(t, self.max_idf) for t in _content_words(analysis)}
-        total = sum(weights.values())
+        tagged = [(c.words, self._concept_mask(c)) for c in analysis.concepts]
+        # a topic or group named only in words that are no content words of their own ("nhà ở": "nhà" folds as the
+        # particle "nha") still says what is asked: provisions tagged with it cover it
+        unworded = [mask for words, mask in tagged if not words & weights.keys()]
+        total = sum(weights.values()) + sum(self._rarity(mask) for mask in unworded)
         covered = np.zeros(self.size, dtype=np.float32)
         if not total:
             return covered
-        tagged = [(c.words, self._concept_mask(c)) for c in analysis.concepts]
+        for mask in unworded:
+            covered[mask] += self._rarity(mask)
         for word, weight in weights.items():
             posting = self.postings.get(word)
             masks = [mask for words, mask in tagged if word in words]
@@ -323,6 +328,11 @@ class SearchIndex:
                 present[posting[0]] = True
             covered[present] += weight
         return covered / total
+
+    def _rarity(self, mask: np.ndarray) -> float:
+        """The idf of a tag, as a word's: how few provisions the mask holds."""
+        n = int(mask.sum())
+        return math.log(1 + (self.size - n + 0.5) / (n + 0.5))
 
     def _concept_mask(self, concept: Concept) -> np.ndarray:
         if concept.kind == "group":

@@ -116,3 +116,10 @@ def test_a_district_the_plan_names_is_answered_from_its_citys_plan(search):
     reply = ask(search, "Học sinh ở huyện Cần Giờ có được miễn học phí không?", "ask_tuition")
     assert reply.locality_key == "ho-chi-minh"
     assert reply.provisions and reply.provisions[0].startswith("hcm-")
+
+
+def test_a_topic_named_only_in_words_that_fold_as_particles_still_says_what_is_asked(search):
+    # "nhà" folds as the particle "nha": the housing topic alone says the question is on housing, so a provision
+    # naming the poor and programmes but not housing is not the answer
+    reply = ask(search, "TP.HCM có chương trình nhà ở gì cho người nghèo không?", "ask_social_housing", "TP Hồ Chí Minh")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-077"]
