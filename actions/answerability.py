@@ -190,6 +190,8 @@ def is_question(text: str) -> bool:
     return "?" in text or asks_yes_no(text) or bool(_QUESTION_END.search(normalize(text)))
 
 
+# A message asking how, not how many: "… thì tính sao", "… thế nào", "… ra sao".
+_ASKS_HOW = re.compile(r"\b(?:thi|tinh|lam|ra) sao\b|\b(?:the|nhu the) nao\b")
 _SHORT_ASK = 6  # words of a message that asks only which plan or scheme grounds the last answer
 
 
@@ -278,8 +280,11 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     if not figure and _has(q, "toi da", "toi thieu") and not _YES_NO.search(q):
         figure = True  # "vay tối đa là?"; "có được bảo đảm mức sống tối thiểu không?" asks yes or no
     # "mấy" asks a number before a unit; "mấy hộ", "mấy cô chú" are plurals in the South.
-    if not figure and _has(q, "may tuoi", "may can", "may lan", "may nam", "may thang", "may trieu", "may chuc"):
+    if not figure and _has(q, "may tuoi", "may can", "may lan", "may nam", "may thang", "may trieu", "may chuc") \
+            and not _ASKS_HOW.search(q):  # "còn mấy căn nhà tạm thì tính sao": those houses, asked how
         figure = True
+    if not figure and _PER_EACH.search(q):
+        figure = True  # "mỗi trạm mấy bác sĩ"
     if not figure and re.search(r"\b(?:may|nhieu|bnhiu|bao nhiu)\s*%", fold(question).lower()):
         figure = True  # "được mấy %", "nhiêu %"
     if not figure and (_NHIEU.search(question.lower()) or _has(q, "nhieu tien", "nhieu phan tram")):
@@ -294,6 +299,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         unit = "price" if _PRICE_ASKED.search(q) else "income" if _INCOME_ASKED.search(q) else "money"
     elif _AGE.search(q):
         unit = "age"
+    elif _PER_EACH.search(q):
+        unit = "count"  # so many to each: a share ("100% trạm y tế có bác sĩ") does not say it
     elif _COUNT_ASKED.search(q) and not year and not _has(q, "muc tieu", "chi tieu", "phan dau"):
         # "bao nhiêu xã đông đồng bào dân tộc": a number of places, which a share does not give (a target of
         # "bao nhiêu xã có trạm y tế" is met by "100% xã")
@@ -314,6 +321,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
 
 
 # A number of places or buildings asked ("bao nhiêu xã", "bao nhiêu căn"), not a share of them.
+# "mỗi trạm mấy bác sĩ", "mỗi xã có bao nhiêu cán bộ": a number for each.
+_PER_EACH = re.compile(r"\bmoi (?!nam|thang|ngay|quy|tuan)[a-z]+(?: [a-z]+)? (?:co |duoc )?(?:may|bao nhieu|bnhiu) (?!%|phan tram)[a-z]+")
 _COUNT_ASKED = re.compile(r"\b(?:bao nhieu|bao nhiu|bnhiu) (?:cai |ngoi )?(?:xa|phuong|huyen|quan|truong|tram|can|benh vien"
                           r"|co so|khu|diem|thon|ap|to dan pho)\b")
 

@@ -1606,3 +1606,22 @@ def test_a_short_question_the_classifier_took_for_help_is_read_with_the_last_one
         == ["dn-053"]
     reply = chat.say("vay truong tu cung dc mien ha", "help")  # a question ending on its particle, no "?"
     assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-053"]
+
+
+@pytest.mark.parametrize("text, element, unit", [
+    ("còn mấy căn nhà tạm, nhà dột thì tính sao", None, None),  # "mấy căn": those houses, asked how
+    ("xây mấy căn", "figure", None),
+    ("mỗi trạm mấy bác sĩ vậy", "figure", "count"),  # so many to each, which a share does not say
+    ("mỗi người được bao nhiêu tiền", "figure", "money"),
+])
+def test_how_many_is_told_from_how_and_so_many_to_each(text, element, unit):
+    want = asked(text)
+    assert (want.element, want.unit) == (element, unit)
+
+
+def test_a_share_of_stations_with_a_doctor_does_not_say_how_many_doctors_each_has(search):
+    chat = Chat(search)
+    assert chat.say("TP.HCM đặt chỉ tiêu gì cho trạm y tế xã?", "ask_target", "TP Hồ Chí Minh").provisions[:1] \
+        == ["hcm-014"]
+    reply = chat.say("mỗi trạm mấy bác sĩ vậy", "ask_target")
+    assert reply.outcome != "answer" and "không nêu" in text_of(reply)
