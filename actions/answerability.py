@@ -42,6 +42,7 @@ _AGENCY = re.compile(r"\b(?<!dinh )(?<!quyet )(?<!ban )(?:co quan|so|ban nganh|p
                      r"|\b(?:ben|noi|cap|phong) (?:nao|mo)(?: [a-z]+){0,3} " + _RESPONSIBLE + r"\b"
                      r"|\bai (?:xu ly|dung ra|" + _RESPONSIBLE[3:] + r"\b|\bco quan (?:phu trach|chu tri)\b"
                      r"|\b(?:gui|nop) (?:ve|cho|toi|den|len) (?:dau|ai|mo|noi nao)\b"  # "báo cáo gửi về đâu"
+                     r"|\bai lam(?: (?:vay|z|v|a|the|ha|nhi))?\W*$"  # "còn tuyên truyền thì ai làm"
                      r"|\bai (?:lam|giam sat|kiem tra) (?:vu|viec|chuyen|cai)\b"  # "ai làm vụ này", "ai giám sát việc này"
                      r"|\bthi ai(?: (?:vay|v|z|a|ha|nhi|the))?\W*$")  # "còn tuyên truyền cho dân biết thì ai"
 

@@ -392,8 +392,24 @@ def _places_named(turn: Turn, search: ProvisionSearch) -> Tuple[Optional[str], L
     return (clear or values or [None])[0], mentioned
 
 
+# A correction: "không, ý tôi là bảo hiểm xã hội chứ không phải y tế" asks of what it means, not of what it denies.
+_MEANT = re.compile(r"^(?:(?:khong|ko|k|hong|khong phai)\W+)?y (?:toi|em|minh|tui|anh|chi|con|chau) (?:la|hoi(?: la)?)\W+")
+_DENIED = re.compile(r"\W*\b(?:chu|cho) (?:khong|ko|k|hong) phai\b.*$")
+
+
+def corrected(text: str) -> str:
+    """``text`` without the frame of a correction ("không, ý tôi là …") and what it denies ("… chứ không phải y tế")."""
+    folded = fold(text).lower()
+    if len(folded) != len(text):
+        text = folded
+    start = _MEANT.match(folded)
+    denied = _DENIED.search(folded)
+    end = denied.start() if denied and denied.start() > (start.end() if start else 0) else len(text)
+    return text[start.end() if start else 0:end].strip() or text
+
+
 def read(turn: Turn, search: ProvisionSearch) -> Reading:
-    question = relayed_question(turn.text)
+    question = corrected(relayed_question(turn.text))
     named, mentioned = _places_named(turn, search)
     index = search.index()
     place = None if (named or mentioned) else _place(search, turn.text)
@@ -821,10 +837,12 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
         vision = [h for h in _plan_wide(search, locality, general) if want.year in h.text]
         hits = vision + hits
     listed = _LIST_ASKED.search(normalize(reading.question)) if reading.follow is None else None
-    if listed and hits and not other and want.element != "legal_basis":
-        # "được hưởng những nhóm chính sách gì": among the provisions close to the best, the one naming the
-        # asked word most ("các nhóm chính sách cơ bản cho người nghèo: …"), then listing most, before one item
-        head = listed.group(1).split()[0]
+    members = _MEMBERS_ASKED.search(normalize(reading.question))
+    if (listed or members) and hits and not other and want.element != "legal_basis":
+        # "được hưởng những nhóm chính sách gì", "đối tượng chính sách gồm những ai": among the provisions close to
+        # the best, the one naming the asked word most ("các nhóm chính sách cơ bản cho người nghèo: …"), then
+        # listing most, before one item
+        head = listed.group(1).split()[0] if listed else members.group(1)
         close = [h for h in hits if h.score >= _LIST_CLOSE_SCORE * hits[0].score
                  and h.coverage >= hits[0].coverage - _LIST_CLOSE_COVERAGE]
         hits = sorted(close, key=lambda h: (-_named_times(head, h.text), -_separators(h.text))) \
@@ -946,12 +964,14 @@ def _names_level(hit: Hit, want: Asked) -> bool:
 # A question asking for a list ("những nhóm chính sách gì", "các quỹ nào"), and how close to the best answer (share
 # of its score, less coverage) a provision listing them must be to answer first.
 _LIST_ASKED = re.compile(r"\b(?:nhung|cac) ((?:[a-z]+ ){0,4}?[a-z]+) (?:nao|gi|j|chi|mo)\b")
+# "đối tượng chính sách gồm những ai": the members of what is named before "gồm"
+_MEMBERS_ASKED = re.compile(r"\b((?:[a-z]+ ){0,3}[a-z]+) (?:gom|bao gom) (?:nhung |cac )?(?:ai|gi|j|nhom nao)\b")
 _LIST_CLOSE_SCORE = 0.6
 _LIST_CLOSE_COVERAGE = 0.2
 
 
-def _named_times(word: str, text: str) -> int:
-    return normalize(text, chat=False).split().count(word)
+def _named_times(words: str, text: str) -> int:
+    return f" {normalize(text, chat=False)} ".count(f" {words} ")
 
 
 def _separators(text: str) -> int:

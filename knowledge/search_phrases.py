@@ -53,6 +53,7 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("vien phi", "chi phi kham chua benh"),
     ("(?:phai )?bu them|phan (?:phai )?bu", "dong chi tra"),
     ("chu (?:nha )?tro", "nguoi co nha tro cho thue"),
+    ("(?:o|thue|muon) (?:nha |phong )?tro", "thue phong tro"),  # "công nhân ở trọ": "trọ" folds as "trợ"
     ("(?:mat|bat|phu) song(?: sdt)?|song (?:sdt|di dong)|keo mang|hoc online", "phu song di dong internet"),
     ("mang internet", "internet"),
     ("vung (?:nui|cao)", "mien nui"),  # the plans' "miền núi"

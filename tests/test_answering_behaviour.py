@@ -1625,3 +1625,24 @@ def test_a_share_of_stations_with_a_doctor_does_not_say_how_many_doctors_each_ha
         == ["hcm-014"]
     reply = chat.say("mỗi trạm mấy bác sĩ vậy", "ask_target")
     assert reply.outcome != "answer" and "không nêu" in text_of(reply)
+
+
+def test_who_does_it_asked_as_ai_lam_asks_for_an_agency():
+    assert asked("con tuyen truyen thi ai lam").element == "agency"
+    assert asked("ai làm được hồ sơ này").element != "agency"  # who can, not who is in charge
+
+
+def test_the_members_of_a_named_group_are_answered_by_the_provision_listing_them(search):
+    chat = Chat(search)
+    chat.say("Gia đình người có công ở Cần Thơ có được xây nhà tình nghĩa không?", "ask_merit", "Cần Thơ")
+    reply = chat.say("đối tượng chính sách gồm những ai", "ask_policy")
+    assert reply.provisions[:1] == ["ct-011"]  # "… đối tượng chính sách: thương binh, bệnh binh, …"
+
+
+def test_a_correction_asks_what_it_means_not_what_it_denies(search):
+    chat = Chat(search)
+    assert chat.say("Đà Nẵng đặt mục tiêu bảo hiểm y tế toàn dân đạt bao nhiêu phần trăm vào năm 2025?", "ask_target",
+                    "Đà Nẵng").provisions[:1] == ["dn-013"]
+    reply = chat.say("không, ý tôi là bảo hiểm xã hội chứ không phải y tế", "deny")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-011"]
+    assert answering.corrected("hộ nghèo không phải đóng học phí hả") == "hộ nghèo không phải đóng học phí hả"
