@@ -299,6 +299,8 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
     classifier thought; help, out of scope, a person and the screener take over only when the
     message asks for them and nothing more."""
     intent = turn.intent
+    if not turn.text.startswith("/") and _confirmed(turn, search) is not None:
+        return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today)
     if intent in TAKEN_BY_FOLLOW_UPS and not turn.text.startswith("/"):
         reading = read(turn, search)
         if reading.follow is not None:
@@ -504,13 +506,52 @@ def answer_question(turn: Turn, search: ProvisionSearch, today: Optional[dt.date
         # made, not a year its figures are set for.
         want = replace(want, year=None)
         found = _found(turn, search, reading, asking, want)
-    if reading.follow is not None and not found.holding:
+    confirmed = _confirmed(turn, search, reading)
+    if confirmed is not None:
+        # "tức là ai có nhu cầu cũng được vay hết hả": the last answer, shown again to check against when it holds
+        # what the resident understood; "vậy là miễn phí hả" of an answer that says nothing of fees: not stated
+        want = Asked(None)
+        held = _understood_from(search, confirmed, reading.question)
+        found = _Found([confirmed], False, [confirmed] if held else [], False, [])
+    elif reading.follow is not None and not found.holding:
         reading, asking, want, found = _on_its_own(turn, search, reading, asking, want, found)
     elif reading.follow is None and not found.hits and not reading.place_words:
         reading, asking, want, found = _in_context(turn, search, reading, asking, want, found)
     if not found.hits or found.national and not found.holding:
         return _declined(asking, found)
     return _presented(search, reading, asking, want, found, today)
+
+
+# A resident checking what they understood: "tức là … hả", "vậy là … đúng không", "nghĩa là … phải không".
+_CONFIRMING = re.compile(r"^(?:(?:the|vay|nhu vay|nhu the) )?(?:tuc la|vay la|nghia la|the la|co nghia la)\b.*"
+                         r"\b(?:ha|ho|hen|phai (?:khong|ko|k|hong)|dung (?:khong|ko|k|hong|hem|hok)|luon ha|luon a)\W*$")
+
+
+def _confirmed(turn: Turn, search: ProvisionSearch, reading: Optional[Reading] = None) -> Optional[Hit]:
+    """The last answer, when the message checks what the resident understood of it and names no other place, group
+    or detail asked (a different group, "vậy là hộ cận nghèo cũng được hả", asks again for that group)."""
+    previous = search.index().by_id.get(turn.slots.get("last_answer") or "")
+    if previous is None or not _CONFIRMING.search(normalize(turn.text)):
+        return None
+    reading = reading or read(turn, search)
+    if reading.named or reading.mentioned or reading.place is not None \
+            or asked(reading.question).element not in (None, "figure"):
+        return None
+    family = {g for key in previous.groups for g in search.index().aliases.group_family(key)}
+    named = search.index().analyze(reading.question).groups
+    return previous if all(g in family for g in named) else None
+
+
+def _understood_from(search: ProvisionSearch, hit: Hit, question: str) -> bool:
+    """Whether the hit holds a third or more of the words of what a resident says they understood from it: "ai có
+    nhu cầu cũng được vay" of "sinh viên có nhu cầu được hỗ trợ vay vốn", "năm nào cũng ít nhất 50 tỷ" of "mỗi năm …
+    từ 50 tỷ đồng đến 70 tỷ đồng" (which corrects it); not "vậy là miễn phí hả" of a health check."""
+    words = [w for w in own_words(" ".join(search.index().query_words(question)), []) if w not in _CHECKING]
+    held = _words_held(search, hit.text) | set(re.findall(r"\d+", hit.text))
+    return bool(words) and 3 * sum(w in held for w in words) >= len(words)
+
+
+_CHECKING = frozenset("phai dung luon di".split())  # "… đi khám … phải ko", "… đúng ko", "… luôn hả"
 
 
 def _made_by(hit: Hit, year: str) -> bool:

@@ -1646,3 +1646,20 @@ def test_a_correction_asks_what_it_means_not_what_it_denies(search):
     reply = chat.say("không, ý tôi là bảo hiểm xã hội chứ không phải y tế", "deny")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-011"]
     assert answering.corrected("hộ nghèo không phải đóng học phí hả") == "hộ nghèo không phải đóng học phí hả"
+
+
+def test_a_resident_checking_what_they_understood_gets_the_last_answer_again_or_not_stated(search):
+    chat = Chat(search)
+    assert chat.say("con tui học đại học, nhà khó khăn, cần thơ có cho sv vay vốn ko", "ask_tuition",
+                    "Cần Thơ").provisions[:1] == ["ct-050"]
+    checked = chat.say("tức là ai có nhu cầu cũng được vay hết hả", "help")
+    assert checked.outcome == "answer" and checked.provisions[:1] == ["ct-050"]  # "… giải quyết cho 100% … có nhu cầu"
+    unsaid = chat.say("vay la mien phi ha", "ask_tuition")  # the answer says nothing of fees
+    assert unsaid.outcome == "related" and "không nêu" in text_of(unsaid)
+    # another group is asked again for that group, not checked against the last answer
+    chat = Chat(search)
+    chat.say("Ở TP.HCM hộ cận nghèo được hỗ trợ tiền mua thẻ bảo hiểm y tế bao nhiêu?", "ask_health_insurance",
+             "TP Hồ Chí Minh")
+    assert chat.say("vay la ho can ngheo dc mien 100% luon ha", "ask_poverty").provisions[:1] == ["hcm-045"]
+    assert answering._confirmed(answering.Turn("vậy là hộ nghèo cũng được hả", None, [], dict(chat.slots)),
+                                search) is None
