@@ -50,6 +50,11 @@ _AGENCY = re.compile(r"\b(?<!dinh )(?<!quyet )(?<!ban )(?:co quan|so|ban nganh|p
 # "quyết định ký ngày nào", a date).
 _LEGAL = re.compile(r"\b(?:quyet dinh|nghi dinh|nghi quyet|van ban|luat|thong tu|chi thi)(?: (?!ngay|nam|thang|luc|khi)[a-z]+){0,2} (?:nao|gi|mo)\b")
 
+# "có ai … không": whether anyone does something, not who.
+_ANYONE = re.compile(r"\bco ai\b.*\b(?:khong|ko|k|hong|hok)\b")
+# How long a plan runs: "chương trình … tính cho mấy năm", "kế hoạch này làm trong bao nhiêu năm".
+_PERIOD_ASKED = re.compile(r"\b(?:chuong trinh|ke hoach)\b.*\b(?:tinh|ap dung|lam|thuc hien|keo dai|trong|cho)"
+                          r"(?: cho| trong)?(?: khoang)? (?:may|bao nhieu) nam\b")
 # "xây ở phường nào", "nằm ở khu nào": where
 _WHERE_BUILT = re.compile(r"\bo (?:phuong|xa|khu|quan|huyen|thon|ap|cho|dia diem|vi tri) (?:nao|mo)\b")
 # Where the money comes from ("tiền lấy từ đâu?", "kinh phí ở đâu ra", "ai chi trả"), and a provision that says it.
@@ -230,6 +235,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     if _SIGNER.search(q) and not (_LEGAL.search(q) or _has(q, "so may", "so nao", "qd so", "so hieu")):
         return Asked("signer", year=year)  # "qd số mấy, ai ký vậy" asks a number too, which the plans give
     agency = _AGENCY.search(q)
+    if agency and _ANYONE.search(q):
+        agency = None  # "có ai quản lý chặt không": whether anyone does, yes or no
     if agency and _TEXT_NUMBER.search(q[:agency.end()]):
         agency = None  # "chương trình của Tỉnh ủy là số nào": "số nào" (a number) folds as "sở nào" (a department)
     if agency:
@@ -247,6 +254,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         return Asked("legal_basis", year=year, body=kind.group(0) if kind else None)
     if _FUNDING_ASKED.search(q):
         return Asked("funding", year=year)
+    if _PERIOD_ASKED.search(q):
+        return Asked("time", "period", year)  # "kế hoạch … tính cho mấy năm": its period, "giai đoạn 2021-2025"
     if _WHERE_BUILT.search(q):
         # "300 căn … xây ở khu nào, khi nào mở đăng ký?": the place asked first, which a target's year does not give
         return Asked("procedure", year=year)
@@ -302,9 +311,10 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         unit = "age"
     elif _PER_EACH.search(q):
         unit = "count"  # so many to each: a share ("100% trạm y tế có bác sĩ") does not say it
-    elif _COUNT_ASKED.search(q) and not year and not _has(q, "muc tieu", "chi tieu", "phan dau"):
+    elif _COUNT_ASKED.search(q) and (not year and not _has(q, "muc tieu", "chi tieu", "phan dau")
+                                     or re.search(r"\bbao nhieu can\b", q)):
         # "bao nhiêu xã đông đồng bào dân tộc": a number of places, which a share does not give (a target of
-        # "bao nhiêu xã có trạm y tế" is met by "100% xã")
+        # "bao nhieu xa có trạm y tế" is met by "100% xã"; so many houses, "bao nhiêu căn … tới 2030", never is)
         unit = "count"
     elif _has(re.sub(r"\b(nam|thang) (?:19|20)\d{2}\b", " ", q), "bao nhieu nam", "may nam", "bao nhieu thang",
               "may thang"):  # "bao nhiêu năm 2020" asks a figure for a year

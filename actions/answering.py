@@ -691,7 +691,8 @@ def _asking(turn: Turn, search: ProvisionSearch, reading: Reading) -> Any:
     question, intent = reading.question, turn.intent
     named, mentioned, place, follow = reading.named, reading.mentioned, reading.place, reading.follow
     if intent == "choose_locality" and (asks_own_question(search, question) or names_policy(search, question)
-                                        or _new_subject(question, turn.slots.get("last_question"), reading.place_words)):
+                                        or _new_subject(question, turn.slots.get("last_question"), reading.place_words)
+                                        or is_question(question) and asked(question).element is not None):
         intent = None  # a question that also names the place: answer it
     choosing = intent == "choose_locality"
     if choosing and not named and follow:
@@ -860,7 +861,7 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
             return not basis, not opening, -round(held, 1), order.get(h.id, 0) if opening else 0
         hits = sorted(hits, key=own_basis)
     if want.element == "time" and _names_plan_only(message, reading.question, general) \
-            and re.search(r"\bgiai doan\b", normalize(reading.question)):
+            and (want.unit == "period" or re.search(r"\bgiai doan\b", normalize(reading.question))):
         # "chương trình (này) áp dụng cho giai đoạn nào?": the period of the plan as a whole, which its first
         # general provision giving a span of years states
         span = next((h for h in _plan_wide(search, locality, general) if _SPAN.search(h.text)), None)

@@ -76,7 +76,9 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("ld", "lao dong"), ("nld", "nguoi lao dong"),  # chat shorthand
     ("bh (that nghiep|xa hoi|y te|tu nguyen)", r"bao hiem \1"),
     ("keo (?:duong )?(?:dien|day dien)", "cap dien"), ("keo (?:duong )?ong(?: nuoc)?|keo nuoc(?: may)?", "cap nuoc"),
-    ("gieng (?:khoan|dao|nuoc)|nuoc gieng(?: khoan)?", "nuoc ngam"),  # the plans' "khai thác nước ngầm"
+    ("gieng (?:khoan|dao|nuoc)|nuoc gieng(?: khoan)?|khoan gieng|nuoc (?:duoi|trong) (?:long )?dat", "nuoc ngam"),  # the plans' "khai thác nước ngầm"
+    ("bo tien(?: ra)?(?: de)? (?:lo|cho|lam)", "dau tu cho"),  # "bỏ tiền ra lo chính sách xã hội": investing in it
+    ("(?:neu|lam) guong|guong mau|tuyen duong", "bieu duong tam guong dien hinh"),  # the plans' "biểu dương"
     ("an sinh(?! xa hoi)", "an sinh xa hoi"),  # "mã số an sinh": the plans' "mã số an sinh xã hội"
     # "áp dụng theo văn bản nào": a decree, decision or resolution, as the plans cite them
     ("(?:hien )?(?:dang )?(?:ap dung )?(?:theo|can cu|dua tren) (?:van ban|giay to) nao",

@@ -1663,3 +1663,29 @@ def test_a_resident_checking_what_they_understood_gets_the_last_answer_again_or_
     assert chat.say("vay la ho can ngheo dc mien 100% luon ha", "ask_poverty").provisions[:1] == ["hcm-045"]
     assert answering._confirmed(answering.Turn("vậy là hộ nghèo cũng được hả", None, [], dict(chat.slots)),
                                 search) is None
+
+
+def test_how_many_years_a_plan_runs_is_its_period_even_when_the_place_was_all_the_classifier_heard(search):
+    reply = Chat(search).say("Cái chương trình lo đời sống dân của thành phố Cần Thơ là tính cho khoảng mấy năm nào "
+                             "vậy?", "choose_locality", "Cần Thơ")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-001"]  # "… giai đoạn 2011 - 2015"
+    reply = Chat(search).say("Cái kế hoạch chính sách xã hội mà UBND Đà Nẵng ra hồi đầu năm 2022 là tính cho mấy năm "
+                             "vậy?", "ask_policy", "Đà Nẵng")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["dn-003"]  # "… giai đoạn 2021-2025"
+
+
+def test_whether_anyone_does_it_is_no_question_of_who_and_so_many_houses_is_a_count():
+    assert asked("mấy quỹ hỗ trợ giảm nghèo có ai quản lý chặt không").element != "agency"
+    assert asked("ai quản lý quỹ hỗ trợ giảm nghèo").element == "agency"
+    assert asked("Càng Long có kế hoạch xây bao nhiêu căn nhà ở xã hội tới năm 2030?").unit == "count"
+    assert asked("bao nhiêu xã đạt chuẩn nông thôn mới tới năm 2030").unit != "count"  # "100% xã" meets it
+
+
+@pytest.mark.parametrize("text, locality, expected", [
+    ("Xóm tôi ở Sài Gòn nhiều nhà vẫn còn khoan giếng xài nước dưới đất. Thành phố tính sao với chuyện này?",
+     "TP Hồ Chí Minh", "hcm-079"),
+    ("chi hội phụ nữ hỏi: nhà chị Lan từ hộ nghèo tự gắng làm ăn rồi thoát nghèo, theo kế hoạch của thành phố thì mấy "
+     "trường hợp như vậy có được đem ra nêu gương không?", "Đà Nẵng", "dn-025"),
+])
+def test_more_everyday_words_find_what_the_plans_word_otherwise(search, text, locality, expected):
+    assert Chat(search).say(text, "ask_policy", locality).provisions[:1] == [expected]
