@@ -412,6 +412,9 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
     if groups and want.element not in ("agency", "legal_basis") and not level_named \
             and not any(for_group(hit, g, aliases) for g in groups):
         return False
+    if want.element is None and want.year and hit.kind == "target" and _YEAR.search(hit.text) \
+            and not _holds_year(hit, want):
+        return False  # "đến 2030 thì mục tiêu chung là gì": a target set for 2045 is not the one for 2030
     if want.element == "figure" and want.body and not _has(_folded_text(hit.text), *want.body.split("|")):
         return False  # "lãi suất mấy phần trăm": only a figure of the rate itself answers
     if want.element == "figure":

@@ -169,6 +169,9 @@ def rewrite(index: SearchIndex, text: str, last_question: Optional[str], place_w
         question = _replace_area(question, areas[0][1])
     if years:
         question = _YEAR.sub(years[-1], question) if _YEAR.search(question) else f"{question} nam {years[-1]}"
+        if unknown and not detail and not (place_words or new_groups or swap or levels or areas or subject):
+            # "còn đến 2030 thì mục tiêu chung là gì" after the 2045 vision: the year, and what it asks of it
+            question = f"{question} {' '.join(unknown)}"
     if back and not replaces:
         # of the last question's subject: its asking part, not the story around it
         return Rewritten(f"{question_focus(last_question) or question} {folded}", question)

@@ -1689,3 +1689,11 @@ def test_whether_anyone_does_it_is_no_question_of_who_and_so_many_houses_is_a_co
 ])
 def test_more_everyday_words_find_what_the_plans_word_otherwise(search, text, locality, expected):
     assert Chat(search).say(text, "ask_policy", locality).provisions[:1] == [expected]
+
+
+def test_another_year_asked_with_words_of_its_own_keeps_them(search):
+    chat = Chat(search)
+    assert chat.say("Tầm nhìn đến năm 2045 của Càng Long về an sinh xã hội là gì?", "ask_target",
+                    "Càng Long").provisions[:1] == ["cl-028"]
+    reply = chat.say("con den 2030 thi muc tieu chung la gi", "ask_target")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["cl-006"]  # "Mục tiêu tổng quát đến năm 2030 …"
