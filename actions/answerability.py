@@ -307,6 +307,8 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
         unit = "price"
     elif _MONEY.search(q):
         unit = "price" if _PRICE_ASKED.search(q) else "income" if _INCOME_ASKED.search(q) else "money"
+    elif re.search(r"\b(?:met vuong|m2|dien tich)\b|m²", f"{q} {question}"):
+        unit = "area"  # "bao nhiêu mét vuông": so many m² of floor, not so many houses
     elif _AGE.search(q):
         unit = "age"
     elif _PER_EACH.search(q):
@@ -353,6 +355,8 @@ def _unit_class(unit: str) -> str:
         return "age"
     if u.strip() in ("nam", "thang"):
         return "duration"
+    if re.match(r"\s*(?:m2|m²|km2?|ha)\b", u):
+        return "area"  # "33 m² sàn/người" is no number of houses
     return "count"
 
 

@@ -32,7 +32,7 @@ _LIST = re.compile(r"\b(dang theo doi|danh sach theo doi|muc theo doi|xem theo d
 _FOLLOW = re.compile(r"^(toi |minh |em )?(muon )?theo doi( (chinh sach|chu de|muc|cai|tin) (nay|do|nay nhe))?$"
                      r"|\bdang ky (theo doi|nhan thong bao|nhan tin)\b|\bbao (cho )?(toi|minh|em|tui|bac|con) khi\b"
                      r"|\bco (gi moi|thay doi)( thi)? bao\b|\bbat thong bao\b")
-_QUESTION = re.compile(r"\b(co quan nao|ai theo doi|bao nhieu|the nao|nhu the nao|quyet dinh|ke hoach)\b")
+_QUESTION = re.compile(r"\b(co quan nao|ai theo doi|bao nhieu|the nao|nhu the nao|quyet dinh|ke hoach|thi sao|ra sao)\b")
 MAX_COMMAND_WORDS = 10
 
 

@@ -51,6 +51,9 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("do an|thuc an", "thuc pham"),
     ("oi mua|non mua|tieu chay|trung doc", "ngo doc thuc pham"),
     ("vien phi", "chi phi kham chua benh"),
+    # medicines: "thuốc" folds as the stopword "thuộc"; "giữ giá thuốc", "thuốc lên hoài" ask for price control
+    ("thuoc men|(?:giu|kiem soat|binh on|ha) gia thuoc|gia thuoc|thuoc (?:len|tang)(?: gia)? (?:hoai|mai|qua)",
+     "kiem soat gia thuoc chua benh"),
     ("(?:phai )?bu them|phan (?:phai )?bu", "dong chi tra"),
     ("chu (?:nha )?tro", "nguoi co nha tro cho thue"),
     ("(?:o|thue|muon) (?:nha |phong )?tro", "thue phong tro"),  # "công nhân ở trọ": "trọ" folds as "trợ"

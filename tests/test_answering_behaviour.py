@@ -1697,3 +1697,17 @@ def test_another_year_asked_with_words_of_its_own_keeps_them(search):
                     "Càng Long").provisions[:1] == ["cl-028"]
     reply = chat.say("con den 2030 thi muc tieu chung la gi", "ask_target")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["cl-006"]  # "Mục tiêu tổng quát đến năm 2030 …"
+
+
+def test_so_many_houses_is_not_answered_by_floor_area_and_floor_area_is_asked_in_square_metres(search):
+    assert asked("Thị xã Đức Phổ đặt mục tiêu xây bao nhiêu căn nhà ở xã hội?").unit == "count"
+    assert asked("Chỉ tiêu nhà ở bình quân mỗi người là bao nhiêu mét vuông?").unit == "area"
+    reply = Chat(search).say("Thị xã Đức Phổ đặt mục tiêu xây bao nhiêu căn nhà ở xã hội?", "ask_social_housing",
+                             "Đức Phổ")
+    assert reply.provisions[:1] == ["dp-031"]  # 300 căn hộ, not 33 m² sàn/người
+
+
+def test_medicines_asked_in_everyday_words_find_the_price_control(search):
+    # "thuốc" folds as the stopword "thuộc"
+    reply = Chat(search).say("còn thuốc men có giữ giá không, chứ thuốc lên hoài", "ask_health_insurance", "Cần Thơ")
+    assert reply.provisions[:1] == ["ct-048"]

@@ -80,6 +80,12 @@ def test_a_policy_question_with_follow_words_is_answered_not_taken_for_a_command
     assert subscribing.command(turn) is None
 
 
+@pytest.mark.parametrize("text", ["công nhân thì sao", "còn người khuyết tật ra sao"])
+def test_a_short_follow_up_the_classifier_took_for_following_is_no_command(text):
+    assert subscribing.command(answering.Turn(text, "subscribe", [], {})) is None
+    assert subscribing.command(answering.Turn("theo dõi cái này", "subscribe", [], {})) == "subscribe"
+
+
 def test_following_before_any_answer_follows_the_residents_locality_or_says_how(kb_engine):
     assert text_of(Chat(kb_engine, TELEGRAM).say("/subscribe", "subscribe")) == T.FOLLOW_NEEDS_ANSWER
     chat = Chat(kb_engine, TELEGRAM)
