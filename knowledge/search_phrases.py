@@ -19,6 +19,8 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("(?:nguoi |dan )?(?:tu que (?:ra|len|vao)|tu tinh khac (?:den|toi|ra|vao)|nhap cu)", "nguoi di cu"),
     ("xkld", "xuat khau lao dong di lam viec o nuoc ngoai"),
     ("(?:cong ty|cty|ben) (?:moi|mo) gioi", "dich vu tu van gioi thieu viec lam"),
+    ("cong ty|cty", "doanh nghiep"),  # the plans' word for a firm
+    ("lam gi voi|xu ly sao voi", "xu ly"),  # "làm gì với mấy công ty kiểu này": dealing with them
     ("the kham(?: chua)? benh", "the bao hiem y te"),
     ("benh (?:lau nam|kinh nien|dai ngay|man)(?! tinh)", "benh man tinh"),  # "bệnh lâu năm": chronic
     ("nham (?:toi|den|vao)(?: cai thien| nang cao)?", "muc tieu"),  # "chương trình nhắm tới cải thiện chuyện gì"
@@ -80,7 +82,8 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("bh (that nghiep|xa hoi|y te|tu nguyen)", r"bao hiem \1"),
     ("keo (?:duong )?(?:dien|day dien)", "cap dien"), ("keo (?:duong )?ong(?: nuoc)?|keo nuoc(?: may)?", "cap nuoc"),
     ("gieng (?:khoan|dao|nuoc)|nuoc gieng(?: khoan)?|khoan gieng|nuoc (?:duoi|trong) (?:long )?dat", "nuoc ngam"),  # the plans' "khai thác nước ngầm"
-    ("bo tien(?: ra)?(?: de)? (?:lo|cho|lam)", "dau tu cho"),  # "bỏ tiền ra lo chính sách xã hội": investing in it
+    # "bỏ tiền ra lo chính sách xã hội … khoản tốn kém": investing in it ("đầu tư" folds into stopwords)
+    ("bo tien(?: ra)?(?: de)? (?:lo|cho|lam)", "dau tu cho phat trien"), ("(?:khoan )?ton kem", "chi phi dau tu"),
     ("(?:neu|lam) guong|guong mau|tuyen duong", "bieu duong tam guong dien hinh"),  # the plans' "biểu dương"
     ("an sinh(?! xa hoi)", "an sinh xa hoi"),  # "mã số an sinh": the plans' "mã số an sinh xã hội"
     # "áp dụng theo văn bản nào": a decree, decision or resolution, as the plans cite them

@@ -1686,6 +1686,9 @@ def test_whether_anyone_does_it_is_no_question_of_who_and_so_many_houses_is_a_co
      "TP Hồ Chí Minh", "hcm-079"),
     ("chi hội phụ nữ hỏi: nhà chị Lan từ hộ nghèo tự gắng làm ăn rồi thoát nghèo, theo kế hoạch của thành phố thì mấy "
      "trường hợp như vậy có được đem ra nêu gương không?", "Đà Nẵng", "dn-025"),
+    ("Công ty tôi mấy tháng nay không đóng bảo hiểm xã hội cho công nhân. Chương trình của thành phố nói sẽ làm gì với "
+     "mấy công ty kiểu này?", "TP Hồ Chí Minh", "hcm-034"),  # "xử lý nghiêm doanh nghiệp vi phạm …"
+    ("Bỏ tiền ra lo chính sách xã hội thì huyện Càng Long coi đó là khoản tốn kém hay sao?", "Càng Long", "cl-004"),
 ])
 def test_more_everyday_words_find_what_the_plans_word_otherwise(search, text, locality, expected):
     assert Chat(search).say(text, "ask_policy", locality).provisions[:1] == [expected]
