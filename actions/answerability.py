@@ -53,8 +53,11 @@ _LEGAL = re.compile(r"\b(?:quyet dinh|nghi dinh|nghi quyet|van ban|luat|thong tu
 # "có ai … không": whether anyone does something, not who.
 _ANYONE = re.compile(r"\bco ai\b.*\b(?:khong|ko|k|hong|hok)\b")
 # How long a plan runs: "chương trình … tính cho mấy năm", "kế hoạch này làm trong bao nhiêu năm".
-_PERIOD_ASKED = re.compile(r"\b(?:chuong trinh|ke hoach)\b.*\b(?:tinh|ap dung|lam|thuc hien|keo dai|trong|cho)"
-                          r"(?: cho| trong)?(?: khoang)? (?:may|bao nhieu) nam\b")
+_PERIOD_ASKED = re.compile(r"\b(?:chuong trinh|ke hoach)\b.*(?:\b(?:tinh|ap dung|lam|thuc hien|keo dai|trong|cho)"
+                          r"(?: cho| trong)?(?: khoang)? (?:may|bao nhieu) nam\b"
+                          # "vậy là kế hoạch này làm cho giai đoạn 2021-2025 đúng không": its period, checked
+                          r"|\bgiai doan (?:19|20)\d\d ?-? ?(?:19|20)\d\d(?: (?:dung|phai|a|ha|vay|the))*"
+                          r" (?:khong|ko|k|hong|chua|ha)\W*$)")
 # "xây ở phường nào", "nằm ở khu nào": where
 _WHERE_BUILT = re.compile(r"\bo (?:phuong|xa|khu|quan|huyen|thon|ap|cho|dia diem|vi tri) (?:nao|mo)\b")
 # Where the money comes from ("tiền lấy từ đâu?", "kinh phí ở đâu ra", "ai chi trả"), and a provision that says it.

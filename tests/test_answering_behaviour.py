@@ -1689,6 +1689,7 @@ def test_whether_anyone_does_it_is_no_question_of_who_and_so_many_houses_is_a_co
     ("Công ty tôi mấy tháng nay không đóng bảo hiểm xã hội cho công nhân. Chương trình của thành phố nói sẽ làm gì với "
      "mấy công ty kiểu này?", "TP Hồ Chí Minh", "hcm-034"),  # "xử lý nghiêm doanh nghiệp vi phạm …"
     ("Bỏ tiền ra lo chính sách xã hội thì huyện Càng Long coi đó là khoản tốn kém hay sao?", "Càng Long", "cl-004"),
+    ("Ở Cần Thơ, trạm y tế xã được đầu tư theo chuẩn gì?", "Cần Thơ", "ct-040"),  # "đạt bộ tiêu chí quốc gia"
 ])
 def test_more_everyday_words_find_what_the_plans_word_otherwise(search, text, locality, expected):
     assert Chat(search).say(text, "ask_policy", locality).provisions[:1] == [expected]
@@ -1714,3 +1715,9 @@ def test_medicines_asked_in_everyday_words_find_the_price_control(search):
     # "thuốc" folds as the stopword "thuộc"
     reply = Chat(search).say("còn thuốc men có giữ giá không, chứ thuốc lên hoài", "ask_health_insurance", "Cần Thơ")
     assert reply.provisions[:1] == ["ct-048"]
+
+
+def test_checking_a_plans_period_asks_its_period_not_whatever_else_it_names():
+    assert (asked("vậy là kế hoạch này làm cho giai đoạn 2021-2025 đúng không").element,
+            asked("vậy là kế hoạch này làm cho giai đoạn 2021-2025 đúng không").unit) == ("time", "period")
+    assert asked("chương trình giai đoạn 2011-2015 có hỗ trợ tiền điện cho hộ nghèo không").element is None
