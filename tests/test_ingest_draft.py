@@ -487,6 +487,17 @@ def test_the_plans_own_wordings_read_as_the_catalogue_names_them(catalogue):
     assert "nuoc-sach" in favours[1].topics
     infants = draft("II. CHỈ TIÊU\n1. Đến năm 2015, tỷ lệ tử vong trẻ dưới 5 tuổi từ 10‰ trở xuống.", catalogue).provisions
     assert "tre-em" in infants[0].groups  # "trẻ dưới 5 tuổi" are children
+    health, houses, able = draft(
+        "II. CHỈ TIÊU\n1. Đến năm 2030, cơ bản chấm dứt các dịch bệnh AIDS, lao và loại trừ sốt rét.\n"
+        "2. Đến năm 2030, xóa bỏ hoàn toàn tình trạng nhà tạm, nhà dột nát trên địa bàn.\n"
+        "3. Đến cuối năm 2025, không còn hộ nghèo còn sức lao động theo chuẩn nghèo của thành phố.", catalogue).provisions
+    assert health.topics == ["y-te"] and health.groups == ["nguoi-nhiem-hiv"]
+    assert houses.topics == ["nha-o"]
+    assert "nguoi-lao-dong" not in able.groups  # households able to work, not workers
+    bodies = draft("I. NHIỆM VỤ\n1. Kiện toàn hoạt động của Ban đại diện Người cao tuổi, Ban Vì sự tiến bộ phụ nữ thị xã "
+                   "và Hội người mù; phối hợp với Sở Lao động - Thương binh và Xã hội.", catalogue).provisions[0]
+    # bodies named for the people they represent name them; a department names no group
+    assert set(bodies.groups) == {"nguoi-cao-tuoi", "phu-nu", "nguoi-khuyet-tat"}
 
 
 def test_a_household_is_no_family_topic_and_a_poor_household_stays_poor(catalogue):

@@ -49,6 +49,11 @@ _PLAN_WORDING: Tuple[Tuple[str, Optional[str]], ...] = (
     ("chính sách ưu đãi", None),
     # "tỷ lệ tử vong trẻ dưới 5 tuổi": children
     ("trẻ dưới", "trẻ em dưới"),
+    # diseases are health ("chấm dứt các dịch bệnh AIDS, lao và loại trừ sốt rét"; an epidemic beside storms is a
+    # disaster, not health); the blind are people with disabilities; makeshift houses are housing; "hộ nghèo còn sức
+    # lao động" are households able to work, not workers
+    ("AIDS", "y tế, HIV"), ("sốt rét", "y tế"),
+    ("người mù", "người khuyết tật"), ("nhà tạm", "nhà ở"), ("sức lao động", None), ("nhà dột nát", "nhà ở"), ("công trình phù hợp vệ sinh", "vệ sinh môi trường"),
 )
 # "96% dân số": a share of the people, not population policy ("công tác dân số").
 _SHARE_OF_PEOPLE = re.compile(r"(?<=%)(\s+)dân số\b", re.IGNORECASE)
@@ -91,10 +96,16 @@ class Tags:
     groups_confidence: float
 
 
+# Bodies named for the people they represent: "Ban đại diện Người cao tuổi" names the elderly, "Sở Lao động" no group.
+_REPRESENTING = ("ban dai dien nguoi cao tuoi", "ban vi su tien bo phu nu")
+
+
 def _masked(text: str) -> str:
-    """``text`` with agency names and legal references blanked ("Sở Lao động" names no group)."""
+    """``text`` with agency names (but those of bodies representing a group) and legal references blanked."""
     chars = list(text)
-    for start, end in agency_spans(text) + ref_spans(text):
+    bodies = [(start, end) for start, end in agency_spans(text)
+              if not fold(text[start:end]).lower().startswith(_REPRESENTING)]
+    for start, end in bodies + ref_spans(text):
         for i in range(start, end):
             chars[i] = " "
         if start < len(chars):
