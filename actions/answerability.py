@@ -51,7 +51,7 @@ _AGENCY = re.compile(r"\b(?<!dinh )(?<!quyet )(?<!ban )(?:co quan|so|ban nganh|p
 _LEGAL = re.compile(r"\b(?:quyet dinh|nghi dinh|nghi quyet|van ban|luat|thong tu|chi thi)(?: (?!ngay|nam|thang|luc|khi)[a-z]+){0,2} (?:nao|gi|mo)\b")
 
 # "có ai … không": whether anyone does something, not who.
-_ANYONE = re.compile(r"\bco ai\b.*\b(?:khong|ko|k|hong|hok)\b")
+_ANYONE = re.compile(r"\bco ai\b.*?\b(?:khong|ko|k|hong|hok)\b")
 # How long a plan runs: "chương trình … tính cho mấy năm", "kế hoạch này làm trong bao nhiêu năm".
 _PERIOD_ASKED = re.compile(r"\b(?:chuong trinh|ke hoach)\b.*(?:\b(?:tinh|ap dung|lam|thuc hien|keo dai|trong|cho)"
                           r"(?: cho| trong)?(?: khoang)? (?:may|bao nhieu) nam\b"
@@ -238,8 +238,9 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     if _SIGNER.search(q) and not (_LEGAL.search(q) or _has(q, "so may", "so nao", "qd so", "so hieu")):
         return Asked("signer", year=year)  # "qd số mấy, ai ký vậy" asks a number too, which the plans give
     agency = _AGENCY.search(q)
-    if agency and _ANYONE.search(q):
-        agency = None  # "có ai quản lý chặt không": whether anyone does, yes or no
+    anyone = _ANYONE.search(q)
+    if agency and anyone and all(anyone.start() <= m.start() < anyone.end() for m in _AGENCY.finditer(q)):
+        agency = None  # "có ai quản lý chặt không": whether anyone does, yes or no (not "…, ai hướng dẫn vậy")
     if agency and _TEXT_NUMBER.search(q[:agency.end()]):
         agency = None  # "chương trình của Tỉnh ủy là số nào": "số nào" (a number) folds as "sở nào" (a department)
     if agency:
