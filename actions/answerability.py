@@ -433,6 +433,8 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
                    or want.unit == "money" and _share_of_a_price(hit.text, n)]
         if want.unit == "money":
             numbers = [n for n in numbers if not _threshold(hit.text, n)]
+        if want.unit == "income":  # an income is so much a person or household ("12 triệu đồng/người/năm"), not a sum
+            numbers = [n for n in numbers if re.search(r"/\s*(?:người|hộ|khẩu)", str(n.get("unit")))]
         names_only = _in_group_names_only(hit, aliases) if numbers else set()
         numbers = [n for n in numbers if _written(n) not in names_only]
         if not numbers:

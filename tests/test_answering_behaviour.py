@@ -1721,3 +1721,12 @@ def test_checking_a_plans_period_asks_its_period_not_whatever_else_it_names():
     assert (asked("vậy là kế hoạch này làm cho giai đoạn 2021-2025 đúng không").element,
             asked("vậy là kế hoạch này làm cho giai đoạn 2021-2025 đúng không").unit) == ("time", "period")
     assert asked("chương trình giai đoạn 2011-2015 có hỗ trợ tiền điện cho hộ nghèo không").element is None
+
+
+def test_an_income_asked_is_so_much_a_person_not_a_yearly_sum(search):
+    reply = Chat(search).say("Ở TP.HCM hộ cận nghèo được xác định theo mức thu nhập bao nhiêu một người một năm?",
+                             "ask_poverty", "TP Hồ Chí Minh")
+    # "50 tỷ đồng/năm" for the poverty fund is no income; the plan gives none for near-poor households
+    assert reply.outcome != "answer" and "không nêu" in text_of(reply)
+    assert Chat(search).say("Ở TP HCM thu nhập dưới bao nhiêu thì được tính là hộ nghèo?", "ask_poverty",
+                            "TP Hồ Chí Minh").provisions[:1] == ["hcm-011"]
