@@ -307,15 +307,16 @@ class SearchIndex:
         provision on "người cao tuổi")."""
         weights = {t: self.idf.get(t, self.max_idf) for t in _content_words(analysis)}
         tagged = [(c.words, self._concept_mask(c)) for c in analysis.concepts]
-        # a topic or group named only in words that are no content words of their own ("nhà ở": "nhà" folds as the
-        # particle "nha") still says what is asked: provisions tagged with it cover it
-        unworded = [mask for words, mask in tagged if not words & weights.keys()]
-        total = sum(weights.values()) + sum(self._rarity(mask) for mask in unworded)
+        # a topic or group named in words that say little on their own ("nhà ở xã hội": "nhà" folds as the particle
+        # "nha", "xã hội" is everywhere) still says what is asked: provisions tagged with it cover the rest of its weight
+        extra = [(mask, self._rarity(mask) - sum(weights.get(w, 0.0) for w in words)) for words, mask in tagged]
+        extra = [(mask, weight) for mask, weight in extra if weight > 0]
+        total = sum(weights.values()) + sum(weight for _, weight in extra)
         covered = np.zeros(self.size, dtype=np.float32)
         if not total:
             return covered
-        for mask in unworded:
-            covered[mask] += self._rarity(mask)
+        for mask, weight in extra:
+            covered[mask] += weight
         for word, weight in weights.items():
             posting = self.postings.get(word)
             masks = [mask for words, mask in tagged if word in words]
