@@ -20,6 +20,7 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("xkld", "xuat khau lao dong di lam viec o nuoc ngoai"),
     ("(?:cong ty|cty|ben) (?:moi|mo) gioi", "dich vu tu van gioi thieu viec lam"),
     ("cong ty|cty", "doanh nghiep"),  # the plans' word for a firm
+    ("tuyen truyen", "tuyen truyen truyen thong"),  # spreading the word is the information topic's (the media's)
     ("(?:theo |dat )?chuan (gi|nao|j|mo)", r"tieu chi chuan \1"),  # "đầu tư theo chuẩn gì": the plans' "bộ tiêu chí"
     ("lam gi voi|xu ly sao voi", "xu ly"),  # "làm gì với mấy công ty kiểu này": dealing with them
     ("the kham(?: chua)? benh", "the bao hiem y te"),

@@ -1690,6 +1690,8 @@ def test_whether_anyone_does_it_is_no_question_of_who_and_so_many_houses_is_a_co
      "mấy công ty kiểu này?", "TP Hồ Chí Minh", "hcm-034"),  # "xử lý nghiêm doanh nghiệp vi phạm …"
     ("Bỏ tiền ra lo chính sách xã hội thì huyện Càng Long coi đó là khoản tốn kém hay sao?", "Càng Long", "cl-004"),
     ("Ở Cần Thơ, trạm y tế xã được đầu tư theo chuẩn gì?", "Cần Thơ", "ct-040"),  # "đạt bộ tiêu chí quốc gia"
+    # spreading the word is the media's: the department of culture and the radio, not the Front asked to help
+    ("Cần Thơ giao cơ quan nào lo tuyên truyền chương trình an sinh xã hội?", "Cần Thơ", "ct-065"),
 ])
 def test_more_everyday_words_find_what_the_plans_word_otherwise(search, text, locality, expected):
     assert Chat(search).say(text, "ask_policy", locality).provisions[:1] == [expected]
