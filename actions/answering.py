@@ -780,6 +780,10 @@ def _wanted(search: ProvisionSearch, turn: Turn, reading: Reading, asking: _Aski
         want = replace(want, year=None)
     if follow and own.after:  # "thế sau 2025 thì sao": the years after it, which the rewritten question loses
         want = replace(want, year=own.year, after=True)
+        if own.element is None:
+            # what the plan says of those years, whatever the last question asked ("sau năm 2015 sẽ quyết định theo
+            # hướng tăng nguồn lực"); "sau 2015 thì mỗi năm bao nhiêu?" still asks a figure
+            want = replace(want, element=None, unit=None, body=None)
     if follow and want.element == "time" and want.unit is None:
         want = replace(want, unit="date")
     if follow and not choosing and not reading.place_words and not want.year \

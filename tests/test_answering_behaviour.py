@@ -1732,3 +1732,14 @@ def test_an_income_asked_is_so_much_a_person_not_a_yearly_sum(search):
     assert reply.outcome != "answer" and "không nêu" in text_of(reply)
     assert Chat(search).say("Ở TP HCM thu nhập dưới bao nhiêu thì được tính là hộ nghèo?", "ask_poverty",
                             "TP Hồ Chí Minh").provisions[:1] == ["hcm-011"]
+
+
+def test_the_years_after_asked_with_no_element_of_its_own_get_what_the_plan_says_of_them(search):
+    chat = Chat(search)
+    assert chat.say("TP.HCM bổ sung bao nhiêu tiền cho quỹ giảm nghèo mỗi năm?", "ask_target",
+                    "TP Hồ Chí Minh").provisions[:1] == ["hcm-039"]
+    reply = chat.say("sau 2015 thi sao", "feedback")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-039"]  # "sau năm 2015 sẽ quyết định …"
+    chat = Chat(search)
+    chat.say("TP.HCM bổ sung bao nhiêu tiền cho quỹ giảm nghèo mỗi năm?", "ask_target", "TP Hồ Chí Minh")
+    assert chat.say("sau 2015 thì mỗi năm bao nhiêu?", "ask_target").outcome != "answer"  # a figure, which it lacks
