@@ -981,6 +981,11 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     rule = national_amounts(national, question)
     if rule:  # "lương hưu được bao nhiêu phần trăm": only a provision on the pension itself holds it
         holding = [h for h in holding if names_national_rule(h, rule)]
+    share_of = _share_of(search, question) if want.element == "figure" and want.unit == "percent" else []
+    if len(share_of) >= 2:
+        # "tỷ lệ tiêm chủng mở rộng cho trẻ là bao nhiêu": a share of something else (of homes with clean water)
+        # does not answer it
+        holding = [h for h in holding if 2 * len(set(share_of) & _words_held(search, h.text)) >= len(share_of)]
     if reading.follow is not None and not other and want.levels and level_mentions(normalize(reading.question)) \
             and not content_words(search.index(), reading.question, reading.place_words):
         # "còn mầm non?" after the primary-school target: what the plan says for that level on the same subject, the
@@ -1251,6 +1256,16 @@ def _companions(search: ProvisionSearch, answer: Hit, hits: List[Hit], provides:
                               -len(set(h.topics) & set(answer.topics)), -shared(h), ranked_ids.get(h.id, len(hits))))
     chosen = {h.id for h in found[:3]}
     return found[:3] + [h for h in hits if h.id not in chosen]
+
+
+# "tỷ lệ lao động qua đào tạo nghề là bao nhiêu": what a share asked for is a share of, up to the asking words.
+_SHARE_OF = re.compile(r"\b(?:ty le|ti le)\s+((?:(?!la\b|bao\b|dat\b|may\b|duoc\b|o\b|cua\b|den\b|toi\b)[a-z]+\s*){1,8})")
+
+
+def _share_of(search: ProvisionSearch, question: str) -> List[str]:
+    """The words naming what the share asked for is a share of, as the index reads them."""
+    m = _SHARE_OF.search(normalize(asking_part(question)))
+    return [w for w in own_words(" ".join(search.index().query_words(m.group(1))), []) if not w.isdigit()] if m else []
 
 
 def _only_echoes(hit: Hit, want: Asked, question: str) -> bool:

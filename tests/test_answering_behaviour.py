@@ -1743,3 +1743,17 @@ def test_the_years_after_asked_with_no_element_of_its_own_get_what_the_plan_says
     chat = Chat(search)
     chat.say("TP.HCM bổ sung bao nhiêu tiền cho quỹ giảm nghèo mỗi năm?", "ask_target", "TP Hồ Chí Minh")
     assert chat.say("sau 2015 thì mỗi năm bao nhiêu?", "ask_target").outcome != "answer"  # a figure, which it lacks
+
+
+@pytest.mark.parametrize("text, locality", [
+    ("Kế hoạch của Đà Nẵng đặt tỷ lệ tiêm chủng mở rộng cho trẻ là bao nhiêu?", "Đà Nẵng"),
+    ("Chương trình của TP.HCM đặt chỉ tiêu tỷ lệ lao động qua đào tạo nghề là bao nhiêu phần trăm?", "TP Hồ Chí Minh"),
+])
+def test_a_share_of_something_else_does_not_answer_the_share_asked(search, text, locality):
+    reply = Chat(search).say(text, "ask_target", locality)
+    assert reply.outcome != "answer" and "không nêu" in text_of(reply)
+
+
+def test_a_share_asked_in_the_plans_words_is_still_answered(search):
+    assert Chat(search).say("tỷ lệ tham gia bảo hiểm y tế ở Đà Nẵng đến 2025 là bao nhiêu", "ask_target",
+                            "Đà Nẵng").provisions[:1] == ["dn-013"]
