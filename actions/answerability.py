@@ -53,7 +53,8 @@ _LEGAL = re.compile(r"\b(?:quyet dinh|nghi dinh|nghi quyet|van ban|luat|thong tu
 # "có ai … không": whether anyone does something, not who.
 _ANYONE = re.compile(r"\bco ai\b.*?\b(?:khong|ko|k|hong|hok)\b")
 # How long a plan runs: "chương trình … tính cho mấy năm", "kế hoạch này làm trong bao nhiêu năm".
-_PERIOD_ASKED = re.compile(r"\b(?:chuong trinh|ke hoach)\b.*(?:\b(?:tinh|ap dung|lam|thuc hien|keo dai|trong|cho)"
+_PERIOD_ASKED = re.compile(r"\b(?:chuong trinh|ke hoach)\b.*(?:\b(?:tinh|ap dung|lam|thuc hien|keo dai|trong|cho|nham vao"
+                          r"|nham toi|huong toi|danh cho)"
                           r"(?: cho| trong)?(?: khoang)? (?:may|bao nhieu) nam\b"
                           # "vậy là kế hoạch này làm cho giai đoạn 2021-2025 đúng không": its period, checked
                           r"|\bgiai doan (?:19|20)\d\d ?-? ?(?:19|20)\d\d(?: (?:dung|phai|a|ha|vay|the))*"
@@ -394,11 +395,12 @@ def _share_of_a_price(text: str, number: Dict[str, Any]) -> bool:
     return bool(re.search(rf"(?<![\d,.]){re.escape(_written(number))}\s*% {_PRICE}\b", fold(text)))
 
 
-def _in_group_names_only(hit: Hit, aliases: AliasTable) -> Set[str]:
+def _in_group_names_only(hit: Hit, aliases: AliasTable, asked: Sequence[str] = ()) -> Set[str]:
     """The figures a text writes only inside a group's name ("trẻ em dưới 6 tuổi"): they say who, not how
-    much."""
+    much; those in the name of a group ``asked`` about (or of its family) stay, for its age is what is asked."""
     tokens = _folded_text(hit.text).split()
-    spans = [(start, end) for _, start, end in aliases.mentions("group", tokens)]
+    family = {g for key in asked for g in aliases.group_family(key)}
+    spans = [(start, end) for key, start, end in aliases.mentions("group", tokens) if key not in family]
     inside = {t for s, e in spans for t in tokens[s:e]}
     outside = {t for i, t in enumerate(tokens) if not any(s <= i < e for s, e in spans)}
     return inside - outside
@@ -435,7 +437,8 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
             numbers = [n for n in numbers if not _threshold(hit.text, n)]
         if want.unit == "income":  # an income is so much a person or household ("12 triệu đồng/người/năm"), not a sum
             numbers = [n for n in numbers if re.search(r"/\s*(?:người|hộ|khẩu)", str(n.get("unit")))]
-        names_only = _in_group_names_only(hit, aliases) if numbers else set()
+        # an age asked of a group is answered by the age its name sets ("trẻ em dưới 6 tuổi" for "con nít mấy tuổi")
+        names_only = _in_group_names_only(hit, aliases, groups if want.unit == "age" else ()) if numbers else set()
         numbers = [n for n in numbers if _written(n) not in names_only]
         if not numbers:
             return False
@@ -471,7 +474,8 @@ def holds(hit: Hit, want: Asked, groups: Sequence[str], aliases: AliasTable) -> 
         return holds_funding(hit)
     elif want.element == "procedure":
         return _has(normalize(hit.text, chat=False), "thu tuc", "ho so", "dang ky", "mot cua", "tiep nhan",
-                    "qua buu dien", "qua he thong buu dien", "qua tai khoan")  # where a payment is received
+                    "qua buu dien", "qua he thong buu dien", "qua tai khoan",  # where a payment is received
+                    "tai cac xa diem", "tai cac xa", "tai cac phuong")  # where a programme starts
     elif want.year and want.after and not (_holds_year(hit, want)
                                            or re.search(rf"\bsau (?:nam )?{want.year}\b", _folded_text(hit.text))):
         return False  # "sau 2025 thì sao" asks of the years after it: only a provision speaking of them answers

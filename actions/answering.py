@@ -985,7 +985,8 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     if len(share_of) >= 2:
         # "tỷ lệ tiêm chủng mở rộng cho trẻ là bao nhiêu": a share of something else (of homes with clean water)
         # does not answer it
-        holding = [h for h in holding if 2 * len(set(share_of) & _words_held(search, h.text)) >= len(share_of)]
+        holding = [h for h in holding if 2 * len(set(share_of) & _words_held(search, h.text)) >= len(share_of)
+                   or _names_share(search, h, question)]
     if reading.follow is not None and not other and want.levels and level_mentions(normalize(reading.question)) \
             and not content_words(search.index(), reading.question, reading.place_words):
         # "còn mầm non?" after the primary-school target: what the plan says for that level on the same subject, the
@@ -1051,8 +1052,10 @@ def _plan_wide(search: ProvisionSearch, locality: str, general: Set[str]) -> Lis
 def _names_plan_only(message: QueryAnalysis, text: str, general: Set[str]) -> bool:
     """The message asks about a plan ("chương trình", "kế hoạch") and names no group or topic but social policy
     as a whole: what it asks is of the plan itself."""
+    folded = normalize(text)
     return not message.groups and set(message.topics) <= general \
-        and bool(re.search(r"\b(?:chuong trinh|ke hoach)\b", normalize(text)))
+        and bool(re.search(r"\b(?:chuong trinh|ke hoach)\b", folded)) \
+        and not re.search(r"\bde an\b", folded)  # "đề án phát triển nghề ctxh … giai đoạn nào": a scheme it names
 
 
 # What follows "chương trình" / "kế hoạch" when it names the plan: "hành động số 28 của Thành ủy", "an sinh
@@ -1260,6 +1263,18 @@ def _companions(search: ProvisionSearch, answer: Hit, hits: List[Hit], provides:
 
 # "tỷ lệ lao động qua đào tạo nghề là bao nhiêu": what a share asked for is a share of, up to the asking words.
 _SHARE_OF = re.compile(r"\b(?:ty le|ti le)\s+((?:(?!la\b|bao\b|dat\b|may\b|duoc\b|o\b|cua\b|den\b|toi\b)[a-z]+\s*){1,8})")
+
+
+def _names_share(search: ProvisionSearch, hit: Hit, question: str) -> bool:
+    """Whether the hit is tagged with the group or topic the words of the share name ("tỷ lệ người không có việc
+    làm" is of the unemployed)."""
+    words = set(_share_of(search, question))
+    m = _SHARE_OF.search(normalize(asking_part(question)))
+    if not m or not words:
+        return False
+    # only a group or topic that is most of what the share is of ("lao động" is not "lao động qua đào tạo nghề")
+    return any(2 * len(c.words & words) >= len(words) and c.key in (hit.groups if c.kind == "group" else hit.topics)
+               for c in search.index().analyze(m.group(1)).concepts)
 
 
 def _share_of(search: ProvisionSearch, question: str) -> List[str]:

@@ -49,7 +49,7 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("(?:khong|ko|k|chua) (?:co |ky )?hop dong(?: lao dong)?", "lao dong tu do bao hiem xa hoi tu nguyen"),
     ("(?:de |cho |luc |khi )(?:gia|ve gia|ve huu|gia yeu)(?: [a-z]+){0,2} co (?:luong|tien)(?: huu)?", "luong huu"),
     ("di lam (?:ben |o |tai )?(?:han quoc|han|nhat ban|nhat|dai loan|nuoc ngoai)", "xuat khau lao dong"),
-    ("(?:bi|nhiem) man", "nhiem man phong chong man"),
+    ("(?:bi|nhiem|co vi|vi) man|nuoc man", "nhiem man phong chong man"),
     ("bi tat(?: o (?:chan|tay|mat))?|tan tat|cham phat trien", "khuyet tat"),
     ("hoc chung (?:truong|lop)", "giao duc hoa nhap"),
     ("do an|thuc an", "thuc pham"),
@@ -63,6 +63,14 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("(?:o|thue|muon) (?:nha |phong )?tro", "thue phong tro"),  # "công nhân ở trọ": "trọ" folds as "trợ"
     ("(?:mat|bat|phu) song(?: sdt)?|song (?:sdt|di dong)|keo mang|hoc online", "phu song di dong internet"),
     ("mang internet", "internet"),
+    ("song dien thoai|mang (?:yeu|cham|chap chon)|song (?:yeu|chap chon)", "phu song di dong internet"),
+    # "giải thích cho dân hiểu", "gom báo cáo": the plans' "tuyên truyền nâng cao nhận thức", "tổng hợp báo cáo"
+    ("giai thich cho (?:dan|nguoi dan|ba con)(?: hieu)?|noi cho (?:dan|ba con) (?:hieu|biet)",
+     "tuyen truyen nang cao nhan thuc"),
+    ("gom (?:bao cao|lai bao cao|ket qua)", "tong hop bao cao"),
+    # a home in poor repair; "chỗ ở" is housing
+    ("(?:nha cua |nha )?(?:xap xe|dot nat|dot het|sap xe)", "nha tam nha dot nat"), ("ve cho o", "ve nha o"),
+    ("(?:nguoi )?(?:khong co|chua co|mat) viec(?: lam)?", "that nghiep"),  # "người không có việc làm": the unemployed
     ("vung (?:nui|cao)", "mien nui"),  # the plans' "miền núi"
     ("(?:muon |de )?ung ho(?! (?:chu truong|chinh sach))", r"\g<0> dong gop"),  # giving: the plans' "đóng góp"
     ("(?:qua |vao )?tai khoan(?: ngan hang)?|chuyen khoan", r"\g<0> khong dung tien mat"),  # paid without cash
@@ -74,7 +82,7 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     ("(?:khong|ko|chua) (?:nop|dong)(?: [a-z]+){0,2} bao hiem|bao hiem(?: [a-z]+){0,4} (?:khong|ko|chua) (?:nop|dong)"
      "|no (?:tien )?bao hiem", "no dong bao hiem"),
     ("bot tien|duoc bot", "mien giam"),
-    ("phu (them|tien)", r"ho tro \1"),
+    ("phu (them|tien|cho)", r"ho tro \1"),
     ("(?:het|qua) tuoi (?:di lam|lao dong)", "sau do tuoi nghi huu"),
     # "mấy chỗ nuôi dưỡng", "viện dưỡng lão": care services (not "cho chăm sóc", for care)
     ("(?:(?:may|nhung|cac|co) cho|noi|trung tam|nha) (?:nuoi duong|cham soc|duong lao)|vien duong lao",

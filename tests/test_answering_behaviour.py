@@ -1692,6 +1692,12 @@ def test_whether_anyone_does_it_is_no_question_of_who_and_so_many_houses_is_a_co
     ("Ở Cần Thơ, trạm y tế xã được đầu tư theo chuẩn gì?", "Cần Thơ", "ct-040"),  # "đạt bộ tiêu chí quốc gia"
     # spreading the word is the media's: the department of culture and the radio, not the Front asked to help
     ("Cần Thơ giao cơ quan nào lo tuyên truyền chương trình an sinh xã hội?", "Cần Thơ", "ct-065"),
+    ("Mấy năm nay cứ mùa khô là nước máy nhà tôi có vị mặn. Thành phố có giải pháp gì cho chuyện này?", "Đà Nẵng",
+     "dn-084"),
+    ("Ở Cần Thơ, cơ quan nào đứng ra gom báo cáo kết quả thực hiện chương trình này để trình lên thành phố?", "Cần Thơ",
+     "ct-068"),
+    ("Nhà tôi mới được xếp vô hộ cận nghèo. Mua thẻ bảo hiểm y tế cho cả nhà thì thành phố phụ cho mấy phần trăm?",
+     "TP Hồ Chí Minh", "hcm-045"),
 ])
 def test_more_everyday_words_find_what_the_plans_word_otherwise(search, text, locality, expected):
     assert Chat(search).say(text, "ask_policy", locality).provisions[:1] == [expected]
@@ -1757,3 +1763,33 @@ def test_a_share_of_something_else_does_not_answer_the_share_asked(search, text,
 def test_a_share_asked_in_the_plans_words_is_still_answered(search):
     assert Chat(search).say("tỷ lệ tham gia bảo hiểm y tế ở Đà Nẵng đến 2025 là bao nhiêu", "ask_target",
                             "Đà Nẵng").provisions[:1] == ["dn-013"]
+
+
+def test_an_age_asked_of_a_group_is_the_age_its_name_sets_and_not_another_groups(search):
+    reply = Chat(search).say("o can tho con nit bao nhieu tuoi tro xuong thi dc kham chua benh mien phi vay",
+                             "ask_health", "Cần Thơ")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-044"]  # "trẻ em dưới 6 tuổi"
+    elderly = Chat(search).say("bao nhiêu tuổi thì được tính là người cao tuổi để được mua thẻ bảo hiểm y tế?",
+                               "ask_health_insurance", "Cần Thơ")
+    assert elderly.outcome != "answer"  # the plan's "trẻ em dưới 6 tuổi" says nothing of the elderly's age
+
+
+def test_a_plans_period_named_by_its_aim_and_a_schemes_period_named_by_the_scheme(search):
+    reply = Chat(search).say("Kế hoạch về chính sách xã hội mà UBND Đà Nẵng ra hồi tháng 1 năm 2022 nhắm vào mấy năm "
+                             "nào?", "ask_policy", "Đà Nẵng")
+    assert reply.provisions[:1] == ["dn-003"]
+    scheme = Chat(search).say("e dang hoc nganh cong tac xa hoi o can tho, de an phat trien nghe ctxh ma chuong trinh "
+                              "cua tp trien khai la giai doan nao vay", "ask_policy", "Cần Thơ")
+    assert scheme.provisions[:1] == ["ct-032"]  # the scheme's 2010-2020, not the plan's own period
+
+
+def test_where_a_programme_starts_is_answered_by_the_places_it_starts_in(search):
+    reply = Chat(search).say("Xã tôi đang làm nông thôn mới. Theo chương trình của thành phố thì lúc đầu làm ở đâu "
+                             "trước?", "ask_policy", "Cần Thơ")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["ct-008"]  # "tại các xã điểm"
+
+
+def test_a_share_of_a_group_named_in_everyday_words_is_answered_by_that_groups_share(search):
+    reply = Chat(search).say("Thành phố hẹn tới cuối năm 2015 tỷ lệ người không có việc làm còn mấy phần trăm?",
+                             "ask_target", "TP Hồ Chí Minh")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-008"]  # "tỉ lệ thất nghiệp … 4,5%"
