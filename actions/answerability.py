@@ -194,10 +194,15 @@ def asks_yes_no(text: str) -> bool:
 _QUESTION_END = re.compile(r"\b(?:gi|j|nao|sao|ai|dau|ha|nhi)(?: (?:z|v|vay|a|ha|nhi|the|day|ne))?\W*$")
 
 
+# "còn tiêm chủng mở rộng", "thế còn hộ cận nghèo": what about …, asked as typed ("con" folded is also a child).
+_WHAT_ABOUT = re.compile(r"^(?:(?:the|vay|vậy|thế|the thi|a|à|ủa|ua)\s+)?còn\s", re.IGNORECASE)
+
+
 def is_question(text: str) -> bool:
-    """The message is put as a question: a question mark, a yes/no ending ("… không ạ"), or a question word
-    last ("… những gì z")."""
-    return "?" in text or asks_yes_no(text) or bool(_QUESTION_END.search(normalize(text)))
+    """The message is put as a question: a question mark, a yes/no ending ("… không ạ"), a question word
+    last ("… những gì z"), or "còn …" first."""
+    return "?" in text or asks_yes_no(text) or bool(_QUESTION_END.search(normalize(text))) \
+        or bool(_WHAT_ABOUT.match(text.strip()))
 
 
 # A message asking how, not how many: "… thì tính sao", "… thế nào", "… ra sao".

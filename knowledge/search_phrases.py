@@ -71,6 +71,8 @@ _PHRASES = tuple((re.compile(rf"\b(?:{phrase})\b"), meaning) for phrase, meaning
     # a home in poor repair; "chỗ ở" is housing
     ("(?:nha cua |nha )?(?:xap xe|dot nat|dot het|sap xe)", "nha tam nha dot nat"), ("ve cho o", "ve nha o"),
     ("(?:nguoi )?(?:khong co|chua co|mat) viec(?: lam)?", "that nghiep"),  # "người không có việc làm": the unemployed
+    # work without a contract: the plans' "lao động khu vực phi chính thức", "lao động tự do"
+    ("ban hang rong|buon ban (?:nho|le|vat)|chay xe om|lam thue|lam muon|ban ve so", "lao dong tu do phi chinh thuc"),
     ("vung (?:nui|cao)", "mien nui"),  # the plans' "miền núi"
     ("(?:muon |de )?ung ho(?! (?:chu truong|chinh sach))", r"\g<0> dong gop"),  # giving: the plans' "đóng góp"
     ("(?:qua |vao )?tai khoan(?: ngan hang)?|chuyen khoan", r"\g<0> khong dung tien mat"),  # paid without cash

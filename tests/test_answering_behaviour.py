@@ -1793,3 +1793,18 @@ def test_a_share_of_a_group_named_in_everyday_words_is_answered_by_that_groups_s
     reply = Chat(search).say("Thành phố hẹn tới cuối năm 2015 tỷ lệ người không có việc làm còn mấy phần trăm?",
                              "ask_target", "TP Hồ Chí Minh")
     assert reply.outcome == "answer" and reply.provisions[:1] == ["hcm-008"]  # "tỉ lệ thất nghiệp … 4,5%"
+
+
+def test_what_about_asked_with_còn_after_an_answer_is_a_question_even_taken_for_feedback(search):
+    chat = Chat(search)
+    assert chat.say("Càng Long đặt mục tiêu tỷ lệ dân số tham gia bảo hiểm y tế đến năm 2030 là bao nhiêu?",
+                    "ask_target", "Càng Long").provisions[:1] == ["cl-020"]
+    reply = chat.say("còn tiêm chủng mở rộng", "feedback")
+    assert reply.outcome == "answer" and reply.provisions[:1] == ["cl-021"]
+    assert not answering.is_question("con tui hoc dai hoc")  # "con" typed without diacritics is a child too
+
+
+def test_work_without_a_contract_in_everyday_words_is_the_plans_informal_work(search):
+    chat = Chat(search)
+    chat.say("Đức Phổ có hỗ trợ người dân đóng bảo hiểm xã hội tự nguyện không?", "ask_social_insurance", "Đức Phổ")
+    assert chat.say("vợ tui bán hàng rong có đc ko", "ask_eligibility").provisions[:1] == ["dp-059"]
