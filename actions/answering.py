@@ -1262,7 +1262,8 @@ def _companions(search: ProvisionSearch, answer: Hit, hits: List[Hit], provides:
 
 
 # "tỷ lệ lao động qua đào tạo nghề là bao nhiêu": what a share asked for is a share of, up to the asking words.
-_SHARE_OF = re.compile(r"\b(?:ty le|ti le)\s+((?:(?!la\b|bao\b|dat\b|may\b|duoc\b|o\b|cua\b|den\b|toi\b)[a-z]+\s*){1,8})")
+_SHARE_OF = re.compile(r"\b(?:ty le|ti le)\s+((?:(?!la\b|bao nhieu\b|bao nhiu\b|dat\b|may\b|duoc\b|o\b|cua\b|den\b|toi\b"
+                       r"|con\b)[a-z]+\s*){1,8})")  # "bảo hiểm" folds as "bao", as "bao nhiêu" starts
 
 
 def _names_share(search: ProvisionSearch, hit: Hit, question: str) -> bool:
