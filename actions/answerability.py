@@ -326,7 +326,7 @@ def _asked(q: str, question: str, year: Optional[str]) -> Asked:
     elif _COUNT_ASKED.search(q) and (not year and not _has(q, "muc tieu", "chi tieu", "phan dau")
                                      or re.search(r"\bbao nhieu can\b", q)):
         # "bao nhiêu xã đông đồng bào dân tộc": a number of places, which a share does not give (a target of
-        # "bao nhieu xa có trạm y tế" is met by "100% xã"; so many houses, "bao nhiêu căn … tới 2030", never is)
+        # "bao nhiêu xã có trạm y tế" is met by "100% xã"; so many houses, "bao nhiêu căn … tới 2030", never is)
         unit = "count"
     elif _has(re.sub(r"\b(nam|thang) (?:19|20)\d{2}\b", " ", q), "bao nhieu nam", "may nam", "bao nhieu thang",
               "may thang"):  # "bao nhiêu năm 2020" asks a figure for a year
