@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 import re
 import unicodedata
@@ -27,7 +27,7 @@ from knowledge.errors import NotFound
 from knowledge.follow_ups import REQUEST_ONLY
 from knowledge.intent_topics import INTENT_TOPICS
 from knowledge.places import PlaceMatch
-from knowledge.provision_search import Hit, Preferences, ProvisionSearch, QueryAnalysis
+from knowledge.provision_search import Concept, Hit, Preferences, ProvisionSearch, QueryAnalysis
 from knowledge.text import QUESTION_FRAME, STOPWORDS, fold, normalize, question_focus, syllables
 
 INTENT_KINDS = {"ask_target": ("target",), "ask_agency": ("agency",)}
@@ -299,8 +299,10 @@ def respond(turn: Turn, search: ProvisionSearch, today: Optional[dt.date] = None
     classifier thought; help, out of scope, a person and the screener take over only when the
     message asks for them and nothing more."""
     intent = turn.intent
-    if not turn.text.startswith("/") and _confirmed(turn, search) is not None:
-        return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today)
+    if not turn.text.startswith("/") and _checking(turn, search):
+        reading = read(turn, search)
+        if _confirmed(turn, search, reading) is not None:
+            return answer_question(Turn(turn.text, None, turn.entities, turn.slots), search, today, reading)
     if intent in TAKEN_BY_FOLLOW_UPS and not turn.text.startswith("/"):
         reading = read(turn, search)
         if reading.follow is not None:
@@ -527,13 +529,18 @@ _CONFIRMING = re.compile(r"^(?:(?:the|vay|nhu vay|nhu the) )?(?:tuc la|vay la|ng
                          r"\b(?:ha|ho|hen|phai (?:khong|ko|k|hong)|dung (?:khong|ko|k|hong|hem|hok)|luon ha|luon a)\W*$")
 
 
-def _confirmed(turn: Turn, search: ProvisionSearch, reading: Optional[Reading] = None) -> Optional[Hit]:
+def _checking(turn: Turn, search: ProvisionSearch) -> bool:
+    """Whether the message is put as checking the last answer ("tức là … hả"), there being one."""
+    return bool(turn.slots.get("last_answer")) and turn.slots["last_answer"] in search.index().by_id \
+        and bool(_CONFIRMING.search(normalize(turn.text)))
+
+
+def _confirmed(turn: Turn, search: ProvisionSearch, reading: Reading) -> Optional[Hit]:
     """The last answer, when the message checks what the resident understood of it and names no other place, group
     or detail asked (a different group, "vậy là hộ cận nghèo cũng được hả", asks again for that group)."""
-    previous = search.index().by_id.get(turn.slots.get("last_answer") or "")
-    if previous is None or not _CONFIRMING.search(normalize(turn.text)):
+    if not _checking(turn, search):
         return None
-    reading = reading or read(turn, search)
+    previous = search.index().by_id[turn.slots["last_answer"]]
     if reading.named or reading.mentioned or reading.place is not None \
             or asked(reading.question).element not in (None, "figure"):
         return None
@@ -981,12 +988,11 @@ def _found(turn: Turn, search: ProvisionSearch, reading: Reading, asking: _Askin
     rule = national_amounts(national, question)
     if rule:  # "lương hưu được bao nhiêu phần trăm": only a provision on the pension itself holds it
         holding = [h for h in holding if names_national_rule(h, rule)]
-    share_of = _share_of(search, question) if want.element == "figure" and want.unit == "percent" else []
-    if len(share_of) >= 2:
+    share = _share_of(search, question) if want.element == "figure" and want.unit == "percent" else None
+    if share is not None and len(share.words) >= 2:
         # "tỷ lệ tiêm chủng mở rộng cho trẻ là bao nhiêu": a share of something else (of homes with clean water)
         # does not answer it
-        holding = [h for h in holding if 2 * len(set(share_of) & _words_held(search, h.text)) >= len(share_of)
-                   or _names_share(search, h, question)]
+        holding = [h for h in holding if _holds_share(search, h, share)]
     if reading.follow is not None and not other and want.levels and level_mentions(normalize(reading.question)) \
             and not content_words(search.index(), reading.question, reading.place_words):
         # "còn mầm non?" after the primary-school target: what the plan says for that level on the same subject, the
@@ -1266,22 +1272,31 @@ _SHARE_OF = re.compile(r"\b(?:ty le|ti le)\s+((?:(?!la\b|bao nhieu\b|bao nhiu\b|
                        r"|con\b)[a-z]+\s*){1,8})")  # "bảo hiểm" folds as "bao", as "bao nhiêu" starts
 
 
-def _names_share(search: ProvisionSearch, hit: Hit, question: str) -> bool:
-    """Whether the hit is tagged with the group or topic the words of the share name ("tỷ lệ người không có việc
-    làm" is of the unemployed)."""
-    words = set(_share_of(search, question))
+class _Share(NamedTuple):
+    """What a share asked for is a share of: its words as the index reads them, and the groups and topics they name."""
+
+    words: List[str]
+    concepts: List[Concept]
+
+
+def _share_of(search: ProvisionSearch, question: str) -> Optional[_Share]:
+    """What the share asked for is a share of ("tỷ lệ lao động qua đào tạo nghề"), None when no share is asked."""
     m = _SHARE_OF.search(normalize(asking_part(question)))
-    if not m or not words:
-        return False
-    # only a group or topic that is most of what the share is of ("lao động" is not "lao động qua đào tạo nghề")
+    if not m:
+        return None
+    index = search.index()
+    words = [w for w in own_words(" ".join(index.query_words(m.group(1))), []) if not w.isdigit()]
+    return _Share(words, list(index.analyze(m.group(1)).concepts))
+
+
+def _holds_share(search: ProvisionSearch, hit: Hit, share: _Share) -> bool:
+    """Whether the hit names half or more of what the share is of, or is tagged with a group or topic that is most of
+    it ("tỷ lệ người không có việc làm" is of the unemployed; "lao động" is not "lao động qua đào tạo nghề")."""
+    words = set(share.words)
+    if 2 * len(words & _words_held(search, hit.text)) >= len(share.words):
+        return True
     return any(2 * len(c.words & words) >= len(words) and c.key in (hit.groups if c.kind == "group" else hit.topics)
-               for c in search.index().analyze(m.group(1)).concepts)
-
-
-def _share_of(search: ProvisionSearch, question: str) -> List[str]:
-    """The words naming what the share asked for is a share of, as the index reads them."""
-    m = _SHARE_OF.search(normalize(asking_part(question)))
-    return [w for w in own_words(" ".join(search.index().query_words(m.group(1))), []) if not w.isdigit()] if m else []
+               for c in share.concepts)
 
 
 def _only_echoes(hit: Hit, want: Asked, question: str) -> bool:

@@ -1677,8 +1677,8 @@ def test_a_resident_checking_what_they_understood_gets_the_last_answer_again_or_
     chat.say("Ở TP.HCM hộ cận nghèo được hỗ trợ tiền mua thẻ bảo hiểm y tế bao nhiêu?", "ask_health_insurance",
              "TP Hồ Chí Minh")
     assert chat.say("vay la ho can ngheo dc mien 100% luon ha", "ask_poverty").provisions[:1] == ["hcm-045"]
-    assert answering._confirmed(answering.Turn("vậy là hộ nghèo cũng được hả", None, [], dict(chat.slots)),
-                                search) is None
+    other_group = answering.Turn("vậy là hộ nghèo cũng được hả", None, [], dict(chat.slots))
+    assert answering._confirmed(other_group, search, answering.read(other_group, search)) is None
 
 
 def test_how_many_years_a_plan_runs_is_its_period_even_when_the_place_was_all_the_classifier_heard(search):
